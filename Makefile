@@ -1,0 +1,35 @@
+# rnncast: every target bootstraps .venv itself.
+#   make demo   the lecture's experiment on bundled data (runs/demo/)
+#   make test   the test suite
+#   make bench  the measurements in benchmarks/ (results go to BENCHMARKS.md by hand)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench lint clean
+
+setup: $(STAMP)
+
+# torch==2.13.0 first: it is the CPU build on this machine's disk; an unpinned torch would pull a CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rnncast demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/seed_task.py
+	$(BIN)/python benchmarks/demo_walltime.py
+
+clean:
+	rm -rf $(VENV) runs build src/*.egg-info

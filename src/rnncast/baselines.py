@@ -1,0 +1,42 @@
+"""Naive baselines: what a network must beat to be worth its training.
+
+Each takes the target series ``y`` ``(T,)`` and the positions ``t`` to forecast, and uses only
+``y[:t]`` (the same information the network's window comes from):
+
+- ``naive``:           ŷ_t = y_{t-1}                                 ("tomorrow = today")
+- ``seasonal_naive``:  ŷ_t = y_{t-m}                                 (same time last season)
+- ``drift``:           ŷ_t = y_{t-1} + (y_{t-1} - y_0) / (t - 1)      (the average slope so far)
+- ``mean``:            ŷ_t = mean(y_0 .. y_{t-1})                     (the historic average)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def naive(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return y[t - 1]
+
+
+def seasonal_naive(y: np.ndarray, t: np.ndarray, season: int) -> np.ndarray:
+    return y[t - season]
+
+
+def drift(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    slope = (y[t - 1] - y[0]) / np.maximum(t - 1, 1)
+    return y[t - 1] + slope
+
+
+def mean(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    cumulative = np.concatenate([[0.0], np.cumsum(y, dtype=np.float64)])  # cumulative[k] = sum(y[:k])
+    return cumulative[t] / t
+
+
+def all_baselines(y: np.ndarray, t: np.ndarray, season: int | None = None) -> dict[str, np.ndarray]:
+    """Every baseline's forecasts at positions ``t``; seasonal naive only when ``season`` is given."""
+    out = {"naive": naive(y, t)}
+    if season is not None:
+        out["seasonal_naive"] = seasonal_naive(y, t, season)
+    out["drift"] = drift(y, t)
+    out["mean"] = mean(y, t)
+    return out

@@ -1,0 +1,193 @@
+"""The ``rnncast`` command: parse arguments, build a Forecaster, call the library. Nothing else.
+
+    rnncast demo [--out DIR]            the lecture's experiment on the bundled stock_daily data
+    rnncast train DATA [options]        any table: train, evaluate against baselines, write runs/<name>/
+    rnncast predict RUN_DIR [DATA]      forecast the next step with a saved run
+    rnncast datasets                    list the bundled data sets
+
+Exit status: 0 success, 2 bad input or arguments (one line on stderr), 130 interrupted (Ctrl-C).
+Heavy modules (torch, pandas, matplotlib) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error on one line and exits 2."""
+
+    def error(self, message: str):
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(2)
+
+
+def _add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--target", help="column to forecast (default: the last numeric column)")
+    g.add_argument("--features", help="comma-separated input columns (default: all numeric; target always in)")
+    g.add_argument("--time-col", help="time column (default: one named date/ds/time/timestamp, else file order)")
+    g.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None,
+                   help="file rows are newest first: flip them (bundled data sets know their own order)")
+    g.add_argument("--fill", choices=["ffill", "interpolate", "drop"], help="accept missing/infinite values")
+
+
+def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
+    g = p.add_argument_group("model and training")
+    g.add_argument("--model", choices=["rnn", "lstm", "gru"], default=defaults["model"])
+    g.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh", help="rnn only")
+    g.add_argument("--seq-length", type=int, default=7, help="input window length (default 7)")
+    g.add_argument("--hidden-size", type=int, default=10)
+    g.add_argument("--num-layers", type=int, default=1)
+    g.add_argument("--dropout", type=float, default=0.0)
+    g.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax")
+    g.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
+    g.add_argument("--iterations", type=int, default=500, help="full-batch steps (default 500)")
+    g.add_argument("--epochs", type=int, help="train in mini-batch epochs instead of full-batch iterations")
+    g.add_argument("--batch-size", type=int, help="mini-batch size with --epochs")
+    g.add_argument("--clip", type=float, help="clip the gradient's global norm to this value")
+    g.add_argument("--val-size", type=float, default=0.0, help="fraction of training windows for validation")
+    g.add_argument("--patience", type=int, help="early stop after this many rounds without improvement")
+    g.add_argument("--seed", type=int, default=0)
+    e = p.add_argument_group("evaluation and output")
+    e.add_argument("--test-size", type=float, default=0.3, help="fraction of rows held out (default 0.3)")
+    e.add_argument("--season", type=int, help="season length for seasonal naive (default: from the time column)")
+    e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
+    e.add_argument("--out", help="run directory (default runs/<name>)")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rnncast", description="Recurrent neural network forecasting: train, evaluate, predict.")
+    from rnncast import __version__
+
+    parser.add_argument("--version", action="version", version=f"rnncast {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="the lecture's LSTM on stock_daily, with baselines and report",
+                          description="The lecture's experiment: stock_daily reversed, seq_length 7, LSTM hidden "
+                                      "10, 1 layer, Adam lr 0.01, 500 iterations, 70/30 split.")
+    demo.add_argument("--out", default="runs/demo", help="run directory (default runs/demo)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    train = sub.add_parser("train", help="train on a table and evaluate against baselines")
+    train.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
+    _add_data_options(train)
+    _add_model_options(train, {"model": "lstm"})
+
+    predict = sub.add_parser("predict", help="forecast the next step with a saved run")
+    predict.add_argument("run_dir")
+    predict.add_argument("data", nargs="?", help="data to forecast from (default: the run's training data)")
+    predict.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
+    predict.add_argument("--fill", choices=["ffill", "interpolate", "drop"])
+    predict.add_argument("--out", help="write the forecast to this CSV file")
+
+    sub.add_parser("datasets", help="list the bundled data sets")
+    return parser
+
+
+def run_demo(args) -> int:
+    args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
+        "stock_daily", None, None, None, None, None)
+    args.model, args.nonlinearity, args.seq_length, args.hidden_size, args.num_layers = "lstm", "tanh", 7, 10, 1
+    args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
+    args.batch_size, args.clip, args.val_size, args.patience = None, None, 0.0, None
+    args.test_size, args.season, args.lookahead = 0.3, None, True
+    return run_train(args, title="rnncast demo: the lecture's LSTM on stock_daily (next-day Close)")
+
+
+def run_train(args, title: str | None = None) -> int:
+    from rnncast.data.frame import to_frame
+    from rnncast.data.io import read_table
+    from rnncast.evaluate import holdout
+    from rnncast.forecast import Forecaster
+    from rnncast.report import format_table, notes, write_run
+
+    features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else None
+    table = read_table(args.data, reverse=args.reverse)
+    frame = to_frame(table, args.target, features, args.time_col, args.fill)
+    forecaster = Forecaster(
+        model=args.model, seq_length=args.seq_length, hidden_size=args.hidden_size, num_layers=args.num_layers,
+        dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler, lr=args.lr,
+        iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
+        val_size=args.val_size, patience=args.patience, seed=args.seed, progress=not args.quiet,
+    )
+    out = Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}")
+    if not args.quiet:
+        print(f"training {args.model} on {args.data} ({len(frame)} rows, target {frame.target})", file=sys.stderr)
+    evaluation = holdout(forecaster, frame, args.test_size, args.season, lookahead=args.lookahead)
+    title = title or f"rnncast: {args.model} on {Path(str(args.data)).name} (target {frame.target})"
+    source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
+    write_run(out, forecaster, evaluation, frame, source, title)
+    print(f"{title}\n{len(evaluation.predictions)} test steps, original units; * = the network\n")
+    print(format_table(evaluation.table, forecaster.model))
+    print()
+    for line in notes(evaluation, frame):
+        print(line)
+    print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")
+    return 0
+
+
+def run_predict(args) -> int:
+    from rnncast import atomic
+    from rnncast.data.io import read_table
+    from rnncast.forecast import load, read_config
+
+    forecaster = load(args.run_dir)
+    source = read_config(Path(args.run_dir)).get("data_source") or {}
+    data = args.data or source.get("path")
+    if data is None:
+        raise _usage("no DATA given and the run does not record its training data")
+    reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
+    fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
+    forecast = forecaster.predict(read_table(data, reverse=reverse), fill=fill)
+    text = forecast.to_csv(index=False)
+    if args.out:
+        atomic.write_text(args.out, text)
+        print(f"forecast written to {args.out}")
+    print(text, end="")
+    return 0
+
+
+def run_datasets(args) -> int:
+    from rnncast import datasets
+
+    for d in datasets.DATASETS.values():
+        print(f"{d.name:<16}{d.description}")
+    return 0
+
+
+def _usage(message: str):
+    from rnncast.errors import RnncastError
+
+    return RnncastError(message)
+
+
+COMMANDS = {"demo": run_demo, "train": run_train, "predict": run_predict, "datasets": run_datasets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+def app(argv: list[str] | None = None) -> None:
+    """Console entry point: run ``main`` and turn errors into one line and an exit status."""
+    from rnncast.errors import RnncastError
+
+    try:
+        code = main(argv)
+    except RnncastError as exc:
+        sys.stderr.write(f"rnncast: error: {exc}\n")
+        code = 2
+    except KeyboardInterrupt:
+        sys.stderr.write("\nrnncast: interrupted; nothing was written\n")
+        code = 130
+    except OSError as exc:
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        sys.stderr.write(f"rnncast: error: cannot write or read{where}: {exc.strerror or exc}\n")
+        code = 2
+    raise SystemExit(code)

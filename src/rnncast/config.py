@@ -1,0 +1,108 @@
+"""Settings as frozen dataclasses, checked once, written to and read from ``config.json``.
+
+- ``ModelSpec``: which network (``rnn`` / ``lstm`` / ``gru``) and its size.
+- ``WindowSpec``: how the series becomes samples (input length, horizon) and how it is scaled.
+- ``TrainSpec``: the optimisation (Adam learning rate, iterations or epochs, clipping, early stop, seed).
+
+``check()`` raises ``RnncastError`` with one line naming the bad setting, so the CLI and the Python
+API refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from rnncast.errors import RnncastError
+
+MODEL_KINDS = ("rnn", "lstm", "gru")
+NONLINEARITIES = ("tanh", "relu")
+
+
+def _positive_int(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise RnncastError(f"{name} must be a positive whole number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: str = "lstm"
+    hidden_size: int = 10
+    num_layers: int = 1
+    dropout: float = 0.0
+    nonlinearity: str = "tanh"  # rnn only
+
+    def check(self) -> None:
+        if self.kind not in MODEL_KINDS:
+            raise RnncastError(f"unknown model {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+        _positive_int("hidden_size", self.hidden_size)
+        _positive_int("num_layers", self.num_layers)
+        if not 0.0 <= self.dropout < 1.0:
+            raise RnncastError(f"dropout must lie in [0, 1), got {self.dropout}")
+        if self.nonlinearity not in NONLINEARITIES:
+            raise RnncastError(
+                f"unknown nonlinearity {self.nonlinearity!r}; choose one of {', '.join(NONLINEARITIES)}"
+            )
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    seq_length: int = 7
+    horizon: int = 1
+    scaler: str = "minmax"
+
+    def check(self) -> None:
+        from rnncast.data.scaling import SCALERS
+
+        _positive_int("seq_length", self.seq_length)
+        _positive_int("horizon", self.horizon)
+        if self.horizon != 1:
+            raise RnncastError("only horizon 1 (one step ahead, the lecture's task) is implemented")
+        if self.scaler not in SCALERS:
+            raise RnncastError(f"unknown scaler {self.scaler!r}; choose one of {', '.join(SCALERS)}")
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    lr: float = 0.01
+    iterations: int | None = 500  # full-batch steps (the lecture's way); ignored when epochs is set
+    epochs: int | None = None
+    batch_size: int | None = None  # with epochs; None = full batch
+    clip: float | None = None  # max global gradient norm; None = no clipping
+    val_size: float = 0.0  # last fraction of training windows held out for early stopping
+    patience: int | None = None  # stop after this many steps/epochs without validation improvement
+    seed: int = 0
+
+    def check(self) -> None:
+        if not isinstance(self.lr, (int, float)) or isinstance(self.lr, bool) or not self.lr > 0:
+            raise RnncastError(f"learning rate must be positive, got {self.lr!r}")
+        if self.epochs is None:
+            _positive_int("iterations", self.iterations)
+        else:
+            _positive_int("epochs", self.epochs)
+        if self.batch_size is not None:
+            _positive_int("batch_size", self.batch_size)
+        if self.clip is not None and not self.clip > 0:
+            raise RnncastError(f"clip must be positive, got {self.clip}")
+        if not 0.0 <= self.val_size < 1.0:
+            raise RnncastError(f"val-size must lie in [0, 1), got {self.val_size}")
+        if self.patience is not None:
+            _positive_int("patience", self.patience)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise RnncastError(f"seed must be a whole number, got {self.seed!r}")
+
+
+def spec_from_dict(cls, data: dict):
+    """Rebuild a spec from its JSON dict; unknown or missing keys are a damaged config."""
+    if not isinstance(data, dict):
+        raise RnncastError(f"config.json: {cls.__name__} settings are not an object")
+    names = {f.name for f in fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise RnncastError(f"config.json: unknown {cls.__name__} setting {sorted(unknown)[0]!r}")
+    spec = cls(**data)
+    spec.check()
+    return spec
+
+
+def spec_to_dict(spec) -> dict:
+    return asdict(spec)

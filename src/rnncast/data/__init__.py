@@ -1,0 +1,1 @@
+"""Data handling: reading tables, the canonical series frame, sliding windows and scaling."""

@@ -1,0 +1,226 @@
+"""The canonical series frame: one series as a float64 array ``(T, F)`` in time order.
+
+``to_frame`` turns any DataFrame (from a file or from a Python caller) into a ``SeriesFrame``:
+it finds or checks the time column, orders rows by time, picks the feature and target columns,
+and refuses cells that are not numbers, missing values (unless ``fill`` says how to accept them)
+and duplicate timestamps, each with a one-line ``RnncastError`` that names column and row.
+
+Conventions (as the lecture): the target is the last numeric column unless named, and the target is
+always one of the inputs (its own past is the most useful predictor of its future).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rnncast.errors import RnncastError
+
+TIME_COLUMN_NAMES = ("date", "ds", "time", "timestamp", "datetime")
+FILL_METHODS = ("ffill", "interpolate", "drop")
+
+
+@dataclass
+class SeriesFrame:
+    """One series: ``values[t, j]`` is feature ``columns[j]`` at time step ``t`` (oldest first)."""
+
+    values: np.ndarray  # (T, F) float64
+    columns: list[str]
+    target: str
+    timestamps: np.ndarray | None = None  # (T,) datetime64[ns] or int64, or None (file order)
+    time_col: str | None = None
+
+    @property
+    def target_index(self) -> int:
+        return self.columns.index(self.target)
+
+    @property
+    def y(self) -> np.ndarray:
+        """The target column, ``(T,)``."""
+        return self.values[:, self.target_index]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def head(self, n: int) -> SeriesFrame:
+        """The first ``n`` time steps (a view, no copy)."""
+        ts = None if self.timestamps is None else self.timestamps[:n]
+        return SeriesFrame(self.values[:n], self.columns, self.target, ts, self.time_col)
+
+    def ds(self) -> np.ndarray:
+        """Timestamps, or the 0-based step numbers when the data has no time column."""
+        return np.arange(len(self)) if self.timestamps is None else self.timestamps
+
+    def next_timestamp(self):
+        """The time stamp one step after the last row: the step number, or last + inferred frequency."""
+        if self.timestamps is None:
+            return len(self)
+        if np.issubdtype(self.timestamps.dtype, np.integer):
+            step = np.diff(self.timestamps[-3:]).min() if len(self) > 1 else 1
+            return int(self.timestamps[-1] + step)
+        index = pd.DatetimeIndex(self.timestamps)
+        freq = pd.infer_freq(index) if len(index) >= 3 else None
+        if freq is not None:
+            return (index[-1] + pd.tseries.frequencies.to_offset(freq)).to_datetime64()
+        return (index[-1] + (index[-1] - index[-2])).to_datetime64() if len(index) > 1 else None
+
+
+def to_frame(
+    table: pd.DataFrame,
+    target: str | None = None,
+    features: list[str] | None = None,
+    time_col: str | None = None,
+    fill: str | None = None,
+) -> SeriesFrame:
+    """Check ``table`` and return it as a ``SeriesFrame`` (see the module docstring)."""
+    if not isinstance(table, pd.DataFrame):
+        raise RnncastError(f"expected a pandas DataFrame, got {type(table).__name__}")
+    if len(table) == 0:
+        raise RnncastError("the table has no rows")
+    if fill is not None and fill not in FILL_METHODS:
+        raise RnncastError(f"unknown fill method {fill!r}; choose one of {', '.join(FILL_METHODS)}")
+    table = table.copy()
+    table.columns = [str(c) for c in table.columns]
+    rows = _row_labels(table)
+    time_col = _find_time_column(table, time_col)
+    timestamps = None
+    if time_col is not None:
+        timestamps = _parse_times(table[time_col], time_col, rows)
+        order = np.argsort(timestamps, kind="stable")
+        table, rows, timestamps = table.iloc[order], rows[order], timestamps[order]
+        _refuse_duplicate_times(timestamps, time_col, rows)
+
+    candidates = [c for c in table.columns if c != time_col]
+    if not candidates:
+        raise RnncastError("the table has no columns besides the time column")
+    numeric = [c for c in candidates if _mostly_numeric(table[c])]
+    if target is not None and target not in candidates:
+        raise RnncastError(f"unknown target column {target!r}; columns are: {', '.join(candidates)}")
+    if target is None:
+        if not numeric:
+            raise RnncastError(f"no numeric column to forecast; columns are: {', '.join(candidates)}")
+        target = numeric[-1]
+    if features is None:
+        features = [c for c in numeric if c != target] + [target]
+    else:
+        unknown = [f for f in features if f not in candidates]
+        if unknown:
+            raise RnncastError(
+                f"unknown feature column {unknown[0]!r}; columns are: {', '.join(candidates)}"
+            )
+        features = [f for f in dict.fromkeys(features) if f != target] + [target]
+
+    values = np.empty((len(table), len(features)), dtype=np.float64)
+    for j, col in enumerate(features):
+        values[:, j] = _as_numbers(table[col], col, rows)
+    values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
+    return SeriesFrame(values, features, target, timestamps, time_col)
+
+
+def _row_labels(table: pd.DataFrame) -> np.ndarray:
+    """The row numbers to quote in errors: the file's row numbers when the index holds them."""
+    if table.index.name == "row" and pd.api.types.is_integer_dtype(table.index):
+        return table.index.to_numpy()
+    return np.arange(1, len(table) + 1)
+
+
+def _find_time_column(table: pd.DataFrame, time_col: str | None) -> str | None:
+    if time_col is not None:
+        if time_col not in table.columns:
+            raise RnncastError(
+                f"unknown time column {time_col!r}; columns are: {', '.join(table.columns)}"
+            )
+        return time_col
+    for col in table.columns:
+        if col.strip().lower() in TIME_COLUMN_NAMES:
+            return col
+    return None
+
+
+def _parse_times(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
+    if column.isna().any():
+        first = rows[np.flatnonzero(column.isna().to_numpy())[0]]
+        raise RnncastError(f"time column {name!r} has an empty cell at row {first}")
+    if pd.api.types.is_integer_dtype(column):
+        return column.to_numpy(dtype=np.int64)
+    if pd.api.types.is_datetime64_any_dtype(column):
+        parsed = column
+    else:
+        parsed = pd.to_datetime(column.astype(str), errors="coerce", format="mixed")
+        if parsed.isna().any():
+            i = np.flatnonzero(parsed.isna().to_numpy())[0]
+            raise RnncastError(
+                f"time column {name!r} row {rows[i]}: cannot read {column.iloc[i]!r} as a date or time"
+            )
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert(None)
+    return parsed.to_numpy(dtype="datetime64[ns]")
+
+
+def _refuse_duplicate_times(timestamps: np.ndarray, name: str, rows: np.ndarray) -> None:
+    same = np.flatnonzero(timestamps[1:] == timestamps[:-1])
+    if len(same):
+        i = same[0]
+        stamp = pd.Timestamp(timestamps[i]) if timestamps.dtype.kind == "M" else timestamps[i]
+        raise RnncastError(
+            f"duplicate timestamps in {name!r}: {stamp} appears at rows {rows[i]} and {rows[i + 1]}"
+            f" ({len(same)} duplicate(s) in all)"
+        )
+
+
+def _mostly_numeric(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    present = column.dropna()
+    if len(present) == 0:
+        return False
+    return pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna().mean() > 0.5
+
+
+def _as_numbers(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(column):
+        raise RnncastError(f"column {name!r} holds true/false values, not numbers")
+    if pd.api.types.is_numeric_dtype(column):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    text = column.astype("string").str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna().to_numpy() & column.notna().to_numpy() & (text != "").fillna(False).to_numpy()
+    if bad.any():
+        i = np.flatnonzero(bad)[0]
+        raise RnncastError(
+            f"column {name!r} row {rows[i]}: {str(column.iloc[i])[:40]!r} is not a number"
+        )
+    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _handle_missing(values, columns, rows, timestamps, fill):
+    bad = ~np.isfinite(values)  # (T, F)
+    if not bad.any():
+        return values, timestamps
+    if fill is None:
+        t, j = np.argwhere(bad)[0]
+        raise RnncastError(
+            f"{int(bad.sum())} missing or infinite value(s); first in column {columns[j]!r} row {rows[t]};"
+            f" pass --fill ffill|interpolate|drop to accept them"
+        )
+    if fill == "drop":
+        keep = ~bad.any(axis=1)
+        values = values[keep]
+        timestamps = None if timestamps is None else timestamps[keep]
+        if len(values) == 0:
+            raise RnncastError("no rows left after dropping the rows with missing values")
+        return values, timestamps
+    frame = pd.DataFrame(np.where(bad, np.nan, values))
+    if fill == "ffill":
+        frame = frame.ffill().bfill()
+    else:
+        frame = frame.interpolate(method="linear", limit_direction="both")
+    filled = frame.to_numpy(dtype=np.float64)
+    if not np.isfinite(filled).all():
+        j = int(np.flatnonzero(~np.isfinite(filled).all(axis=0))[0])
+        raise RnncastError(f"column {columns[j]!r} has no finite values to fill from")
+    return filled, timestamps

@@ -1,0 +1,67 @@
+"""Per-column scalers, fitted on the training rows only.
+
+- ``minmax``:   z = (x - min) / (max - min + 1e-7)   (the lecture's ``MinMaxScaler``, same epsilon)
+- ``standard``: z = (x - mean) / std                  (std 0 → 1)
+- ``none``:     z = x
+
+Fitting on the training part alone is what keeps an evaluation honest: the lecture scales its test
+period with the test period's own min/max, which leaks the future's range into the inputs.
+A scaler serialises to plain JSON (``to_dict`` / ``from_dict``), never pickle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncast.errors import RnncastError
+
+SCALERS = ("minmax", "standard", "none")
+EPS = 1e-7
+
+
+@dataclass
+class Scaler:
+    """``z = (x - shift) / scale`` per column."""
+
+    kind: str
+    shift: np.ndarray  # (F,)
+    scale: np.ndarray  # (F,)
+
+    @classmethod
+    def fit(cls, kind: str, values: np.ndarray) -> Scaler:
+        """Fit on ``values`` ``(T, F)`` (the training rows)."""
+        n_features = values.shape[1]
+        if kind == "minmax":
+            low, high = values.min(axis=0), values.max(axis=0)
+            return cls(kind, low, high - low + EPS)
+        if kind == "standard":
+            std = values.std(axis=0)
+            return cls(kind, values.mean(axis=0), np.where(std > 0, std, 1.0))
+        if kind == "none":
+            return cls(kind, np.zeros(n_features), np.ones(n_features))
+        raise RnncastError(f"unknown scaler {kind!r}; choose one of {', '.join(SCALERS)}")
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        """Scaled copy of ``values`` ``(T, F)`` as float32, the dtype the networks train in."""
+        return ((values - self.shift) / self.scale).astype(np.float32)
+
+    def inverse_column(self, z: np.ndarray, j: int) -> np.ndarray:
+        """Undo the scaling of column ``j`` (float64, original units)."""
+        return np.asarray(z, dtype=np.float64) * self.scale[j] + self.shift[j]
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "shift": self.shift.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Scaler:
+        try:
+            shift = np.asarray(data["shift"], dtype=np.float64)
+            scale = np.asarray(data["scale"], dtype=np.float64)
+            kind = str(data["kind"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RnncastError(f"scaler settings are damaged: {exc}") from None
+        if shift.shape != scale.shape or shift.ndim != 1 or not np.all(scale != 0):
+            raise RnncastError("scaler settings are damaged: shift/scale shapes or values are invalid")
+        return cls(kind, shift, scale)

@@ -1,0 +1,54 @@
+"""Point-forecast accuracy, in the data's original units.
+
+With errors e_t = y_t - ŷ_t over n test points:
+
+- rmse  = sqrt(mean(e²))
+- mae   = mean(|e|)
+- mape  = 100 · mean(|e| / |y|)                  (undefined, None, when some y = 0)
+- smape = 100 · mean(2|e| / (|y| + |ŷ|))         (terms with y = ŷ = 0 count as 0)
+- mase  = mae / mean(|y_s - y_{s-1}|) over the training part (in-sample one-step naive MAE),
+          so naive scores about 1 and anything below 1 beats it on the scale of the training data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+NAMES = ("rmse", "mae", "mape", "smape", "mase")
+
+
+def rmse(y, yhat) -> float:
+    return float(np.sqrt(np.mean((y - yhat) ** 2)))
+
+
+def mae(y, yhat) -> float:
+    return float(np.mean(np.abs(y - yhat)))
+
+
+def mape(y, yhat) -> float | None:
+    if np.any(y == 0):
+        return None
+    return float(100.0 * np.mean(np.abs(y - yhat) / np.abs(y)))
+
+
+def smape(y, yhat) -> float:
+    denom = np.abs(y) + np.abs(yhat)
+    terms = np.divide(2.0 * np.abs(y - yhat), denom, out=np.zeros_like(denom, dtype=np.float64), where=denom > 0)
+    return float(100.0 * np.mean(terms))
+
+
+def naive_scale(y_train: np.ndarray) -> float | None:
+    """In-sample one-step naive MAE, the MASE denominator (None when the training part is constant)."""
+    if len(y_train) < 2:
+        return None
+    scale = float(np.mean(np.abs(np.diff(y_train))))
+    return scale if scale > 0 else None
+
+
+def all_metrics(y, yhat, scale: float | None) -> dict[str, float | None]:
+    y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
+    out = {"rmse": rmse(y, yhat), "mae": mae(y, yhat), "mape": mape(y, yhat), "smape": smape(y, yhat)}
+    out["mase"] = out["mae"] / scale if scale else None
+    return {k: (None if v is None or not math.isfinite(v) else v) for k, v in out.items()}

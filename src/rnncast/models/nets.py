@@ -1,0 +1,47 @@
+"""The torch networks: a recurrent layer stack and a Linear head on the last step (many-to-one).
+
+This is the lecture's ``Net``::
+
+    h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)       # rnn; lstm and gru add gates
+    y   = W_hy h_L + b_y                          # Linear on the last step's hidden state
+
+Shapes: input ``x`` ``(N, L, F)`` (batch first), output ``(N, horizon)``.
+Parameter names (``rnn.weight_ih_l0``, ``rnn.weight_hh_l0``, ..., ``fc.weight``, ``fc.bias``) are
+torch's, and they are the names in ``model.safetensors``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from rnncast.config import ModelSpec
+
+LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RecurrentNet(nn.Module):
+    """Recurrent layers (RNN/LSTM/GRU) + Linear on the last time step."""
+
+    def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1):
+        super().__init__()
+        extra = {"nonlinearity": spec.nonlinearity} if spec.kind == "rnn" else {}
+        dropout = spec.dropout if spec.num_layers > 1 else 0.0  # torch applies it between layers only
+        self.rnn = LAYERS[spec.kind](
+            input_size, spec.hidden_size, num_layers=spec.num_layers, dropout=dropout, batch_first=True, **extra
+        )
+        # Dropout on the last hidden state too, so --dropout acts on a one-layer net as well.
+        self.drop = nn.Dropout(spec.dropout) if spec.dropout > 0 else None
+        self.fc = nn.Linear(spec.hidden_size, output_size, bias=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _state = self.rnn(x)  # (N, L, H)
+        last = out[:, -1]  # (N, H)
+        if self.drop is not None:
+            last = self.drop(last)
+        return self.fc(last)  # (N, output_size)
+
+
+def build_net(spec: ModelSpec, input_size: int, output_size: int = 1) -> RecurrentNet:
+    spec.check()
+    return RecurrentNet(spec, input_size, output_size)

@@ -1,0 +1,135 @@
+"""The run directory: everything one training run produced, written atomically.
+
+    runs/<name>/
+      config.json         settings, columns, scaler, last window, data source, rnncast version
+      model.safetensors   the weights (torch parameter names)
+      metrics.json        {"test": {"<model>": {rmse, mae, mape, smape, mase}, "naive": {...}, ...},
+                           "train_seconds", "iterations", "final_train_loss", ...}
+      predictions.csv     ds, y, <model>, naive, [seasonal_naive], drift, mean over the test period
+      forecast.png        original vs prediction (and naive) over the test period
+      loss.png            training loss per iteration / epoch
+      report.html         one self-contained page: settings, table, verdict, both figures embedded
+
+The directory is built under a temporary name and renamed into place at the end (``atomic``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+from rnncast import atomic, plots
+from rnncast.evaluate import Evaluation, range_note
+from rnncast.metrics import NAMES
+
+
+def format_table(table: dict[str, dict], model: str) -> str:
+    """The metrics of the network and every baseline as an aligned text table."""
+    header = f"{'model':<16}" + "".join(f"{m:>11}" for m in NAMES)
+    lines = [header, "-" * len(header)]
+    for name, row in table.items():
+        cells = "".join(f"{_fmt(row[m]):>11}" for m in NAMES)
+        lines.append(f"{name + (' *' if name == model else ''):<16}{cells}")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
+
+
+def notes(evaluation: Evaluation, frame) -> list[str]:
+    """The verdict line, then the why, the look-ahead figure and the seasonal naive note when they apply."""
+    lines = [evaluation.verdict()]
+    beaten = evaluation.table[evaluation.model]["rmse"] >= evaluation.table["naive"]["rmse"]
+    why = range_note(frame, evaluation.train_size)
+    if beaten and why:
+        lines.append(f"Why: {why}")
+    if evaluation.lookahead_rmse is not None:
+        lines.append(
+            f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
+            f" peeks at the future) the same network scores RMSE {evaluation.lookahead_rmse:.4g}; that figure"
+            f" is not a real forecast."
+        )
+    if evaluation.season is None:
+        lines.append("Seasonal naive left out: no season given (--season m) or inferable from the time column.")
+    return lines
+
+
+def metrics_document(evaluation: Evaluation, history) -> dict:
+    doc = {"test": evaluation.table}
+    doc.update(
+        model=evaluation.model,
+        verdict=evaluation.verdict(),
+        beats_naive=evaluation.table[evaluation.model]["rmse"] < evaluation.table["naive"]["rmse"],
+        n_test=len(evaluation.predictions),
+        season=evaluation.season,
+        train_seconds=history.seconds,
+        iterations=history.steps,
+        final_train_loss=history.losses[-1] if history.losses else None,
+        best_iteration=history.best_step,
+        stopped_early=history.stopped_early,
+        lookahead_rmse=evaluation.lookahead_rmse,
+    )
+    return doc
+
+
+def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, frame, data_source: dict,
+              title: str) -> Path:
+    """Write the whole run directory atomically; returns its path."""
+    history = forecaster.history_
+    unit = "epoch" if forecaster.epochs else "iteration"
+    preds = evaluation.predictions
+    forecast_png = plots.forecast_png(
+        preds["ds"].to_numpy(), preds["y"].to_numpy(),
+        {forecaster.model: preds[forecaster.model].to_numpy(), "naive": preds["naive"].to_numpy()},
+        frame.target, title,
+    )
+    loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
+    doc = metrics_document(evaluation, history)
+    lines = notes(evaluation, frame)
+    with atomic.directory(run_dir) as tmp:
+        forecaster.write_files(tmp, extra_config={"data_source": data_source})
+        atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")
+        atomic.write_text(tmp / "predictions.csv", preds.to_csv(index=False))
+        atomic.write_bytes(tmp / "forecast.png", forecast_png)
+        atomic.write_bytes(tmp / "loss.png", loss_png)
+        atomic.write_text(tmp / "report.html", _html(title, forecaster, evaluation, doc, lines,
+                                                     forecast_png, loss_png))
+    return Path(run_dir)
+
+
+def _html(title, forecaster, evaluation, doc, lines, forecast_png, loss_png) -> str:
+    def img(data: bytes, alt: str) -> str:
+        return f'<img alt="{alt}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+
+    rows = "".join(
+        "<tr{}><td>{}</td>{}</tr>".format(
+            ' class="model"' if name == evaluation.model else "", html.escape(name),
+            "".join(f"<td>{_fmt(row[m])}</td>" for m in NAMES),
+        )
+        for name, row in evaluation.table.items()
+    )
+    settings = {k: v for k, v in vars(forecaster).items() if not k.endswith("_") and k != "progress"}
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}tr.model{{font-weight:bold;background:#eef}}
+img{{max-width:100%}}code{{background:#f4f4f4}}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Test period: {doc['n_test']} one-step forecasts, metrics in the data's original units
+(MASE: relative to the in-sample one-step naive error).</p>
+<table><tr><th>model</th>{''.join(f'<th>{m}</th>' for m in NAMES)}</tr>{rows}</table>
+{''.join(f'<p>{html.escape(line)}</p>' for line in lines)}
+{img(forecast_png, 'forecast over the test period')}
+<h2>Training</h2>
+<p>{doc['iterations']} optimizer steps in {doc['train_seconds']:.2f} s; final training loss
+{doc['final_train_loss']:.6g} (MSE on scaled data).</p>
+{img(loss_png, 'training loss')}
+<h2>Settings</h2><pre>{html.escape(json.dumps(settings, indent=2))}</pre>
+</body></html>
+"""
