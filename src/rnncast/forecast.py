@@ -208,7 +208,7 @@ class Forecaster:
 
         config = self.config()
         config.update(extra_config or {})
-        state = {k: v.detach().contiguous() for k, v in self.net_.state_dict().items()}
+        state = {k: v.detach().clone() for k, v in self.net_.state_dict().items()}  # own storage each
         atomic.write_bytes(Path(directory) / WEIGHTS_FILE, save_tensors(state))
         atomic.write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
 

@@ -11,7 +11,8 @@ Full batch, ``iterations`` steps, exactly the lecture's loop::
 plus what a practitioner needs around it, none of it on the hot path unless asked for: optional
 gradient clipping (global norm), an optional validation set with early stopping (the best weights
 are restored), a progress bar with the current loss, and a stop with a clear message when the loss
-stops being a finite number. Batches come from in-memory tensors (no DataLoader).
+stops being a finite number. Batches come from in-memory tensors (no DataLoader). The optimizer
+is ``FlatAdam`` (``optim.py``): torch's Adam update on one flat parameter buffer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from torch import nn
 
 from rnncast.config import TrainSpec
 from rnncast.errors import RnncastError
+from rnncast.optim import FlatAdam
 
 
 @dataclass
@@ -49,7 +51,7 @@ def train(
     """Train ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)``."""
     spec.check()
     criterion = nn.MSELoss()
-    optimizer = torch.optim.Adam(net.parameters(), lr=spec.lr)
+    optimizer = FlatAdam(net.parameters(), lr=spec.lr)
     full_batch = spec.epochs is None or spec.batch_size is None or spec.batch_size >= len(X)
     n_rounds = spec.iterations if spec.epochs is None else spec.epochs
     unit = "iteration" if spec.epochs is None else "epoch"
@@ -104,7 +106,7 @@ def _step(net, criterion, optimizer, X, y, clip) -> float:
     loss = criterion(net(X), y)
     loss.backward()
     if clip is not None:
-        nn.utils.clip_grad_norm_(net.parameters(), clip)
+        optimizer.clip_grad_norm(clip)
     optimizer.step()
     return loss.item()
 
