@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rnncast import baselines, metrics
-from rnncast.data.frame import SeriesFrame
+from rnncast.data.frame import SeriesFrame, infer_freq
 from rnncast.data.scaling import Scaler
 from rnncast.data.windows import split_targets
 from rnncast.forecast import Forecaster
@@ -55,9 +55,7 @@ def infer_season(frame: SeriesFrame, season: int | None) -> int | None:
     """``season`` if given, else the usual cycle of the data's frequency (7 for daily, 12 for monthly...)."""
     if season is not None:
         return season
-    if frame.timestamps is None or frame.timestamps.dtype.kind != "M" or len(frame) < 3:
-        return None
-    freq = pd.infer_freq(pd.DatetimeIndex(frame.timestamps))
+    freq = infer_freq(frame.timestamps)
     if freq is None:
         return None
     return SEASON_BY_FREQ.get(freq.split("-")[0])

@@ -222,7 +222,7 @@ class Forecaster:
 
 def load(path: str | Path) -> Forecaster:
     """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI."""
-    from safetensors import SafetensorsError
+    from safetensors import SafetensorError
     from safetensors.torch import load as load_tensors
 
     from rnncast.models import build_net
@@ -252,7 +252,7 @@ def load(path: str | Path) -> Forecaster:
         raise RnncastError(f"{path} is incomplete: {WEIGHTS_FILE} is missing")
     try:
         state = load_tensors(weights.read_bytes())
-    except (SafetensorsError, OSError, ValueError) as exc:
+    except (SafetensorError, OSError, ValueError) as exc:
         raise RnncastError(f"{weights} is damaged: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     net = build_net(model_spec, input_size=len(columns), output_size=window_spec.horizon)
     try:
@@ -310,5 +310,5 @@ def _ds_from_json(data):
     if not isinstance(data, dict):
         return None
     if "datetime" in data:
-        return pd.Timestamp(data["datetime"]).to_datetime64()
+        return np.datetime64(pd.Timestamp(data["datetime"]).tz_localize(None), "ns")
     return int(data.get("step", 0))

@@ -11,6 +11,7 @@ always one of the inputs (its own past is the most useful predictor of its futur
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,10 +62,20 @@ class SeriesFrame:
             step = np.diff(self.timestamps[-3:]).min() if len(self) > 1 else 1
             return int(self.timestamps[-1] + step)
         index = pd.DatetimeIndex(self.timestamps)
-        freq = pd.infer_freq(index) if len(index) >= 3 else None
+        freq = infer_freq(self.timestamps)
         if freq is not None:
             return (index[-1] + pd.tseries.frequencies.to_offset(freq)).to_datetime64()
         return (index[-1] + (index[-1] - index[-2])).to_datetime64() if len(index) > 1 else None
+
+
+def infer_freq(timestamps: np.ndarray | None) -> str | None:
+    """pandas' frequency string of datetime ``timestamps`` (``"D"``, ``"W-SUN"``, ...), or None."""
+    if timestamps is None or timestamps.dtype.kind != "M" or len(timestamps) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 warns that infer_freq will return an offset object
+        freq = pd.infer_freq(pd.DatetimeIndex(timestamps))
+    return None if freq is None else getattr(freq, "freqstr", freq)
 
 
 def to_frame(
@@ -97,10 +108,10 @@ def to_frame(
         raise RnncastError("the table has no columns besides the time column")
     numeric = [c for c in candidates if _mostly_numeric(table[c])]
     if target is not None and target not in candidates:
-        raise RnncastError(f"unknown target column {target!r}; columns are: {', '.join(candidates)}")
+        raise RnncastError(f"unknown target column {target!r}; columns are: {_column_list(candidates)}")
     if target is None:
         if not numeric:
-            raise RnncastError(f"no numeric column to forecast; columns are: {', '.join(candidates)}")
+            raise RnncastError(f"no numeric column to forecast; columns are: {_column_list(candidates)}")
         target = numeric[-1]
     if features is None:
         features = [c for c in numeric if c != target] + [target]
@@ -108,7 +119,7 @@ def to_frame(
         unknown = [f for f in features if f not in candidates]
         if unknown:
             raise RnncastError(
-                f"unknown feature column {unknown[0]!r}; columns are: {', '.join(candidates)}"
+                f"unknown feature column {unknown[0]!r}; columns are: {_column_list(candidates)}"
             )
         features = [f for f in dict.fromkeys(features) if f != target] + [target]
 
@@ -117,6 +128,11 @@ def to_frame(
         values[:, j] = _as_numbers(table[col], col, rows)
     values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
     return SeriesFrame(values, features, target, timestamps, time_col)
+
+
+def _column_list(columns) -> str:
+    """Column names for a one-line message: a name with a line break or other control character is quoted."""
+    return ", ".join(c if c.isprintable() else repr(c) for c in columns)
 
 
 def _row_labels(table: pd.DataFrame) -> np.ndarray:
@@ -130,7 +146,7 @@ def _find_time_column(table: pd.DataFrame, time_col: str | None) -> str | None:
     if time_col is not None:
         if time_col not in table.columns:
             raise RnncastError(
-                f"unknown time column {time_col!r}; columns are: {', '.join(table.columns)}"
+                f"unknown time column {time_col!r}; columns are: {_column_list(table.columns)}"
             )
         return time_col
     for col in table.columns:
@@ -144,18 +160,29 @@ def _parse_times(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
         first = rows[np.flatnonzero(column.isna().to_numpy())[0]]
         raise RnncastError(f"time column {name!r} has an empty cell at row {first}")
     if pd.api.types.is_integer_dtype(column):
+        too_large = (column > np.iinfo(np.int64).max).to_numpy()  # uint64 steps would wrap around
+        if too_large.any():
+            i = np.flatnonzero(too_large)[0]
+            raise RnncastError(f"time column {name!r} row {rows[i]}: step number {column.iloc[i]} is too large")
         return column.to_numpy(dtype=np.int64)
     if pd.api.types.is_datetime64_any_dtype(column):
         parsed = column
     else:
-        parsed = pd.to_datetime(column.astype(str), errors="coerce", format="mixed")
+        # utc=True: times with different UTC offsets (a file that spans a DST change) are read as UTC
+        parsed = pd.to_datetime(column.astype(str), errors="coerce", format="mixed", utc=True)
         if parsed.isna().any():
             i = np.flatnonzero(parsed.isna().to_numpy())[0]
             raise RnncastError(
-                f"time column {name!r} row {rows[i]}: cannot read {column.iloc[i]!r} as a date or time"
+                f"time column {name!r} row {rows[i]}: cannot read {str(column.iloc[i])[:40]!r} as a date or time"
             )
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert(None)
+    outside = ((parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)).to_numpy()  # datetime64[ns] range
+    if outside.any():
+        i = np.flatnonzero(outside)[0]
+        raise RnncastError(
+            f"time column {name!r} row {rows[i]}: {parsed.iloc[i]} lies outside the supported years 1678..2261"
+        )
     return parsed.to_numpy(dtype="datetime64[ns]")
 
 

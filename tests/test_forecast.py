@@ -1,0 +1,84 @@
+"""The Python API: scikit-learn rules, predict, save/load round trip, reproducibility."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnncast
+from rnncast.errors import NotFittedError, RnncastError
+
+FAST = dict(hidden_size=4, iterations=20, seq_length=5)
+
+
+@pytest.fixture(scope="module")
+def df():
+    rng = np.random.default_rng(0)
+    t = np.arange(80)
+    return pd.DataFrame({
+        "ds": pd.date_range("2024-01-01", periods=80, freq="D"),
+        "x": np.sin(t / 5) + rng.normal(0, 0.05, 80),
+        "y": 10 + np.cos(t / 7) + rng.normal(0, 0.05, 80),
+    })
+
+
+def test_init_only_stores_arguments():
+    f = rnncast.Forecaster(model="nonsense", hidden_size=-1)
+    assert f.model == "nonsense" and f.hidden_size == -1
+    with pytest.raises(RnncastError, match="unknown model"):
+        f.fit(pd.DataFrame({"y": np.arange(30.0)}))
+
+
+def test_not_fitted_error():
+    with pytest.raises(NotFittedError, match="not fitted"):
+        rnncast.Forecaster().predict()
+
+
+def test_fit_returns_self_and_predict_gives_next_timestamp(df):
+    f = rnncast.Forecaster(model="gru", **FAST)
+    assert f.fit(df, target="y") is f
+    out = f.predict()
+    assert list(out.columns) == ["ds", "gru"]
+    assert out["ds"].iloc[0] == pd.Timestamp("2024-03-21")
+    assert np.isfinite(out["gru"].iloc[0])
+    assert f.n_features_in_ == 2 and f.columns_ == ["x", "y"]
+
+
+def test_predict_on_new_data_uses_its_last_window(df):
+    f = rnncast.Forecaster(**FAST).fit(df, target="y")
+    same = f.predict(df)
+    assert same["lstm"].iloc[0] == pytest.approx(f.predict()["lstm"].iloc[0])
+    shifted = f.predict(df.iloc[:50])
+    assert shifted["ds"].iloc[0] == df["ds"].iloc[50]
+
+
+def test_same_seed_same_forecast_different_seed_different(df):
+    a = rnncast.Forecaster(seed=1, **FAST).fit(df, target="y").predict()["lstm"].iloc[0]
+    b = rnncast.Forecaster(seed=1, **FAST).fit(df, target="y").predict()["lstm"].iloc[0]
+    c = rnncast.Forecaster(seed=2, **FAST).fit(df, target="y").predict()["lstm"].iloc[0]
+    assert a == b and a != c
+
+
+def test_save_load_round_trip_without_pickle(df, tmp_path):
+    f = rnncast.Forecaster(model="rnn", nonlinearity="relu", **FAST).fit(df, target="y")
+    path = f.save(tmp_path / "run")
+    assert sorted(p.name for p in path.iterdir()) == ["config.json", "model.safetensors"]
+    config = json.loads((path / "config.json").read_text())
+    assert config["format_version"] == 1 and config["model"]["nonlinearity"] == "relu"
+    g = rnncast.load(path)
+    pd.testing.assert_frame_equal(f.predict(df), g.predict(df))
+    pd.testing.assert_frame_equal(f.predict(), g.predict())
+
+
+def test_predict_refuses_data_with_other_columns(df):
+    f = rnncast.Forecaster(**FAST).fit(df, target="y")
+    with pytest.raises(RnncastError, match="columns differ from training: 'x' is missing"):
+        f.predict(df.rename(columns={"x": "z"}))
+    with pytest.raises(RnncastError, match="at least seq_length=5 rows"):
+        f.predict(df.iloc[:3])
+
+
+def test_validation_split_with_patience(df):
+    f = rnncast.Forecaster(val_size=0.2, patience=3, lr=0.05, iterations=400, hidden_size=4).fit(df, target="y")
+    assert f.history_.val_losses and f.history_.best_step is not None
