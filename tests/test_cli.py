@@ -85,9 +85,31 @@ def test_datasets_lists_both(capsys):
     assert "stock_daily" in out and "ncsoft_weekly" in out
 
 
-@pytest.mark.parametrize("command", ["demo", "train", "predict", "datasets"])
+@pytest.mark.parametrize("command", ["demo", "train", "predict", "datasets", "explain"])
 def test_help_for_each_command(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
     assert exit_info.value.code == 0
     assert "usage: rnncast " + command in capsys.readouterr().out
+
+
+def test_explain_rnn_on_a_run_prints_real_dimensions(demo_run, tmp_path):
+    run, _ = demo_run
+    result = rnncast("explain", "rnn", str(run), "--out", "ex", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "W_hh: 40×10" in result.stdout and "W_xh: 40×5" in result.stdout
+    assert (tmp_path / "ex" / "hidden_states.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_explain_gradients_small(tmp_path):
+    result = rnncast("explain", "gradients", "--length", "12", "--hidden-size", "4", "--out", "g", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "sigmoid vanishes fastest" in result.stdout and "k=10" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["activations.png", "gradients.png"]
+
+
+def test_explain_bad_window_is_a_clean_error(demo_run, tmp_path):
+    run, _ = demo_run
+    result = rnncast("explain", "rnn", str(run), "--window", "5000", cwd=tmp_path)
+    assert result.returncode == 2 and "--window must lie in" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -4,6 +4,7 @@
     rnncast train DATA [options]        any table: train, evaluate against baselines, write runs/<name>/
     rnncast predict RUN_DIR [DATA]      forecast the next step with a saved run
     rnncast datasets                    list the bundled data sets
+    rnncast explain gradients|rnn       gradient flow through time; a net's recurrence and hidden states
 
 Exit status: 0 success, 2 bad input or arguments (one line on stderr), 130 interrupted (Ctrl-C).
 Heavy modules (torch, pandas, matplotlib) are imported only by the commands that need them.
@@ -86,6 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", help="write the forecast to this CSV file")
 
     sub.add_parser("datasets", help="list the bundled data sets")
+
+    explain = sub.add_parser("explain", help="the lecture's RNN made visible: gradient flow, activations, h_t")
+    what = explain.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    grads = what.add_parser("gradients", help="how ∂L/∂h_k vanishes or explodes with distance, per cell type",
+                            description="Norm of ∂L/∂h_k against the distance T-k for tanh, sigmoid and relu RNNs, "
+                                        "LSTM and GRU, at spectral radius of W_hh below, at and above 1; checks "
+                                        "the lecture's claims. Also plots σ, tanh, ReLU and their derivatives.")
+    grads.add_argument("--length", type=int, default=100, help="sequence length (default 100)")
+    grads.add_argument("--hidden-size", type=int, default=32)
+    grads.add_argument("--out", default="runs/explain-gradients", help="directory for the PNGs")
+    rnn = what.add_parser("rnn", help="the recurrence with a trained net's real dimensions + hidden-state heat map")
+    rnn.add_argument("source", help="a run directory, or data to train the lecture's LSTM on first")
+    rnn.add_argument("--window", type=int, default=-1, help="which input window to show (default: the last)")
+    rnn.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
+    rnn.add_argument("--out", default="runs/explain-rnn", help="directory for the heat map")
     return parser
 
 
@@ -160,13 +176,67 @@ def run_datasets(args) -> int:
     return 0
 
 
+def run_explain(args) -> int:
+    from rnncast import atomic, explain
+
+    if args.what == "gradients":
+        if args.length < 1 or args.hidden_size < 1:
+            raise _usage("--length and --hidden-size must be positive")
+        result = explain.gradient_flow(length=args.length, hidden_size=args.hidden_size)
+        with atomic.directory(args.out) as tmp:
+            atomic.write_bytes(tmp / "gradients.png", explain.gradient_png(result))
+            atomic.write_bytes(tmp / "activations.png", explain.activations_png())
+        print(f"‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖, length {args.length}, hidden {args.hidden_size},"
+              f" geometric mean over {len(result['seeds'])} seeds x {result['batch']} inputs\n")
+        print(explain.gradient_table(result))
+        print()
+        for line in explain.gradient_claims(result):
+            print(line)
+        print(f"\nfigures written to {args.out}/ (gradients.png, activations.png)")
+        return 0
+
+    forecaster, frame = _forecaster_for(args.source, args.reverse)
+    L = forecaster.seq_length
+    n_windows = len(frame) - L + 1
+    index = args.window if args.window >= 0 else n_windows + args.window
+    if not 0 <= index < n_windows:
+        raise _usage(f"--window must lie in [{-n_windows}, {n_windows - 1}], got {args.window}")
+    window = forecaster.scaler_.transform(frame.values[index : index + L])  # (L, F) as the net sees it
+    states = explain.hidden_states(forecaster.net_, window)
+    with atomic.directory(args.out) as tmp:
+        atomic.write_bytes(tmp / "hidden_states.png",
+                           explain.hidden_heatmap_png(states, feature_names=frame.columns, window=window))
+    print(explain.describe_rnn(forecaster.net_, len(frame.columns)))
+    print(f"\nhidden states of window {index} (rows {index}..{index + L - 1}) written to {args.out}/hidden_states.png")
+    return 0
+
+
+def _forecaster_for(source: str, reverse):
+    """A trained forecaster and its data: loaded from a run directory, or the lecture's LSTM fitted on data."""
+    from rnncast.data.frame import to_frame
+    from rnncast.data.io import read_table
+    from rnncast.forecast import Forecaster, load, read_config
+
+    if Path(source).is_dir():
+        forecaster = load(source)
+        data_source = read_config(Path(source)).get("data_source") or {}
+        if "path" not in data_source:
+            raise _usage(f"{source} does not record its training data")
+        table = read_table(data_source["path"], reverse=data_source.get("reverse"))
+        return forecaster, forecaster.frame_for(table, data_source.get("fill"))
+    frame = to_frame(read_table(source, reverse=reverse))
+    print(f"training the lecture's LSTM on {source} first (500 iterations)", file=sys.stderr)
+    return Forecaster(model="lstm", seq_length=7, hidden_size=10)._fit_frame(frame), frame
+
+
 def _usage(message: str):
     from rnncast.errors import RnncastError
 
     return RnncastError(message)
 
 
-COMMANDS = {"demo": run_demo, "train": run_train, "predict": run_predict, "datasets": run_datasets}
+COMMANDS = {"demo": run_demo, "train": run_train, "predict": run_predict, "datasets": run_datasets,
+            "explain": run_explain}
 
 
 def main(argv: list[str] | None = None) -> int:
