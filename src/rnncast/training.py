@@ -11,8 +11,13 @@ Full batch, ``iterations`` steps, exactly the lecture's loop::
 plus what a practitioner needs around it, none of it on the hot path unless asked for: optional
 gradient clipping (global norm), an optional validation set with early stopping (the best weights
 are restored), a progress bar with the current loss, and a stop with a clear message when the loss
-stops being a finite number. Batches come from in-memory tensors (no DataLoader). The optimizer
-is ``FlatAdam`` (``optim.py``): torch's Adam update on one flat parameter buffer.
+stops being a finite number. Batches come from in-memory arrays (no DataLoader).
+
+The loop is the same for both engines; what an engine supplies is a *stepper* (``TorchSteps`` here,
+``rnncast.scratch.steps.NumpySteps`` for the NumPy engine) with ``step(idx)`` (one Adam step on the
+windows ``idx``, or all of them for ``None``; returns the loss), ``val_loss()``, ``permutation(n)``,
+``snapshot()`` / ``restore(state)`` and ``finish()``. This module imports torch only inside
+``TorchSteps``, so the NumPy engine's path never loads it.
 """
 
 from __future__ import annotations
@@ -21,61 +26,49 @@ import math
 import time
 from dataclasses import dataclass, field
 
-import torch
-from torch import nn
-
 from rnncast.config import TrainSpec
 from rnncast.errors import RnncastError
-from rnncast.optim import FlatAdam
 
 
 @dataclass
 class TrainResult:
     losses: list[float] = field(default_factory=list)  # training loss per iteration (or epoch)
     val_losses: list[float] = field(default_factory=list)
-    best_step: int | None = None  # the step whose weights were kept (early stopping)
+    best_step: int | None = None  # the iteration/epoch whose weights were kept (early stopping)
     stopped_early: bool = False
     steps: int = 0  # optimizer steps taken
     seconds: float = 0.0
 
 
-def train(
-    net: nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    spec: TrainSpec,
-    X_val: torch.Tensor | None = None,
-    y_val: torch.Tensor | None = None,
-    progress: bool = False,
-) -> TrainResult:
-    """Train ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)``."""
+def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = False) -> TrainResult:
+    """Train the torch ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)``."""
     spec.check()
-    criterion = nn.MSELoss()
-    optimizer = FlatAdam(net.parameters(), lr=spec.lr)
     full_batch = spec.epochs is None or spec.batch_size is None or spec.batch_size >= len(X)
+    return run(TorchSteps(net, X, y, X_val, y_val, spec, full_batch), len(X), spec, progress)
+
+
+def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> TrainResult:
+    """The loop over iterations (full batch) or epochs (mini-batches) for any engine's stepper."""
+    full_batch = spec.epochs is None or spec.batch_size is None or spec.batch_size >= n_samples
     n_rounds = spec.iterations if spec.epochs is None else spec.epochs
     unit = "iteration" if spec.epochs is None else "epoch"
     result = TrainResult()
     bar = _progress_bar(n_rounds, unit, progress)
-    watch = _EarlyStop(net, spec.patience) if X_val is not None and len(X_val) else None
-    generator = torch.Generator().manual_seed(spec.seed)
-    if full_batch:
-        X = X.contiguous()  # one copy of the (strided) window view, not one per step
+    watch = _EarlyStop(steps, spec.patience) if steps.has_validation else None
     start = time.perf_counter()
-    net.train()
     try:
         for i in range(n_rounds):
             if full_batch:
-                loss_value = _step(net, criterion, optimizer, X, y, spec.clip)
+                loss_value = steps.step(None)
                 result.steps += 1
             else:
-                order = torch.randperm(len(X), generator=generator)
+                order = steps.permutation(n_samples)
                 total = 0.0
-                for b in range(0, len(X), spec.batch_size):
+                for b in range(0, n_samples, spec.batch_size):
                     idx = order[b : b + spec.batch_size]
-                    total += _step(net, criterion, optimizer, X[idx], y[idx], spec.clip) * len(idx)
+                    total += steps.step(idx) * len(idx)
                     result.steps += 1
-                loss_value = total / len(X)
+                loss_value = total / n_samples
             if not math.isfinite(loss_value):
                 raise RnncastError(
                     f"training diverged: the loss became {loss_value} at {unit} {i + 1};"
@@ -83,7 +76,7 @@ def train(
                 )
             result.losses.append(loss_value)
             if watch is not None:
-                result.val_losses.append(watch.update(i, _evaluate(net, criterion, X_val, y_val)))
+                result.val_losses.append(watch.update(i, steps.val_loss()))
                 if watch.exhausted:
                     result.stopped_early = True
                     break
@@ -97,39 +90,69 @@ def train(
     result.seconds = time.perf_counter() - start
     if watch is not None:
         result.best_step = watch.restore()
-    net.eval()
+    steps.finish()
     return result
 
 
-def _step(net, criterion, optimizer, X, y, clip) -> float:
-    optimizer.zero_grad()
-    loss = criterion(net(X), y)
-    loss.backward()
-    if clip is not None:
-        optimizer.clip_grad_norm(clip)
-    optimizer.step()
-    return loss.item()
+class TorchSteps:
+    """The torch engine's stepper: MSE, ``FlatAdam`` (torch's Adam on one flat buffer), clipping."""
 
+    def __init__(self, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool):
+        import torch
 
-def _evaluate(net, criterion, X, y) -> float:
-    net.eval()
-    with torch.no_grad():
-        value = criterion(net(X), y).item()
-    net.train()
-    return value
+        from rnncast.optim import FlatAdam
+
+        self.torch = torch
+        self.net, self.y, self.clip = net, y, spec.clip
+        self.X = X.contiguous() if full_batch else X  # one copy of the strided window view, not one per step
+        self.X_val, self.y_val = X_val, y_val
+        self.has_validation = X_val is not None and len(X_val) > 0
+        self.criterion = torch.nn.MSELoss()
+        self.optimizer = FlatAdam(net.parameters(), lr=spec.lr)
+        self.generator = torch.Generator().manual_seed(spec.seed)
+        net.train()
+
+    def step(self, idx) -> float:
+        X, y = (self.X, self.y) if idx is None else (self.X[idx], self.y[idx])
+        self.optimizer.zero_grad()
+        loss = self.criterion(self.net(X), y)
+        loss.backward()
+        if self.clip is not None:
+            self.optimizer.clip_grad_norm(self.clip)
+        self.optimizer.step()
+        return loss.item()
+
+    def permutation(self, n: int):
+        return self.torch.randperm(n, generator=self.generator)
+
+    def val_loss(self) -> float:
+        self.net.eval()
+        with self.torch.no_grad():
+            value = self.criterion(self.net(self.X_val), self.y_val).item()
+        self.net.train()
+        return value
+
+    def snapshot(self):
+        return {k: v.detach().clone() for k, v in self.net.state_dict().items()}
+
+    def restore(self, state) -> None:
+        self.net.load_state_dict(state)
+
+    def finish(self) -> None:
+        self.net.eval()
 
 
 class _EarlyStop:
     """Remembers the weights with the lowest validation loss; ``exhausted`` after ``patience`` misses."""
 
-    def __init__(self, net: nn.Module, patience: int | None):
-        self.net, self.patience = net, patience
+    def __init__(self, steps, patience: int | None):
+        self.steps, self.patience = steps, patience
         self.best_loss, self.best_step, self.best_state, self.misses = math.inf, None, None, 0
 
     def update(self, step: int, val_loss: float) -> float:
         if val_loss < self.best_loss:
             self.best_loss, self.best_step, self.misses = val_loss, step + 1, 0
-            self.best_state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
+            self.best_state = self.steps.snapshot()
         else:
             self.misses += 1
         return val_loss
@@ -140,7 +163,7 @@ class _EarlyStop:
 
     def restore(self) -> int | None:
         if self.best_state is not None:
-            self.net.load_state_dict(self.best_state)
+            self.steps.restore(self.best_state)
         return self.best_step
 
 
