@@ -38,7 +38,10 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
 def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
     g = p.add_argument_group("model and training")
     g.add_argument("--model", choices=["rnn", "lstm", "gru"], default=defaults["model"])
-    g.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh", help="rnn only")
+    g.add_argument("--nonlinearity", choices=["tanh", "relu", "sigmoid"], default="tanh",
+                   help="rnn only (sigmoid: numpy engine only)")
+    g.add_argument("--engine", choices=["torch", "numpy"], default="torch",
+                   help="torch (nn.LSTM & co.) or numpy (rnncast.scratch: the equations, BPTT by hand)")
     g.add_argument("--seq-length", type=int, default=7, help="input window length (default 7)")
     g.add_argument("--hidden-size", type=int, default=10)
     g.add_argument("--num-layers", type=int, default=1)
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "10, 1 layer, Adam lr 0.01, 500 iterations, 70/30 split.")
     demo.add_argument("--out", default="runs/demo", help="run directory (default runs/demo)")
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--engine", choices=["torch", "numpy"], default="torch")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     train = sub.add_parser("train", help="train on a table and evaluate against baselines")
@@ -85,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
     predict.add_argument("--fill", choices=["ffill", "interpolate", "drop"])
     predict.add_argument("--out", help="write the forecast to this CSV file")
+    predict.add_argument("--engine", choices=["torch", "numpy"],
+                         help="load the weights into this engine (default: the one that trained the run)")
 
     sub.add_parser("datasets", help="list the bundled data sets")
 
@@ -129,11 +135,12 @@ def run_train(args, title: str | None = None) -> int:
         model=args.model, seq_length=args.seq_length, hidden_size=args.hidden_size, num_layers=args.num_layers,
         dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
-        val_size=args.val_size, patience=args.patience, seed=args.seed, progress=not args.quiet,
+        val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, progress=not args.quiet,
     )
     out = Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}")
     if not args.quiet:
-        print(f"training {args.model} on {args.data} ({len(frame)} rows, target {frame.target})", file=sys.stderr)
+        print(f"training {args.model} ({args.engine}) on {args.data} ({len(frame)} rows, target {frame.target})",
+              file=sys.stderr)
     evaluation = holdout(forecaster, frame, args.test_size, args.season, lookahead=args.lookahead)
     title = title or f"rnncast: {args.model} on {Path(str(args.data)).name} (target {frame.target})"
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
@@ -152,7 +159,7 @@ def run_predict(args) -> int:
     from rnncast.data.io import read_table
     from rnncast.forecast import load, read_config
 
-    forecaster = load(args.run_dir)
+    forecaster = load(args.run_dir, engine=args.engine)
     source = read_config(Path(args.run_dir)).get("data_source") or {}
     data = args.data or source.get("path")
     if data is None:

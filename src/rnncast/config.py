@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, fields
 from rnncast.errors import RnncastError
 
 MODEL_KINDS = ("rnn", "lstm", "gru")
-NONLINEARITIES = ("tanh", "relu")
+NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
 
 
 def _positive_int(name: str, value) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnncast import atomic
+from rnncast import atomic, engines
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
 from rnncast.data.frame import SeriesFrame, to_frame
 from rnncast.data.scaling import Scaler
@@ -48,12 +48,13 @@ class Forecaster:
         val_size, patience: hold out the last ``val_size`` of the training windows and stop after
             ``patience`` rounds without improvement, keeping the best weights.
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
+        engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
         progress: show a progress bar with the current loss.
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", lr=0.01, iterations=500, epochs=None, batch_size=None,
-                 clip=None, val_size=0.0, patience=None, seed=0, progress=False):
+                 clip=None, val_size=0.0, patience=None, seed=0, engine="torch", progress=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -70,6 +71,7 @@ class Forecaster:
         self.val_size = val_size
         self.patience = patience
         self.seed = seed
+        self.engine = engine
         self.progress = progress
 
     # -- settings -------------------------------------------------------------------------------
@@ -82,6 +84,7 @@ class Forecaster:
         )
         for spec in specs:
             spec.check()
+        engines.check(self.engine, specs[0])
         return specs
 
     # -- fitting --------------------------------------------------------------------------------
@@ -91,10 +94,7 @@ class Forecaster:
         return self._fit_frame(to_frame(df, target, features, time_col, fill))
 
     def _fit_frame(self, frame: SeriesFrame) -> Forecaster:
-        import torch
-
-        from rnncast.models import build_net
-        from rnncast.training import train
+        from rnncast import training
 
         model_spec, window_spec, train_spec = self._specs()
         L = window_spec.seq_length
@@ -109,13 +109,14 @@ class Forecaster:
         fit_t, val_t = targets[: len(targets) - n_val], targets[len(targets) - n_val :]
         j = frame.target_index
 
-        torch.manual_seed(train_spec.seed)
-        net = build_net(model_spec, input_size=len(frame.columns), output_size=window_spec.horizon)
-        X = torch.from_numpy(windows_for(scaled, L, fit_t))  # (N, L, F), a strided view
-        y = torch.from_numpy(scaled[fit_t, j : j + 1])  # (N, 1)
-        X_val = torch.from_numpy(windows_for(scaled, L, val_t)) if n_val else None
-        y_val = torch.from_numpy(scaled[val_t, j : j + 1]) if n_val else None
-        result = train(net, X, y, train_spec, X_val, y_val, progress=self.progress)
+        net = engines.build(self.engine, model_spec, len(frame.columns), window_spec.horizon, train_spec.seed)
+        X = windows_for(scaled, L, fit_t)  # (N, L, F), a strided view
+        y = scaled[fit_t, j : j + 1]  # (N, 1)
+        X_val = windows_for(scaled, L, val_t) if n_val else None
+        y_val = scaled[val_t, j : j + 1] if n_val else None
+        full_batch = train_spec.epochs is None or train_spec.batch_size is None or train_spec.batch_size >= len(X)
+        steps = engines.stepper(self.engine, net, X, y, X_val, y_val, train_spec, full_batch)
+        result = training.run(steps, len(X), train_spec, progress=self.progress)
 
         self.net_ = net
         self.scaler_ = scaler
@@ -170,16 +171,12 @@ class Forecaster:
         Position ``t`` is forecast from rows ``t-L .. t-1``; ``t`` may be ``T`` (the next step).
         ``scaler`` overrides the fitted one (used only to show the lecture's look-ahead scaling).
         """
-        import torch
-
         self._check_fitted()
         scaler = self.scaler_ if scaler is None else scaler
         scaled = scaler.transform(values)  # (T, F) float32
         padded = np.vstack([scaled, np.zeros((1, scaled.shape[1]), np.float32)])  # so t = T has a window
-        X = torch.from_numpy(windows_for(padded, self.seq_length, targets))  # (N, L, F)
-        self.net_.eval()
-        with torch.no_grad():
-            z = self.net_(X)[:, 0].numpy()  # (N,)
+        X = np.ascontiguousarray(windows_for(padded, self.seq_length, targets))  # (N, L, F)
+        z = engines.predict(self.engine, self.net_, X)[:, 0]  # (N,)
         return scaler.inverse_column(z, self.columns_.index(self.target_))
 
     # -- persistence ----------------------------------------------------------------------------
@@ -192,7 +189,7 @@ class Forecaster:
         return {
             "format_version": FORMAT_VERSION,
             "rnncast_version": __version__,
-            "engine": "torch",
+            "engine": self.engine,
             "model": spec_to_dict(model_spec),
             "window": spec_to_dict(window_spec),
             "train": spec_to_dict(train_spec),
@@ -204,12 +201,9 @@ class Forecaster:
 
     def write_files(self, directory: Path, extra_config: dict | None = None) -> None:
         """Write ``config.json`` and ``model.safetensors`` into an existing directory."""
-        from safetensors.torch import save as save_tensors
-
         config = self.config()
         config.update(extra_config or {})
-        state = {k: v.detach().clone() for k, v in self.net_.state_dict().items()}  # own storage each
-        atomic.write_bytes(Path(directory) / WEIGHTS_FILE, save_tensors(state))
+        atomic.write_bytes(Path(directory) / WEIGHTS_FILE, engines.state_bytes(self.engine, self.net_))
         atomic.write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
 
     def save(self, path: str | Path) -> Path:
@@ -220,13 +214,12 @@ class Forecaster:
         return Path(path)
 
 
-def load(path: str | Path) -> Forecaster:
-    """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load as load_tensors
+def load(path: str | Path, engine: str | None = None) -> Forecaster:
+    """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI.
 
-    from rnncast.models import build_net
-
+    ``engine`` loads the weights into the other engine's network (``"torch"`` or ``"numpy"``); by
+    default the engine that trained it. A setting the chosen engine lacks is refused by name.
+    """
     path = Path(path)
     if not path.is_dir():
         raise RnncastError(f"no run directory at {path}")
@@ -239,6 +232,7 @@ def load(path: str | Path) -> Forecaster:
         columns, target = [str(c) for c in data["columns"]], str(data["target"])
         scaler = Scaler.from_dict(config["scaler"])
         last_window = np.asarray(config["last_window"], dtype=np.float64)
+        trained_by = str(config.get("engine", "torch"))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, RnncastError):
             raise
@@ -247,26 +241,20 @@ def load(path: str | Path) -> Forecaster:
         window_spec.seq_length, len(columns)
     ):
         raise RnncastError(f"{path / CONFIG_FILE} is damaged: columns, scaler and last window disagree")
+    engine = engine or trained_by
+    engines.check(engine, model_spec)
     weights = path / WEIGHTS_FILE
     if not weights.is_file():
         raise RnncastError(f"{path} is incomplete: {WEIGHTS_FILE} is missing")
-    try:
-        state = load_tensors(weights.read_bytes())
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise RnncastError(f"{weights} is damaged: {str(exc).splitlines()[0] if str(exc) else exc}") from None
-    net = build_net(model_spec, input_size=len(columns), output_size=window_spec.horizon)
-    try:
-        net.load_state_dict(state)
-    except RuntimeError as exc:
-        raise RnncastError(f"{weights} does not fit the model in config.json: {str(exc).splitlines()[0]}") from None
-    net.eval()
+    net = engines.build(engine, model_spec, len(columns), window_spec.horizon, train_spec.seed)
+    engines.load_state(engine, net, weights.read_bytes(), str(weights))
 
     f = Forecaster(model=model_spec.kind, seq_length=window_spec.seq_length, horizon=window_spec.horizon,
                    hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers,
                    dropout=model_spec.dropout, nonlinearity=model_spec.nonlinearity, scaler=window_spec.scaler,
                    lr=train_spec.lr, iterations=train_spec.iterations, epochs=train_spec.epochs,
                    batch_size=train_spec.batch_size, clip=train_spec.clip, val_size=train_spec.val_size,
-                   patience=train_spec.patience, seed=train_spec.seed)
+                   patience=train_spec.patience, seed=train_spec.seed, engine=engine)
     f.net_, f.scaler_, f.columns_, f.target_ = net, scaler, columns, target
     f.time_col_ = data.get("time_col")
     f.last_window_ = last_window

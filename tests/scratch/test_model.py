@@ -130,3 +130,81 @@ def test_training_loop_learns_the_lectures_task():
         clip_grad_norm_(grads, 1.0)
         opt.step(net.params, grads)
     assert loss < 0.1 * first
+
+
+def test_params_and_grads_are_views_of_one_flat_buffer_each():
+    net = ScratchNet(kind="lstm", input_size=F, hidden_size=H, num_layers=2, seed=0)
+    assert net.flat_params.size == sum(p.size for p in net.params.values())
+    expected = np.concatenate([p.ravel() for p in net.params.values()])  # in state-dict order
+    np.testing.assert_array_equal(net.flat_params, expected)
+    net.flat_params[:] = 0.25  # writing the buffer writes every parameter the layers use
+    assert all(np.all(p == 0.25) for p in net.params.values())
+    assert all(np.all(p == 0.25) for p in net.layers[1].params.values())
+    x = np.random.default_rng(0).normal(size=(N, L, F))
+    grads = net.backward(mse(net.forward(x), np.zeros((N, 1)))[1])
+    np.testing.assert_array_equal(net.flat_grads, np.concatenate([g.ravel() for g in grads.values()]))
+    assert list(grads) == list(net.params)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_float32_stays_float32_inside(kind):
+    net = ScratchNet(kind=kind, input_size=F, hidden_size=H, dtype=np.float32)
+    x = np.random.default_rng(0).normal(size=(N, L, F)).astype(np.float32)
+    net.backward(mse(net.forward(x), np.zeros((N, 1), dtype=np.float32))[1])
+    layer = net.layers[0]
+    buffers = [layer.x, layer.ax, layer.h, layer.da_x, layer.da_h, layer.dx, layer.dh_next, layer.bias]
+    assert all(b.dtype == np.float32 for b in buffers)
+    assert net.flat_grads.dtype == np.float32 and net.dx.dtype == np.float32
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("room", [None, 2], ids=["grows_from_default", "grows_from_2"])
+def test_layer_step_by_step_equals_whole_sequence(kind, room):
+    """The two drivers of a layer agree exactly: step by step (batch-first, the history growing as
+    needed: explain and one_to_many use it) and the whole sequence at once (column layout)."""
+    T, Nb = 20, 3
+    rng = np.random.default_rng(0)
+    seq, steps = (ScratchNet(kind=kind, input_size=F, hidden_size=H, seed=0).layers[0] for _ in range(2))
+    x, dh = rng.normal(size=(T, F, Nb)), rng.normal(size=(T, H, Nb))  # the column layout
+    h_seq = seq.forward(x).copy()
+    dx_seq = seq.backward(dh).copy()
+    steps.reset(Nb, room)
+    h_steps = np.stack([steps.step(x[t].T).T.copy() for t in range(T)])  # (N, F) in, (N, H) out
+    steps.reset_grads()
+    dx_steps, dh_next = [], []
+    for t in reversed(range(T)):
+        dx_steps.append(steps.step_backward(dh[t].T).T.copy())
+        dh_next.append(steps.dh_next.T.copy())  # (N, H): gradient reaching h[t-1]
+    np.testing.assert_allclose(h_steps, h_seq, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(np.stack(dx_steps[::-1]), dx_seq, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(dh_next[-1], seq._dh_next, rtol=0, atol=1e-14)
+    for name, g in seq.grads.items():
+        np.testing.assert_allclose(steps.grads[name], g, rtol=0, atol=1e-14, err_msg=name)
+
+
+def test_repeated_calls_reuse_buffers_and_give_the_same_answer():
+    net = ScratchNet(kind="gru", input_size=F, hidden_size=H, num_layers=2, seed=0)
+    x = np.random.default_rng(0).normal(size=(N, L, F))
+    first = net.forward(x).copy()
+    grads = {k: g.copy() for k, g in net.backward(np.ones_like(first)).items()}
+    h_buffer = net.layers[0].h
+    net.forward(x)
+    assert net.layers[0].h is h_buffer  # same (N, L): kept
+    net.forward(np.zeros((N + 1, L + 1, F)))  # another shape in between: new buffers
+    assert net.layers[0].h.shape == (L + 2, H, N + 1)
+    np.testing.assert_array_equal(net.forward(x), first)
+    for name, g in net.backward(np.ones_like(first)).items():
+        np.testing.assert_array_equal(g, grads[name], err_msg=name)
+
+
+@pytest.mark.parametrize("structure", ["many_to_one", "many_to_many", "one_to_many"])
+def test_backward_twice_gives_the_same_gradients(structure):
+    out_size = F if structure == "one_to_many" else 1
+    net = ScratchNet(kind="lstm", input_size=F, hidden_size=H, num_layers=2, output_size=out_size,
+                     structure=structure, steps=3, seed=0)
+    out = net.forward(np.random.default_rng(0).normal(size=(N, L, F)))
+    first = {k: g.copy() for k, g in net.backward(np.ones_like(out)).items()}
+    dx = net.dx.copy()
+    for name, g in net.backward(np.ones_like(out)).items():
+        np.testing.assert_array_equal(g, first[name], err_msg=name)
+    np.testing.assert_array_equal(net.dx, dx)

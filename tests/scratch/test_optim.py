@@ -53,3 +53,27 @@ def test_clip_grad_norm_matches_torch(max_norm):
     assert norm == pytest.approx(expected_norm, abs=1e-12)
     for tp, g in zip(tparams, grads.values(), strict=True):
         np.testing.assert_allclose(g, tp.grad.numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda: Adam(lr=0.01), lambda: SGD(lr=0.1, momentum=0.9)], ids=["adam", "sgd"])
+def test_one_flat_array_updates_as_the_dict_of_its_views(make):
+    """ScratchNet's fast path: params / grads as views of one buffer, stepped as two arrays."""
+    rng = np.random.default_rng(0)
+    flat, flat_grad = rng.normal(size=16), np.empty(16)
+    params = {"w": flat[:12].reshape(4, 3).copy(), "b": flat[12:].copy()}
+    grad_views = {"w": flat_grad[:12].reshape(4, 3), "b": flat_grad[12:]}
+    by_name, at_once = make(), make()
+    for _ in range(4):
+        flat_grad[:] = rng.normal(size=16)
+        by_name.step(params, grad_views)
+        at_once.step(flat, flat_grad)
+    np.testing.assert_allclose(flat[:12].reshape(4, 3), params["w"], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(flat[12:], params["b"], rtol=0, atol=1e-14)
+
+
+def test_updates_stay_in_float32():
+    p, g = np.ones(5, dtype=np.float32), np.full(5, 0.5, dtype=np.float32)
+    opt = Adam(lr=0.01)
+    opt.step(p, g)
+    assert p.dtype == np.float32 and opt.m[""].dtype == np.float32 and opt.v[""].dtype == np.float32
+    assert clip_grad_norm_(g, 0.1) == pytest.approx(np.sqrt(5 * 0.25)) and g.dtype == np.float32

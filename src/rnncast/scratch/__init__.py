@@ -7,12 +7,15 @@ within 1e-8, and against centred differences. NumPy only: nothing here imports t
 
     from rnncast.scratch import ScratchNet, Adam, mse
     net = ScratchNet(kind="lstm", input_size=5, hidden_size=10, output_size=1)
+    opt = Adam(lr=0.01)
     pred = net.forward(x); loss, dpred = mse(pred, y); grads = net.backward(dpred)
-    opt.step(net.params, grads)
+    opt.step(net.params, grads)                   # or, faster: opt.step(net.flat_params, net.flat_grads)
 
 Modules: layers (shared base), rnn, lstm, gru (one layer each), heads (Linear), losses (mse,
 softmax cross-entropy), optim (SGD, Adam, clipping), model (ScratchNet, the three structures),
-gradcheck (centred differences).
+steps (NumpySteps: this engine inside rnncast's training loop, ``--engine numpy``), gradcheck
+(centred differences). Speed against torch eager:
+benchmarks/scratch_speed.py.
 """
 
 from rnncast.scratch.gradcheck import gradcheck, numerical_grad, rel_error

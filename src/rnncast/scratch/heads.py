@@ -10,7 +10,8 @@ Backward, with dy the gradient of the loss with respect to y::
 
     dW_hy += dy.T @ h        db_y += sum dy        dh = dy @ W_hy
 
-Initialisation as torch's Linear: every entry from U(-1/sqrt(H), 1/sqrt(H)).
+Initialisation as torch's Linear: every entry from U(-1/sqrt(H), 1/sqrt(H)). The head keeps the
+batch-first layout of its caller (the recurrent layers hand it h[t].T, a view).
 """
 
 import numpy as np
@@ -25,10 +26,12 @@ class Linear:
             "W_hy": rng.uniform(-k, k, size=(out_features, in_features)).astype(dtype),  # (O, H)
             "b_y": rng.uniform(-k, k, size=out_features).astype(dtype),  # (O,)
         }
-        self.reset_grads()
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
     def reset_grads(self):
-        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        """Zero the gradients in place (the arrays may be views of a net's flat gradient buffer)."""
+        for g in self.grads.values():
+            g.fill(0)
 
     def forward(self, h):
         """h (..., H) -> y (..., O). Keeps nothing: backward is given h again."""

@@ -28,7 +28,7 @@ def mse(pred, target):
     target = np.asarray(target)
     if pred.shape != target.shape:
         raise RnncastError(f"mse: expected target shape {pred.shape} (the prediction's), got {target.shape}")
-    diff = pred - target.astype(pred.dtype)
+    diff = pred - target.astype(pred.dtype, copy=False)
     loss = float(np.mean(diff**2))
     dpred = (2.0 / diff.size) * diff
     return loss, dpred.astype(pred.dtype)

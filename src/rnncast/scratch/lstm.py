@@ -1,8 +1,8 @@
 """LSTM layer in NumPy, forward and backward through time, same math and layout as torch.nn.LSTM.
 
-For each step t, with h[-1] = c[-1] = 0::
+For each step t, with the batch along the columns (see layers.py) and h[-1] = c[-1] = 0::
 
-    a[t] = x[t] @ W_xh.T + b_xh + h[t-1] @ W_hh.T + b_hh      (N, 4H), blocks i | f | g | o
+    a[t] = W_xh @ x[t] + b_xh + W_hh @ h[t-1] + b_hh      (4H, N), row blocks i | f | g | o
     i[t] = sigmoid(a_i)        input gate: how much of the candidate to write
     f[t] = sigmoid(a_f)        forget gate: how much of the old cell to keep
     g[t] = tanh(a_g)           candidate cell values
@@ -11,9 +11,10 @@ For each step t, with h[-1] = c[-1] = 0::
     h[t] = o[t] * tanh(c[t])
 
 W_xh (4H, F) and W_hh (4H, H) stack the four gates' weights in torch's order i, f, g, o, so they
-are torch's weight_ih_l{k} and weight_hh_l{k} as they are.
+are torch's weight_ih_l{k} and weight_hh_l{k} as they are. The input part W_xh @ x[t] + b_xh + b_hh
+is computed for every step at once before the loop (``ax``).
 
-Glossary: N batch, F input features, H hidden size; c[t] (N, H) the cell state, the additive
+Glossary: N batch, F input features, H hidden size; c[t] (H, N) the cell state, the additive
 path that lets gradients cross many steps (dc[t-1] = dc[t] * f[t], no squashing derivative).
 
 Backward, with dh = gradient reaching h[t] (from above + dh_next), dc_next from step t+1::
@@ -21,8 +22,8 @@ Backward, with dh = gradient reaching h[t] (from above + dh_next), dc_next from 
     do = dh * tanh(c[t])
     dc = dh * o[t] * (1 - tanh(c[t])^2) + dc_next
     di = dc * g[t]     df = dc * c[t-1]     dg = dc * i[t]     dc_next <- dc * f[t]
-    da = [di * i(1-i) | df * f(1-f) | dg * (1-g^2) | do * o(1-o)]        (N, 4H)
-    dh_next <- da @ W_hh        dx[t] = da @ W_xh
+    da = [di * i(1-i) | df * f(1-f) | dg * (1-g^2) | do * o(1-o)]        (4H, N)
+    dh_next <- W_hh.T @ da          (weights and dx after the loop, see layers.py)
 """
 
 import numpy as np
@@ -34,50 +35,44 @@ class LSTMLayer(Recurrent):
     """One LSTM layer (gates i, f, g, o stacked as in torch)."""
 
     n_gates = 4
+    history = (*Recurrent.history, "gates", "c", "tanh_c")
 
-    def reset(self, N):
-        super().reset(N)
-        self.c = {-1: np.zeros((N, self.hidden_size), dtype=self.dtype)}  # c[t]: (N, H)
-        self.i, self.f, self.g, self.o = {}, {}, {}, {}  # gate values per step, each (N, H)
+    def _allocate(self, N, T):
+        super()._allocate(N, T)
+        H, dt = self.hidden_size, self.dtype
+        self.gates = np.empty((T, 4, H, N), dt)  # gate values at each step, blocks i, f, g, o
+        self.i, self.f, self.g, self.o = self.gates.transpose(1, 0, 2, 3)  # views, each (T, H, N)
+        self.c = np.zeros((T + 1, H, N), dt)  # c[t]; slot T (= -1) stays 0: the initial cell
+        self.tanh_c = np.empty((T, H, N), dt)  # tanh(c[t]), kept for the backward
+        self._dc_next = np.empty((H, N), dt)
 
     def reset_grads(self):
         super().reset_grads()
-        self.dc_next = np.zeros_like(self.dh_next)  # (N, H)
+        self._dc_next.fill(0)
 
-    def step(self, x_t):
-        """One step forward: x_t (N, F) -> h[t] (N, H)."""
-        W_xh, W_hh, b_xh, b_hh = (self.params[k] for k in ("W_xh", "W_hh", "b_xh", "b_hh"))
-        x, h, c, i, f, g, o = self.x, self.h, self.c, self.i, self.f, self.g, self.o
-        self.t += 1
-        t = self.t
-        x[t] = x_t  # (N, F)
-        a = x[t] @ W_xh.T + b_xh + h[t - 1] @ W_hh.T + b_hh  # (N, 4H)
-        a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)  # each (N, H)
-        i[t] = sigmoid(a_i)
-        f[t] = sigmoid(a_f)
-        g[t] = np.tanh(a_g)
-        o[t] = sigmoid(a_o)
-        c[t] = f[t] * c[t - 1] + i[t] * g[t]  # (N, H)
-        h[t] = o[t] * np.tanh(c[t])  # (N, H)
-        return h[t]
+    def _recur(self, t):
+        W_hh, H, N = self.params["W_hh"], self.hidden_size, self.ax.shape[2]
+        h, c, i, f, g, o, tanh_c = self.h, self.c, self.i, self.f, self.g, self.o, self.tanh_c
+        a = self.ax[t] + W_hh @ h[t - 1]  # (4H, N)
+        a_i, a_f, a_g, a_o = a.reshape(4, H, N)  # row blocks, each (H, N)
+        sigmoid(a_i, out=i[t])
+        sigmoid(a_f, out=f[t])
+        np.tanh(a_g, out=g[t])
+        sigmoid(a_o, out=o[t])
+        np.add(f[t] * c[t - 1], i[t] * g[t], out=c[t])  # c[t] = f[t] * c[t-1] + i[t] * g[t]
+        np.tanh(c[t], out=tanh_c[t])
+        np.multiply(o[t], tanh_c[t], out=h[t])  # h[t] = o[t] * tanh(c[t])
 
-    def step_backward(self, dh_t):
-        """One step backward: dh_t (N, H) from above -> dx[t] (N, F); steps run last to first."""
-        W_xh, W_hh = self.params["W_xh"], self.params["W_hh"]
-        t, c, i, f, g, o = self.t, self.c, self.i, self.f, self.g, self.o
-        dh = dh_t + self.dh_next  # (N, H)
-        tanh_c = np.tanh(c[t])  # (N, H)
-        do = dh * tanh_c
-        dc = dh * o[t] * (1 - tanh_c**2) + self.dc_next  # (N, H)
-        di = dc * g[t]
-        df = dc * c[t - 1]
-        dg = dc * i[t]
-        self.dc_next = dc * f[t]  # (N, H)
-        da = np.concatenate(
-            [di * i[t] * (1 - i[t]), df * f[t] * (1 - f[t]), dg * (1 - g[t] ** 2), do * o[t] * (1 - o[t])],
-            axis=1,
-        )  # (N, 4H)
-        self._accumulate(da, da, t)
-        self.dh_next = da @ W_hh  # (N, H)
-        self.t -= 1
-        return da @ W_xh  # (N, F)
+    def _recur_backward(self, t, dh_t):
+        W_hh, H, N = self.params["W_hh"], self.hidden_size, self.ax.shape[2]
+        c, i, f, g, o, tanh_c = self.c, self.i, self.f, self.g, self.o, self.tanh_c
+        da_i, da_f, da_g, da_o = self.da_x[t].reshape(4, H, N)  # row blocks of da[t], each (H, N)
+        dh = dh_t + self._dh_next  # (H, N)
+        do = dh * tanh_c[t]
+        dc = dh * o[t] * (1 - tanh_c[t] ** 2) + self._dc_next  # (H, N)
+        np.multiply(dc * g[t], i[t] * (1 - i[t]), out=da_i)  # di * sigmoid'(a_i)
+        np.multiply(dc * c[t - 1], f[t] * (1 - f[t]), out=da_f)  # df * sigmoid'(a_f)
+        np.multiply(dc * i[t], 1 - g[t] ** 2, out=da_g)  # dg * tanh'(a_g)
+        np.multiply(do, o[t] * (1 - o[t]), out=da_o)  # do * sigmoid'(a_o)
+        np.multiply(dc, f[t], out=self._dc_next)  # (H, N)
+        np.matmul(W_hh.T, self.da_x[t], out=self._dh_next)  # (H, N)

@@ -25,8 +25,17 @@ takes x (N, L, F): the L inputs are read first and the output after the last one
 feedback, so a window can warm the state up before the outputs roll forward.
 
 Stacking: layer k reads layer k-1's h[t] (layer 0 reads x[t]), as torch's num_layers does. The
-initial states are zero. Time is the outer loop and layers the inner one, both forward and
-backward, so the feedback of one_to_many needs nothing special.
+initial states are zero. many_to_one and many_to_many know every input up front, so each layer
+runs its whole sequence in turn (its input projection is one matmul); one_to_many learns an input
+only from the step before, so there time is the outer loop and layers the inner one, both forward
+and backward. Inside, the layers keep the batch along the columns (see layers.py); the net takes
+and returns batch-first arrays.
+
+Memory: all parameters are views of ONE flat array, ``net.flat_params``, and all gradients views
+of ``net.flat_grads``, so an optimiser can update everything in a handful of vector operations
+(``opt.step(net.flat_params, net.flat_grads)``). The history buffers are reused from one call to
+the next: the grads dict and ``net.dx`` that backward returns are overwritten by the next backward
+(copy them to keep them).
 
 Parameters per layer k (torch names): rnn.weight_ih_l{k} (G*H, F_k), rnn.weight_hh_l{k} (G*H, H),
 rnn.bias_ih_l{k} (G*H,), rnn.bias_hh_l{k} (G*H,), with G = 1 / 4 / 3 for rnn / lstm / gru and
@@ -90,8 +99,12 @@ class ScratchNet:
             for k in range(num_layers)
         ]
         self.fc = Linear(hidden_size, output_size, rng, self.dtype)
+        owners = [*self.layers, self.fc]
+        self.flat_params = _into_one_buffer([m.params for m in owners], self.dtype)
+        self.flat_grads = _into_one_buffer([m.grads for m in owners], self.dtype)
         # one dict of the same arrays under torch's names: optimisers update it in place
         self.params = self._by_torch_name([layer.params for layer in self.layers], self.fc.params)
+        self.grads = self._by_torch_name([layer.grads for layer in self.layers], self.fc.grads)
 
     @staticmethod
     def _by_torch_name(layer_dicts, head_dict):
@@ -104,12 +117,6 @@ class ScratchNet:
 
     # ---- forward ---------------------------------------------------------------------------------
 
-    def _step(self, x_t):
-        """One time step up the stack: x_t (N, F) -> h_top (N, H)."""
-        for layer in self.layers:
-            x_t = layer.step(x_t)
-        return x_t
-
     def forward(self, x):
         """x (N, L, F) -> y: (N, O) many_to_one, (N, L, O) many_to_many, (N, steps, O) one_to_many."""
         x = np.asarray(x, dtype=self.dtype)
@@ -119,69 +126,79 @@ class ScratchNet:
         if x.ndim != 3 or x.shape[2] != self.input_size:
             raise RnncastError(f"input: expected shape (N, L, {self.input_size}), got {x.shape}")
         N, L, _ = x.shape
-        for layer in self.layers:
-            layer.reset(N)
         self.L = L
         if self.structure == "one_to_many":
-            ys = []
-            for t in range(L - 1 + self.steps):
-                h_top = self._step(x[:, t] if t < L else ys[-1])  # (N, H); fed back after the input ends
-                if t >= L - 1:
-                    ys.append(self.fc.forward(h_top))  # (N, O)
-            return np.stack(ys, axis=1)  # (N, steps, O)
-        for t in range(L):
-            self._step(x[:, t])
+            return self._forward_feedback(x)
+        xs = x.transpose(1, 2, 0)  # (L, F, N): time first, batch along the columns (a view)
+        for layer in self.layers:
+            xs = layer.forward(xs)  # (L, H, N)
         if self.structure == "many_to_one":
-            return self.fc.forward(self.layers[-1].h[L - 1])  # (N, O)
-        return self.fc.forward(self._top_states())  # (N, L, O)
+            return self.fc.forward(xs[L - 1].T)  # (N, O)
+        return self.fc.forward(xs.transpose(2, 0, 1))  # (N, L, O)
 
-    def _top_states(self):
-        top = self.layers[-1]
-        return np.stack([top.h[t] for t in range(top.t + 1)], axis=1)  # (N, T, H)
+    def _forward_feedback(self, x):
+        """one_to_many: read the L inputs, then feed each output back in as the next input."""
+        N, L, _ = x.shape
+        T = L - 1 + self.steps
+        for layer in self.layers:
+            layer.reset(N, T)
+        ys = []
+        for t in range(T):
+            h_t = x[:, t] if t < L else ys[-1]  # (N, F); fed back after the input ends
+            for layer in self.layers:
+                h_t = layer.step(h_t)  # (N, H)
+            if t >= L - 1:
+                ys.append(self.fc.forward(h_t))  # (N, O)
+        return np.stack(ys, axis=1)  # (N, steps, O)
 
     # ---- backward --------------------------------------------------------------------------------
-
-    def _step_backward(self, dh_top):
-        """One time step down the stack: dh_top (N, H) -> gradient of this step's input (N, F)."""
-        for layer in reversed(self.layers):
-            dh_top = layer.step_backward(dh_top)
-        return dh_top
 
     def backward(self, dout):
         """Gradient of the loss w.r.t. the forward's output -> grads dict, torch names, same shapes.
 
-        Also sets ``self.dx``, the gradient w.r.t. the input x, shaped like the forward's x.
+        Also sets ``self.dx``, the gradient w.r.t. the input x, shaped like the forward's x. Both are
+        views of buffers that the next backward overwrites.
         """
         dout = np.asarray(dout, dtype=self.dtype)
-        for layer in self.layers:
-            layer.reset_grads()
         self.fc.reset_grads()
         top, L = self.layers[-1], self.L
-        N, H = top.h[-1].shape
-        dx = np.zeros((N, L, self.input_size), dtype=self.dtype)  # (N, L, F)
         if self.structure == "one_to_many":
-            T = top.t + 1  # L - 1 + steps
-            dfeed = np.zeros((N, self.output_size), dtype=self.dtype)  # (N, O) dloss/dy[s] via the next input
-            for t in reversed(range(T)):
-                dh_top = np.zeros((N, H), dtype=self.dtype)
-                if t >= L - 1:
-                    dy = dout[:, t - (L - 1)] + dfeed  # (N, O)
-                    dh_top = self.fc.backward(dy, top.h[t])  # (N, H)
-                d_in = self._step_backward(dh_top)  # (N, F)
-                if t >= L:
-                    dfeed = d_in  # input at t was the output at t-1
-                else:
-                    dx[:, t] = d_in
+            dx = self._backward_feedback(dout)  # (N, L, F)
         else:
-            dh_top = np.zeros((N, L, H), dtype=self.dtype)  # (N, L, H)
+            N, H = top.h.shape[2], self.hidden_size
             if self.structure == "many_to_one":
-                dh_top[:, -1] = self.fc.backward(dout, top.h[L - 1])
+                dh = np.zeros((L, H, N), dtype=self.dtype)  # (L, H, N): only the last step has a loss
+                dh[L - 1] = self.fc.backward(dout, top.h[L - 1].T).T
             else:
-                dh_top = self.fc.backward(dout, self._top_states())
-            for t in reversed(range(L)):
-                dx[:, t] = self._step_backward(dh_top[:, t])
+                dh = self.fc.backward(dout, top.h[:L].transpose(2, 0, 1)).transpose(1, 2, 0)
+            for layer in reversed(self.layers):
+                dh = layer.backward(dh)  # gradient w.r.t. this layer's input, (L, F_k, N)
+            dx = dh.transpose(2, 0, 1)  # (N, L, F)
         self.dx = dx[:, 0] if self._x_ndim == 2 else dx  # shaped like the x given to forward
-        return self._by_torch_name([layer.grads for layer in self.layers], self.fc.grads)
+        return self.grads
+
+    def _backward_feedback(self, dout):
+        """one_to_many, last step to first: dloss/dy[s] also arrives through the input at step s+1."""
+        top, L = self.layers[-1], self.L
+        T = top.t_last + 1  # L - 1 + steps
+        N, H = top.h.shape[2], self.hidden_size
+        for layer in self.layers:
+            layer.reset_grads()
+        dx = np.zeros((N, L, self.input_size), dtype=self.dtype)  # (N, L, F)
+        no_loss = np.zeros((N, H), dtype=self.dtype)  # steps before the first output
+        dfeed = np.zeros((N, self.output_size), dtype=self.dtype)  # (N, O) dloss/dy[s] via the next input
+        for t in reversed(range(T)):
+            d = no_loss
+            if t >= L - 1:
+                dy = dout[:, t - (L - 1)] + dfeed  # (N, O)
+                d = self.fc.backward(dy, top.h[t].T)  # (N, H)
+            for layer in reversed(self.layers):
+                d = layer.step_backward(d)  # gradient w.r.t. this step's input to the layer
+            if t >= L:
+                dfeed = d  # the input at t was the output at t-1
+            else:
+                dx[:, t] = d
+        return dx  # the layers wrote their grads when the sweep reached step 0
 
     # ---- state dict ------------------------------------------------------------------------------
 
@@ -203,3 +220,17 @@ class ScratchNet:
             if value.shape != p.shape:
                 raise RnncastError(f"load_state_dict: {name} expected shape {p.shape}, got {value.shape}")
             p[...] = value  # in place: the layers hold these same arrays
+
+
+def _into_one_buffer(dicts, dtype):
+    """Copy every array of the dicts, in order, into one new flat array and put a view of it in
+    each array's place. Returns the flat array: writing it writes them all."""
+    flat = np.empty(sum(a.size for d in dicts for a in d.values()), dtype=dtype)
+    start = 0
+    for d in dicts:
+        for name, a in d.items():
+            view = flat[start:start + a.size].reshape(a.shape)
+            view[...] = a
+            d[name] = view
+            start += a.size
+    return flat

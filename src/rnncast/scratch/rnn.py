@@ -1,23 +1,25 @@
 """Vanilla (Elman) RNN layer in NumPy, forward and backward through time, same math as torch.nn.RNN.
 
-For each step t of a batch-first input x of shape (N, L, F)::
+For each step t, with the batch along the columns (see layers.py) and h[-1] = 0::
 
-    h[t] = f(x[t] @ W_xh.T + b_xh + h[t-1] @ W_hh.T + b_hh)
+    h[t] = f(W_xh @ x[t] + b_xh + W_hh @ h[t-1] + b_hh)
 
-with f = tanh (the lecture's choice), sigmoid or relu, and h[-1] = 0. This is the lecture's
-``h_t = tanh(X_t W_xh + h_{t-1} W_hh + b)``, with the weights transposed to torch's layout and the
-bias split in two (b_xh + b_hh) as torch does.
+with f = tanh (the lecture's choice), sigmoid or relu. This is the lecture's
+``h_t = tanh(X_t W_xh + h_{t-1} W_hh + b)`` and min-char-rnn's
+``hs[t] = np.tanh(Wxh @ xs[t] + Whh @ hs[t-1] + bh)``, with torch's weight layout and its bias split
+in two (b_xh + b_hh). The input part ``ax[t] = W_xh @ x[t] + b_xh + b_hh`` is computed for every
+step at once before the loop, so a step is one small matmul and f.
 
-Glossary: N batch size, L sequence length, F input features, H hidden size.
-x[t] (N, F) input at step t; h[t] (N, H) hidden state; a[t] (N, H) the pre-activation.
+Glossary: N batch size, T steps, F input features, H hidden size.
+x[t] (F, N) input at step t; h[t] (H, N) hidden state; a[t] (H, N) the pre-activation.
 
 Backward, with dh the total gradient reaching h[t] (from above and from step t+1)::
 
-    da      = dh * f'(a[t])        tanh: 1 - h^2   sigmoid: h (1 - h)   relu: 1[h > 0]
-    dW_xh  += da.T @ x[t]          db_xh += sum_N da
-    dW_hh  += da.T @ h[t-1]        db_hh += sum_N da
-    dh_next = da @ W_hh            (flows to step t-1)
-    dx[t]   = da @ W_xh            (flows to the layer below, or the input)
+    da[t]   = dh * f'(a[t])        tanh: 1 - h^2   sigmoid: h (1 - h)   relu: 1[h > 0]
+    dh_next = W_hh.T @ da[t]       (flows to step t-1)
+
+and after the loop (layers.py): dW_xh = sum_t da[t] @ x[t].T, dW_hh = sum_t da[t] @ h[t-1].T,
+db_xh = db_hh = sum da, dx[t] = W_xh.T @ da[t].
 
 Why tanh: its derivative is at most 1 (sigmoid's at most 0.25), so gradients through many steps
 shrink more slowly; relu's can grow without bound as the state is fed back (see the lecture).
@@ -32,7 +34,7 @@ NONLINEARITIES = ("tanh", "sigmoid", "relu")
 
 
 class RNNLayer(Recurrent):
-    """One vanilla RNN layer: ``h[t] = f(x[t] @ W_xh.T + b_xh + h[t-1] @ W_hh.T + b_hh)``."""
+    """One vanilla RNN layer: ``h[t] = f(W_xh @ x[t] + b_xh + W_hh @ h[t-1] + b_hh)``."""
 
     n_gates = 1
 
@@ -43,12 +45,12 @@ class RNNLayer(Recurrent):
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, rng, dtype)
 
-    def _f(self, a):
+    def _f(self, a, out):
         if self.nonlinearity == "tanh":
-            return np.tanh(a)
+            return np.tanh(a, out=out)
         if self.nonlinearity == "sigmoid":
-            return sigmoid(a)
-        return np.maximum(a, 0)
+            return sigmoid(a, out=out)
+        return np.maximum(a, 0, out=out)
 
     def _df(self, h):
         """f'(a) written with the output h = f(a)."""
@@ -56,25 +58,15 @@ class RNNLayer(Recurrent):
             return 1 - h**2
         if self.nonlinearity == "sigmoid":
             return h * (1 - h)
-        return (h > 0).astype(h.dtype)
+        return h > 0  # multiplies as 0 / 1
 
-    def step(self, x_t):
-        """One step forward: x_t (N, F) -> h[t] (N, H)."""
-        W_xh, W_hh, b_xh, b_hh = (self.params[k] for k in ("W_xh", "W_hh", "b_xh", "b_hh"))
-        x, h = self.x, self.h
-        self.t += 1
-        t = self.t
-        x[t] = x_t  # (N, F)
-        h[t] = self._f(x[t] @ W_xh.T + b_xh + h[t - 1] @ W_hh.T + b_hh)  # (N, H)
-        return h[t]
+    def _recur(self, t):
+        h, W_hh = self.h, self.params["W_hh"]
+        a = self.ax[t] + W_hh @ h[t - 1]  # (H, N)
+        self._f(a, out=h[t])  # h[t] = f(a[t])
 
-    def step_backward(self, dh_t):
-        """One step backward: dh_t (N, H) from above -> dx[t] (N, F); steps run last to first."""
-        W_xh, W_hh = self.params["W_xh"], self.params["W_hh"]
-        t, h = self.t, self.h
-        dh = dh_t + self.dh_next  # (N, H)
-        da = dh * self._df(h[t])  # (N, H)
-        self._accumulate(da, da, t)
-        self.dh_next = da @ W_hh  # (N, H)
-        self.t -= 1
-        return da @ W_xh  # (N, F)
+    def _recur_backward(self, t, dh_t):
+        h, da, W_hh = self.h, self.da_x, self.params["W_hh"]
+        dh = dh_t + self._dh_next  # (H, N)
+        np.multiply(dh, self._df(h[t]), out=da[t])  # da[t] = dh * f'(a[t])
+        np.matmul(W_hh.T, da[t], out=self._dh_next)  # (H, N)

@@ -1,0 +1,104 @@
+"""The two engines behind one interface: ``torch`` (nn.RNN/LSTM/GRU) and ``numpy`` (rnncast.scratch).
+
+Both build the same many-to-one network from a ``ModelSpec``, train through the same loop
+(``training.run`` with the engine's stepper), and store weights in the same safetensors layout under
+torch's parameter names (``rnn.weight_ih_l0`` ... ``fc.bias``), so a run trained by one engine loads
+into the other. What only one engine has is refused by name: the numpy engine has no dropout,
+torch has no sigmoid RNN. The numpy path never imports torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnncast.config import ModelSpec, TrainSpec
+from rnncast.errors import RnncastError
+
+ENGINES = ("torch", "numpy")
+
+
+def check(engine: str, spec: ModelSpec) -> None:
+    """Refuse an engine, or a setting the engine lacks, with a line that names it."""
+    if engine not in ENGINES:
+        raise RnncastError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "torch" and spec.nonlinearity == "sigmoid":
+        raise RnncastError(
+            "the torch engine has no sigmoid RNN (torch.nn.RNN offers tanh and relu); use --engine numpy"
+        )
+    if engine == "numpy" and spec.dropout > 0:
+        raise RnncastError(f"the numpy engine has no dropout (got --dropout {spec.dropout}); use --engine torch")
+
+
+def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int):
+    """A freshly initialised network; ``seed`` fixes its weights."""
+    check(engine, spec)
+    if engine == "numpy":
+        from rnncast.scratch import ScratchNet
+
+        return ScratchNet(kind=spec.kind, input_size=input_size, hidden_size=spec.hidden_size,
+                          num_layers=spec.num_layers, output_size=output_size, nonlinearity=spec.nonlinearity,
+                          dtype=np.float32, seed=seed)
+    import torch
+
+    from rnncast.models import build_net
+
+    torch.manual_seed(seed)
+    return build_net(spec, input_size, output_size)
+
+
+def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
+    """Network outputs for windows ``X`` ``(N, L, F)`` float32 → ``(N, output_size)``."""
+    if engine == "numpy":
+        return net.forward(X)
+    import torch
+
+    net.eval()
+    with torch.no_grad():
+        return net(torch.from_numpy(X)).numpy()
+
+
+def stepper(engine: str, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool):
+    """The engine's stepper for ``training.run`` (arrays in, as NumPy)."""
+    if engine == "numpy":
+        from rnncast.scratch.steps import NumpySteps
+
+        return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
+    import torch
+
+    from rnncast.training import TorchSteps
+
+    tensor = (lambda a: None if a is None else torch.from_numpy(a))  # noqa: E731
+    return TorchSteps(net, tensor(X), tensor(y), tensor(X_val), tensor(y_val), spec, full_batch)
+
+
+def state_bytes(engine: str, net) -> bytes:
+    """The weights as safetensors bytes, torch parameter names, each tensor with its own storage."""
+    if engine == "numpy":
+        from safetensors.numpy import save
+
+        return save({k: np.ascontiguousarray(v) for k, v in net.state_dict().items()})
+    from safetensors.torch import save
+
+    return save({k: v.detach().clone() for k, v in net.state_dict().items()})
+
+
+def load_state(engine: str, net, data: bytes, where: str) -> None:
+    """Load safetensors ``data`` into ``net``; a damaged file or a mismatch is a one-line error."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load
+
+    try:
+        state = load(data)
+    except (SafetensorError, ValueError) as exc:
+        raise RnncastError(f"{where} is damaged: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    expected = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in state.items()}
+    if expected != got:
+        diff = sorted(set(expected.items()) ^ set(got.items()))
+        raise RnncastError(f"{where} does not fit the model in config.json: {diff[0][0]} differs")
+    if engine == "numpy":
+        net.load_state_dict(state)
+        return
+    import torch
+
+    net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})

@@ -1,0 +1,51 @@
+"""The NumPy engine's stepper for the shared training loop (``rnncast.training.run``).
+
+One step is the lecture's iteration written out by hand: forward, MSE, backward through time,
+optional global-norm clipping, one Adam update over the net's flat parameter vector. A step whose
+loss is not finite makes no update; the loop then stops with its divergence message.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnncast.scratch.losses import mse
+from rnncast.scratch.optim import Adam, clip_grad_norm_
+
+
+class NumpySteps:
+    def __init__(self, net, X, y, X_val, y_val, spec, full_batch: bool):
+        self.net, self.clip = net, spec.clip
+        cast = (lambda a: None if a is None else np.ascontiguousarray(a, dtype=net.dtype))  # noqa: E731
+        self.X = cast(X) if full_batch else X  # one copy of the strided window view, not one per step
+        self.y, self.X_val, self.y_val = cast(y), cast(X_val), cast(y_val)
+        self.has_validation = X_val is not None and len(X_val) > 0
+        self.optimizer = Adam(lr=spec.lr)
+        self.rng = np.random.default_rng(spec.seed)
+
+    def step(self, idx) -> float:
+        X, y = (self.X, self.y) if idx is None else (np.ascontiguousarray(self.X[idx], self.net.dtype), self.y[idx])
+        loss, dpred = mse(self.net.forward(X), y)
+        if math.isfinite(loss):
+            self.net.backward(dpred)
+            if self.clip is not None:
+                clip_grad_norm_(self.net.flat_grads, self.clip)
+            self.optimizer.step(self.net.flat_params, self.net.flat_grads)
+        return loss
+
+    def permutation(self, n: int) -> np.ndarray:
+        return self.rng.permutation(n)
+
+    def val_loss(self) -> float:
+        return mse(self.net.forward(self.X_val), self.y_val)[0]
+
+    def snapshot(self) -> np.ndarray:
+        return self.net.flat_params.copy()
+
+    def restore(self, state: np.ndarray) -> None:
+        self.net.flat_params[...] = state
+
+    def finish(self) -> None:
+        pass
