@@ -30,6 +30,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/seed_task.py
 	$(BIN)/python benchmarks/demo_walltime.py
+	$(BIN)/python benchmarks/demo_seeds.py
+	$(BIN)/python benchmarks/scratch_speed.py
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info

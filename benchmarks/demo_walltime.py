@@ -1,11 +1,12 @@
-"""Whole-process wall time: ``rnncast demo`` vs the lecture's plain script on the same data.
+"""Whole-process wall time: ``rnncast demo`` (torch and numpy engines) vs the lecture's plain script.
 
     python benchmarks/demo_walltime.py [--repeats 5]
 
 Each command runs as a fresh process (start-up and imports included), interleaved, ``repeats``
 times; the median of each and their ratio are printed. rnncast's demo also writes the whole run
 directory (config, weights, metrics, predictions, two PNGs and the HTML report); the plain script
-prints its windows and losses to /dev/null and draws its plot.
+prints its windows and losses to /dev/null and draws its plot. ``rnncast demo --engine numpy`` runs
+the same experiment on the NumPy engine, which never imports torch.
 """
 
 import argparse
@@ -36,17 +37,22 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="rnncast-bench-"))
     plain_cmd = [sys.executable, str(HERE / "lecture_plain.py")]
     demo_cmd = [sys.executable, "-m", "rnncast", "demo", "--quiet", "--out", str(work / "demo")]
-    timed(plain_cmd, work), timed(demo_cmd, work)  # warm the file cache
-    plain, demo = [], []
+    numpy_cmd = [*demo_cmd[:-2], "--engine", "numpy", "--out", str(work / "demo-numpy")]
+    commands = {"lecture plain script": plain_cmd, "rnncast demo": demo_cmd, "rnncast demo --engine numpy": numpy_cmd}
+    for cmd in commands.values():
+        timed(cmd, work)  # warm the file cache
+    times = {name: [] for name in commands}
     for _ in range(args.repeats):
-        plain.append(timed(plain_cmd, work))
-        demo.append(timed(demo_cmd, work))
+        for name, cmd in commands.items():
+            times[name].append(timed(cmd, work))
     shutil.rmtree(work, ignore_errors=True)
-    p, d = statistics.median(plain), statistics.median(demo)
+    median = {name: statistics.median(runs) for name, runs in times.items()}
     print(f"whole-process wall time, median of {args.repeats}:")
-    print(f"  lecture plain script   {p:.2f} s   (runs: {', '.join(f'{t:.2f}' for t in plain)})")
-    print(f"  rnncast demo           {d:.2f} s   (runs: {', '.join(f'{t:.2f}' for t in demo)})")
-    print(f"  ratio demo/plain       {d / p:.2f}   (required <= 1.0)")
+    for name, runs in times.items():
+        print(f"  {name:<28} {median[name]:.2f} s   (runs: {', '.join(f'{t:.2f}' for t in runs)})")
+    plain = median["lecture plain script"]
+    print(f"  ratio demo/plain             {median['rnncast demo'] / plain:.2f}   (required <= 1.0)")
+    print(f"  ratio numpy demo/torch demo  {median['rnncast demo --engine numpy'] / median['rnncast demo']:.2f}")
 
 
 if __name__ == "__main__":
