@@ -193,8 +193,6 @@ def run_explain(args) -> int:
         with atomic.directory(args.out) as tmp:
             atomic.write_bytes(tmp / "gradients.png", explain.gradient_png(result))
             atomic.write_bytes(tmp / "activations.png", explain.activations_png())
-        print(f"‖∂L/∂h_(T-k)‖ / ‖∂L/∂h_T‖, length {args.length}, hidden {args.hidden_size},"
-              f" geometric mean over {len(result['seeds'])} seeds x {result['batch']} inputs\n")
         print(explain.gradient_table(result))
         print()
         for line in explain.gradient_claims(result):
