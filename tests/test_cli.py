@@ -54,7 +54,8 @@ def test_demo_report_is_self_contained(demo_run):
     assert page.count("data:image/png;base64,") == 2
     assert "http://" not in page and "https://" not in page
     preds = pd.read_csv(run / "predictions.csv")
-    assert list(preds.columns) == ["ds", "y", "lstm", "naive", "drift", "mean"] and len(preds) == 220
+    assert list(preds.columns) == ["unique_id", "ds", "cutoff", "h", "y", "lstm", "naive", "drift", "mean"]
+    assert len(preds) == 220 and set(preds["unique_id"]) == {"Close"}
     assert (run / "forecast.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -65,7 +66,7 @@ def test_predict_from_a_run_with_and_without_data(demo_run, tmp_path):
     explicit = rnncast("predict", str(run), "stock_daily", "--out", "next.csv", cwd=tmp_path)
     assert explicit.returncode == 0, explicit.stderr
     forecast = pd.read_csv(tmp_path / "next.csv")
-    assert list(forecast.columns) == ["ds", "lstm"] and forecast["ds"].iloc[0] == 732
+    assert list(forecast.columns) == ["unique_id", "ds", "lstm"] and forecast["ds"].iloc[0] == 732
     assert default.stdout.strip().splitlines()[-1] == explicit.stdout.strip().splitlines()[-1]
 
 

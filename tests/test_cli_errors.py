@@ -285,7 +285,7 @@ def predict(cwd, data="small.csv"):
 def test_predict_with_the_intact_run_directory_works(tmp_path, run_copy):
     result = predict(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "forecast.csv").read_text().splitlines()[0] == "ds,lstm"
+    assert (tmp_path / "forecast.csv").read_text().splitlines()[0] == "unique_id,ds,lstm"
 
 
 @pytest.mark.parametrize("name", ["config.json", "model.safetensors"])

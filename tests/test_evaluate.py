@@ -33,7 +33,7 @@ def test_scaler_and_weights_see_only_the_training_part():
     f2 = rnncast.Forecaster(hidden_size=4, iterations=30, seq_length=5)
     a = holdout(f1, _frame(), 0.3)
     b = holdout(f2, _frame(jump_after=50), 0.3)
-    np.testing.assert_array_equal(f1.scaler_.shift, f2.scaler_.shift)
+    np.testing.assert_array_equal(f1.scalings_["series"].past.shift, f2.scalings_["series"].past.shift)
     before_jump = a.predictions.index[a.predictions["ds"] < 50]
     np.testing.assert_allclose(a.predictions.loc[before_jump, "lstm"], b.predictions.loc[before_jump, "lstm"])
 

@@ -39,7 +39,7 @@ def test_fit_returns_self_and_predict_gives_next_timestamp(df):
     f = rnncast.Forecaster(model="gru", **FAST)
     assert f.fit(df, target="y") is f
     out = f.predict()
-    assert list(out.columns) == ["ds", "gru"]
+    assert list(out.columns) == ["unique_id", "ds", "gru"]
     assert out["ds"].iloc[0] == pd.Timestamp("2024-03-21")
     assert np.isfinite(out["gru"].iloc[0])
     assert f.n_features_in_ == 2 and f.columns_ == ["x", "y"]
@@ -65,7 +65,7 @@ def test_save_load_round_trip_without_pickle(df, tmp_path):
     path = f.save(tmp_path / "run")
     assert sorted(p.name for p in path.iterdir()) == ["config.json", "model.safetensors"]
     config = json.loads((path / "config.json").read_text())
-    assert config["format_version"] == 1 and config["model"]["nonlinearity"] == "relu"
+    assert config["format_version"] == 2 and config["model"]["nonlinearity"] == "relu"
     g = rnncast.load(path)
     pd.testing.assert_frame_equal(f.predict(df), g.predict(df))
     pd.testing.assert_frame_equal(f.predict(), g.predict())

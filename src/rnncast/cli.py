@@ -2,6 +2,7 @@
 
     rnncast demo [--out DIR]            the lecture's experiment on the bundled stock_daily data
     rnncast train DATA [options]        any table: train, evaluate against baselines, write runs/<name>/
+    rnncast backtest DATA [options]     rolling-origin evaluation (statsforecast's cross-validation shape)
     rnncast predict RUN_DIR [DATA]      forecast the next step with a saved run
     rnncast datasets                    list the bundled data sets
     rnncast explain gradients|rnn       gradient flow through time; a net's recurrence and hidden states
@@ -33,6 +34,11 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None,
                    help="file rows are newest first: flip them (bundled data sets know their own order)")
     g.add_argument("--fill", choices=["ffill", "interpolate", "drop"], help="accept missing/infinite values")
+    g.add_argument("--id-col", help="series id column of a long table (default: unique_id if present)")
+    g.add_argument("--known", help="comma-separated future-known covariate columns (their future rows follow"
+                                   " the last target value)")
+    g.add_argument("--calendar", help="calendar features from the time column: dayofweek,month,dayofyear,hour")
+    g.add_argument("--freq", help="time step as a pandas frequency (D, W, MS, h...; default: inferred)")
 
 
 def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
@@ -43,6 +49,10 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
     g.add_argument("--engine", choices=["torch", "numpy"], default="torch",
                    help="torch (nn.LSTM & co.) or numpy (rnncast.scratch: the equations, BPTT by hand)")
     g.add_argument("--seq-length", type=int, default=7, help="input window length (default 7)")
+    g.add_argument("--horizon", type=int, default=1, help="steps ahead to forecast (default 1)")
+    g.add_argument("--strategy", choices=["direct", "recursive", "seq2seq"], default="direct",
+                   help="multi-step: direct (H outputs), recursive (fed back), seq2seq (many-to-many)")
+    g.add_argument("--quantiles", help="e.g. 0.1,0.5,0.9: pinball loss, one output per quantile (direct, torch)")
     g.add_argument("--hidden-size", type=int, default=10)
     g.add_argument("--num-layers", type=int, default=1)
     g.add_argument("--dropout", type=float, default=0.0)
@@ -83,11 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(train)
     _add_model_options(train, {"model": "lstm"})
 
+    back = sub.add_parser("backtest", help="rolling-origin evaluation over the last windows of each series")
+    back.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
+    _add_data_options(back)
+    _add_model_options(back, {"model": "lstm"})
+    w = back.add_argument_group("backtest")
+    w.add_argument("--n-windows", type=int, default=3, help="forecast windows per series (default 3)")
+    w.add_argument("--step-size", type=int, help="steps between window origins (default: the horizon)")
+    w.add_argument("--refit", action="store_true", help="train a fresh model (and scalers) for every window")
+
     predict = sub.add_parser("predict", help="forecast the next step with a saved run")
     predict.add_argument("run_dir")
     predict.add_argument("data", nargs="?", help="data to forecast from (default: the run's training data)")
     predict.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
     predict.add_argument("--fill", choices=["ffill", "interpolate", "drop"])
+    predict.add_argument("--horizon", type=int, help="steps ahead (recursive/seq2seq may differ from training)")
     predict.add_argument("--out", help="write the forecast to this CSV file")
     predict.add_argument("--engine", choices=["torch", "numpy"],
                          help="load the weights into this engine (default: the one that trained the run)")
@@ -114,41 +134,84 @@ def build_parser() -> argparse.ArgumentParser:
 def run_demo(args) -> int:
     args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
         "stock_daily", None, None, None, None, None)
+    args.id_col, args.known, args.calendar, args.freq = None, None, None, None
     args.model, args.nonlinearity, args.seq_length, args.hidden_size, args.num_layers = "lstm", "tanh", 7, 10, 1
+    args.horizon, args.strategy, args.quantiles = 1, "direct", None
     args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
     args.batch_size, args.clip, args.val_size, args.patience = None, None, 0.0, None
     args.test_size, args.season, args.lookahead = 0.3, None, True
     return run_train(args, title="rnncast demo: the lecture's LSTM on stock_daily (next-day Close)")
 
 
-def run_train(args, title: str | None = None) -> int:
-    from rnncast.data.frame import to_frame
-    from rnncast.data.io import read_table
-    from rnncast.evaluate import holdout
-    from rnncast.forecast import Forecaster
-    from rnncast.report import format_table, notes, write_run
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
-    features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else None
+
+def _prepare(args):
+    """The panel and an unfitted Forecaster from the shared data and model options."""
+    from rnncast.data.io import read_table
+    from rnncast.data.panel import to_panel
+    from rnncast.errors import RnncastError
+    from rnncast.forecast import Forecaster
+
+    try:
+        quantiles = [float(q) for q in _split(args.quantiles)] if args.quantiles else None
+    except ValueError:
+        raise RnncastError(f"--quantiles takes numbers like 0.1,0.5,0.9, got {args.quantiles!r}") from None
     table = read_table(args.data, reverse=args.reverse)
-    frame = to_frame(table, args.target, features, args.time_col, args.fill)
+    panel = to_panel(table, args.id_col, args.target, _split(args.features), args.time_col, args.fill,
+                     _split(args.known), args.freq)
     forecaster = Forecaster(
-        model=args.model, seq_length=args.seq_length, hidden_size=args.hidden_size, num_layers=args.num_layers,
-        dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler, lr=args.lr,
+        model=args.model, seq_length=args.seq_length, horizon=args.horizon, hidden_size=args.hidden_size,
+        num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
+        strategy=args.strategy, quantiles=quantiles, calendar=tuple(_split(args.calendar) or ()), lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, progress=not args.quiet,
     )
-    out = Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}")
     if not args.quiet:
-        print(f"training {args.model} ({args.engine}) on {args.data} ({len(frame)} rows, target {frame.target})",
-              file=sys.stderr)
-    evaluation = holdout(forecaster, frame, args.test_size, args.season, lookahead=args.lookahead)
-    title = title or f"rnncast: {args.model} on {Path(str(args.data)).name} (target {frame.target})"
+        rows = sum(len(s) for s in panel.series)
+        print(f"training {args.model} ({args.engine}) on {args.data} ({len(panel)} series, {rows} rows,"
+              f" target {panel.first.target})", file=sys.stderr)
+    return panel, forecaster
+
+
+def run_train(args, title: str | None = None) -> int:
+    from rnncast.evaluate import holdout
+
+    panel, forecaster = _prepare(args)
+    evaluation = holdout(forecaster, panel, args.test_size, args.season, lookahead=args.lookahead)
+    title = title or f"rnncast: {args.model} on {Path(str(args.data)).name} (target {panel.first.target})"
+    return _finish(args, panel, forecaster, evaluation, title, "train")
+
+
+def run_backtest(args) -> int:
+    from rnncast.backtest import backtest
+
+    panel, forecaster = _prepare(args)
+    evaluation = backtest(forecaster, panel, args.n_windows, args.step_size, args.refit, args.season)
+    title = (f"rnncast backtest: {args.model} on {Path(str(args.data)).name}, {args.n_windows} windows"
+             f"{' (refit)' if args.refit else ''}")
+    code = _finish(args, panel, forecaster, evaluation, title, "backtest")
+    from rnncast.report import format_table
+
+    for cutoff, table in evaluation.metrics["windows"].items():
+        print(f"\nwindow with cutoff {cutoff}:")
+        print(format_table(table, forecaster.model))
+    return code
+
+
+def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
+    from rnncast.report import format_table, notes, write_run
+
+    out = Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}{'-backtest' if kind == 'backtest' else ''}")
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
-    write_run(out, forecaster, evaluation, frame, source, title)
-    print(f"{title}\n{len(evaluation.predictions)} test steps, original units; * = the network\n")
+    write_run(out, forecaster, evaluation, panel, source, title)
+    n = len(evaluation.predictions)
+    print(f"{title}\n{n} forecasts ({forecaster.horizon}-step horizon) over {len(evaluation.metrics['per_series'])}"
+          f" series, original units; * = the network\n")
     print(format_table(evaluation.table, forecaster.model))
     print()
-    for line in notes(evaluation, frame):
+    for line in notes(evaluation, panel):
         print(line)
     print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")
     return 0
@@ -166,7 +229,7 @@ def run_predict(args) -> int:
         raise _usage("no DATA given and the run does not record its training data")
     reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
     fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
-    forecast = forecaster.predict(read_table(data, reverse=reverse), fill=fill)
+    forecast = forecaster.predict(read_table(data, reverse=reverse), horizon=args.horizon, fill=fill)
     text = forecast.to_csv(index=False)
     if args.out:
         atomic.write_text(args.out, text)
@@ -206,32 +269,36 @@ def run_explain(args) -> int:
     index = args.window if args.window >= 0 else n_windows + args.window
     if not 0 <= index < n_windows:
         raise _usage(f"--window must lie in [{-n_windows}, {n_windows - 1}], got {args.window}")
-    window = forecaster.scaler_.transform(frame.values[index : index + L])  # (L, F) as the net sees it
+    from rnncast.samples import input_rows
+
+    rows = input_rows(frame, forecaster.scalings_[frame.uid], list(forecaster.calendar), freq=forecaster.freq_)
+    window = rows[index : index + L]  # (L, F + K) as the net sees it
+    names = frame.columns + frame.known_columns + [f"{c}:{f}" for c in forecaster.calendar for f in ("sin", "cos")]
     states = explain.hidden_states(forecaster.net_, window)
     with atomic.directory(args.out) as tmp:
         atomic.write_bytes(tmp / "hidden_states.png",
-                           explain.hidden_heatmap_png(states, feature_names=frame.columns, window=window))
-    print(explain.describe_rnn(forecaster.net_, len(frame.columns)))
+                           explain.hidden_heatmap_png(states, feature_names=names, window=window))
+    print(explain.describe_rnn(forecaster.net_, window.shape[1]))
     print(f"\nhidden states of window {index} (rows {index}..{index + L - 1}) written to {args.out}/hidden_states.png")
     return 0
 
 
 def _forecaster_for(source: str, reverse):
     """A trained forecaster and its data: loaded from a run directory, or the lecture's LSTM fitted on data."""
-    from rnncast.data.frame import to_frame
     from rnncast.data.io import read_table
+    from rnncast.data.panel import to_panel
     from rnncast.forecast import Forecaster, load, read_config
 
     if Path(source).is_dir():
-        forecaster = load(source)
+        forecaster = load(source, engine="torch")  # the heat map reads torch's hidden states
         data_source = read_config(Path(source)).get("data_source") or {}
         if "path" not in data_source:
             raise _usage(f"{source} does not record its training data")
         table = read_table(data_source["path"], reverse=data_source.get("reverse"))
-        return forecaster, forecaster.frame_for(table, data_source.get("fill"))
-    frame = to_frame(read_table(source, reverse=reverse))
+        return forecaster, forecaster.panel_for(table, data_source.get("fill")).first
+    panel = to_panel(read_table(source, reverse=reverse))
     print(f"training the lecture's LSTM on {source} first (500 iterations)", file=sys.stderr)
-    return Forecaster(model="lstm", seq_length=7, hidden_size=10)._fit_frame(frame), frame
+    return Forecaster(model="lstm", seq_length=7, hidden_size=10)._fit_panel(panel), panel.first
 
 
 def _usage(message: str):
@@ -240,8 +307,8 @@ def _usage(message: str):
     return RnncastError(message)
 
 
-COMMANDS = {"demo": run_demo, "train": run_train, "predict": run_predict, "datasets": run_datasets,
-            "explain": run_explain}
+COMMANDS = {"demo": run_demo, "train": run_train, "backtest": run_backtest, "predict": run_predict,
+            "datasets": run_datasets, "explain": run_explain}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,16 +49,30 @@ class WindowSpec:
     seq_length: int = 7
     horizon: int = 1
     scaler: str = "minmax"
+    strategy: str = "direct"  # direct | recursive | seq2seq (see samples.py)
+    quantiles: tuple[float, ...] | None = None  # direct strategy, torch engine: pinball loss
+    calendar: tuple[str, ...] = ()  # calendar features derived from ds (dayofweek, month, ...)
 
     def check(self) -> None:
+        from rnncast.data.panel import CALENDAR_PERIODS
         from rnncast.data.scaling import SCALERS
+        from rnncast.samples import STRATEGIES
 
         _positive_int("seq_length", self.seq_length)
         _positive_int("horizon", self.horizon)
-        if self.horizon != 1:
-            raise RnncastError("only horizon 1 (one step ahead, the lecture's task) is implemented")
         if self.scaler not in SCALERS:
             raise RnncastError(f"unknown scaler {self.scaler!r}; choose one of {', '.join(SCALERS)}")
+        if self.strategy not in STRATEGIES:
+            raise RnncastError(f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
+        if self.quantiles is not None:
+            if self.strategy != "direct":
+                raise RnncastError("quantile outputs need the direct strategy (recursive and seq2seq feed back"
+                                   " point forecasts); use conformal intervals with those")
+            if not self.quantiles or not all(0.0 < q < 1.0 for q in self.quantiles):
+                raise RnncastError(f"quantiles must lie strictly between 0 and 1, got {list(self.quantiles)}")
+        unknown = [c for c in self.calendar if c not in CALENDAR_PERIODS]
+        if unknown:
+            raise RnncastError(f"unknown calendar feature {unknown[0]!r}; choose from {', '.join(CALENDAR_PERIODS)}")
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,7 @@ def spec_from_dict(cls, data: dict):
     unknown = set(data) - names
     if unknown:
         raise RnncastError(f"config.json: unknown {cls.__name__} setting {sorted(unknown)[0]!r}")
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     spec = cls(**data)
     spec.check()
     return spec

@@ -13,6 +13,7 @@ import numpy as np
 
 from rnncast.config import ModelSpec, TrainSpec
 from rnncast.errors import RnncastError
+from rnncast.samples import WindowBatches
 
 ENGINES = ("torch", "numpy")
 
@@ -29,7 +30,7 @@ def check(engine: str, spec: ModelSpec) -> None:
         raise RnncastError(f"the numpy engine has no dropout (got --dropout {spec.dropout}); use --engine torch")
 
 
-def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int):
+def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int, many_to_many: bool = False):
     """A freshly initialised network; ``seed`` fixes its weights."""
     check(engine, spec)
     if engine == "numpy":
@@ -37,13 +38,13 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
 
         return ScratchNet(kind=spec.kind, input_size=input_size, hidden_size=spec.hidden_size,
                           num_layers=spec.num_layers, output_size=output_size, nonlinearity=spec.nonlinearity,
-                          dtype=np.float32, seed=seed)
+                          structure="many_to_many" if many_to_many else "many_to_one", dtype=np.float32, seed=seed)
     import torch
 
     from rnncast.models import build_net
 
     torch.manual_seed(seed)
-    return build_net(spec, input_size, output_size)
+    return build_net(spec, input_size, output_size, many_to_many)
 
 
 def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
@@ -57,18 +58,28 @@ def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
         return net(torch.from_numpy(X)).numpy()
 
 
-def stepper(engine: str, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool):
-    """The engine's stepper for ``training.run`` (arrays in, as NumPy)."""
+def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: TrainSpec, full_batch: bool,
+            quantiles=None):
+    """The engine's stepper for ``training.run``: samples ``train_idx`` of the window view ``windows``.
+
+    Full batch materialises the training windows once; mini-batches gather each batch's windows.
+    """
+    X_val = np.ascontiguousarray(windows[val_idx]) if len(val_idx) else None
+    y_val = y_val if len(val_idx) else None
     if engine == "numpy":
         from rnncast.scratch.steps import NumpySteps
 
+        if quantiles:
+            raise RnncastError("quantile outputs need the torch engine (the numpy engine trains on MSE only)")
+        X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
         return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
     import torch
 
     from rnncast.training import TorchSteps
 
-    tensor = (lambda a: None if a is None else torch.from_numpy(a))  # noqa: E731
-    return TorchSteps(net, tensor(X), tensor(y), tensor(X_val), tensor(y_val), spec, full_batch)
+    tensor = (lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)))  # noqa: E731
+    X = tensor(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, tensor)
+    return TorchSteps(net, X, tensor(y), tensor(X_val), tensor(y_val), spec, full_batch, quantiles)
 
 
 def state_bytes(engine: str, net) -> bytes:

@@ -5,17 +5,18 @@ scikit-learn's rules: ``__init__`` only stores its arguments; ``fit`` checks the
 
     >>> import rnncast
     >>> f = rnncast.Forecaster(model="lstm", seq_length=7, hidden_size=10).fit(df, target="Close")
-    >>> f.predict()            # next step after the training data: DataFrame [ds, lstm]
+    >>> f.predict()            # the step(s) after the training data: DataFrame [unique_id, ds, lstm]
     >>> f.save("runs/mine"); rnncast.load("runs/mine").predict(new_df)
 
-A saved forecaster is a directory with ``config.json`` (settings, columns, scaler, the last input
-window; JSON) and ``model.safetensors`` (the weights): no pickle anywhere.
+One global model serves every series of a long table (``unique_id``, ``ds``, ``y``); each series is
+scaled by its own scaler, fitted on its own training rows. A saved forecaster is a directory with
+``config.json`` (settings, columns, scalers, each series' last rows; JSON) and ``model.safetensors``.
 """
 
 from __future__ import annotations
 
 import json
-import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,29 +24,33 @@ import pandas as pd
 
 from rnncast import atomic, engines
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
-from rnncast.data.frame import SeriesFrame, to_frame
-from rnncast.data.scaling import Scaler
-from rnncast.data.windows import windows_for
+from rnncast.data.frame import SeriesFrame
+from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.errors import NotFittedError, RnncastError
+from rnncast.rollout import forecast_origins
+from rnncast.samples import SeriesScaling, fit_scaling, input_rows, training_set
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 
 
 class Forecaster:
-    """A recurrent network that forecasts the next value of a target column from the last
-    ``seq_length`` rows of all feature columns (many-to-one).
+    """A recurrent network that forecasts the next ``horizon`` values of a target from the last
+    ``seq_length`` rows of its series' features.
 
     Args:
         model: ``"rnn"``, ``"lstm"`` or ``"gru"``.
-        seq_length: input window length ``L`` (time steps per sample).
-        horizon: steps ahead (1).
-        hidden_size, num_layers, dropout: network size; ``nonlinearity`` ``tanh``/``relu`` for ``rnn``.
-        scaler: ``minmax`` (the lecture's), ``standard`` or ``none``; fitted on training rows only.
+        seq_length: input window length ``L``. horizon: steps ahead ``H``.
+        strategy: ``"direct"`` (H outputs at once), ``"recursive"`` (one step, fed back) or
+            ``"seq2seq"`` (trained on the next step at every position, fed back); see ``samples``.
+        hidden_size, num_layers, dropout: network size; ``nonlinearity`` tanh/relu (sigmoid: numpy) for rnn.
+        scaler: ``minmax`` (the lecture's), ``standard`` or ``none``; per series, training rows only.
+        quantiles: e.g. ``(0.1, 0.5, 0.9)``: pinball loss, one output per quantile (direct, torch).
+        calendar: calendar features from the time column, e.g. ``("dayofweek", "month")``.
         lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
             ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
-        val_size, patience: hold out the last ``val_size`` of the training windows and stop after
+        val_size, patience: hold out the last ``val_size`` of each series' training windows and stop after
             ``patience`` rounds without improvement, keeping the best weights.
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
         engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
@@ -53,8 +58,9 @@ class Forecaster:
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
-                 nonlinearity="tanh", scaler="minmax", lr=0.01, iterations=500, epochs=None, batch_size=None,
-                 clip=None, val_size=0.0, patience=None, seed=0, engine="torch", progress=False):
+                 nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), lr=0.01,
+                 iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
+                 engine="torch", progress=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -63,6 +69,9 @@ class Forecaster:
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.scaler = scaler
+        self.strategy = strategy
+        self.quantiles = quantiles
+        self.calendar = calendar
         self.lr = lr
         self.iterations = iterations
         self.epochs = epochs
@@ -76,9 +85,10 @@ class Forecaster:
 
     # -- settings -------------------------------------------------------------------------------
     def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
+        quantiles = None if self.quantiles is None else tuple(sorted({*map(float, self.quantiles), 0.5}))
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity),
-            WindowSpec(self.seq_length, self.horizon, self.scaler),
+            WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
                       self.patience, self.seed),
         )
@@ -87,46 +97,62 @@ class Forecaster:
         engines.check(self.engine, specs[0])
         return specs
 
+    def _output_size(self, window: WindowSpec, n_past: int) -> int:
+        if window.strategy != "direct":
+            return n_past
+        return window.horizon * (len(window.quantiles) if window.quantiles else 1)
+
     # -- fitting --------------------------------------------------------------------------------
     def fit(self, df: pd.DataFrame, target: str | None = None, features: list[str] | None = None,
-            time_col: str | None = None, fill: str | None = None) -> Forecaster:
-        """Learn from all rows of ``df`` (oldest first, or ordered by its time column)."""
-        return self._fit_frame(to_frame(df, target, features, time_col, fill))
+            time_col: str | None = None, fill: str | None = None, id_col: str | None = None,
+            known: list[str] | None = None, freq: str | None = None) -> Forecaster:
+        """Learn from all rows of ``df``: one series (wide) or many (long, with ``id_col``/``unique_id``).
 
-    def _fit_frame(self, frame: SeriesFrame) -> Forecaster:
+        ``known`` names future-known covariate columns; ``freq`` overrides the inferred frequency.
+        """
+        return self._fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
+
+    def _fit_panel(self, panel: Panel) -> Forecaster:
         from rnncast import training
 
-        model_spec, window_spec, train_spec = self._specs()
-        L = window_spec.seq_length
-        targets = np.arange(L, len(frame))
-        if len(targets) < 1:
-            raise RnncastError(f"need more than seq_length={L} rows to train, got {len(frame)}")
-        scaler = Scaler.fit(window_spec.scaler, frame.values)
-        scaled = scaler.transform(frame.values)  # (T, F) float32
-        n_val = math.ceil(len(targets) * train_spec.val_size) if train_spec.val_size > 0 else 0
-        if n_val >= len(targets):
+        model_spec, window, train_spec = self._specs()
+        L, H = window.seq_length, window.horizon
+        steps_needed = L + (H if window.strategy == "direct" else 1)
+        usable = [s for s in panel.series if len(s) >= steps_needed]
+        self.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed]
+        if not usable:
+            raise RnncastError(
+                f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
+                f" the longest has {max(len(s) for s in panel.series)}"
+            )
+        scalings = {s.uid: fit_scaling(window.scaler, s) for s in usable}
+        rows = [input_rows(s, scalings[s.uid], list(window.calendar), freq=panel.freq) for s in usable]
+        data = training_set(usable, rows, L, H, window.strategy, train_spec.val_size)
+        train_idx, val_idx = data.starts[~data.val], data.starts[data.val]
+        if len(train_idx) == 0:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
-        fit_t, val_t = targets[: len(targets) - n_val], targets[len(targets) - n_val :]
-        j = frame.target_index
+        n_past = usable[0].values.shape[1]
+        net = engines.build(self.engine, model_spec, rows[0].shape[1], self._output_size(window, n_past),
+                            train_spec.seed, many_to_many=window.strategy == "seq2seq")
+        n_train = len(train_idx)
+        full_batch = train_spec.epochs is None or train_spec.batch_size is None or train_spec.batch_size >= n_train
+        steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
+                                data.targets[data.val], train_spec, full_batch, window.quantiles)
+        result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
 
-        net = engines.build(self.engine, model_spec, len(frame.columns), window_spec.horizon, train_spec.seed)
-        X = windows_for(scaled, L, fit_t)  # (N, L, F), a strided view
-        y = scaled[fit_t, j : j + 1]  # (N, 1)
-        X_val = windows_for(scaled, L, val_t) if n_val else None
-        y_val = scaled[val_t, j : j + 1] if n_val else None
-        full_batch = train_spec.epochs is None or train_spec.batch_size is None or train_spec.batch_size >= len(X)
-        steps = engines.stepper(self.engine, net, X, y, X_val, y_val, train_spec, full_batch)
-        result = training.run(steps, len(X), train_spec, progress=self.progress)
-
+        first = usable[0]
         self.net_ = net
-        self.scaler_ = scaler
-        self.columns_ = list(frame.columns)
-        self.target_ = frame.target
-        self.time_col_ = frame.time_col
+        self.scalings_ = scalings
+        self.columns_ = list(first.columns)
+        self.target_ = first.target
+        self.time_col_ = first.time_col
+        self.id_col_ = panel.id_col
+        self.known_columns_ = list(first.known_columns)
+        self.freq_ = panel.freq
         self.history_ = result
-        self.last_window_ = frame.values[-L:].copy()  # (L, F) original units
-        self.next_ds_ = frame.next_timestamp()
-        self.n_features_in_ = len(frame.columns)
+        self.tails_ = {s.uid: _tail(s, L) for s in usable}
+        self.n_features_in_ = rows[0].shape[1]
+        self.n_series_ = len(usable)
         return self
 
     def _check_fitted(self) -> None:
@@ -134,50 +160,94 @@ class Forecaster:
             raise NotFittedError("this Forecaster is not fitted yet: call fit() (or rnncast.load()) first")
 
     # -- predicting -----------------------------------------------------------------------------
-    def predict(self, df: pd.DataFrame | None = None, fill: str | None = None) -> pd.DataFrame:
-        """Forecast the step after the last ``seq_length`` rows of ``df`` (default: the training data).
+    def predict(self, df: pd.DataFrame | None = None, horizon: int | None = None, fill: str | None = None,
+                reverse: bool = False) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the last ``seq_length`` rows of each series in ``df``
+        (default: the training data). Returns ``unique_id, ds, <model>`` (+ quantile columns).
 
-        Returns a DataFrame with columns ``ds`` (the next time stamp, or step number without a time
-        column) and the model's name (e.g. ``lstm``) holding the forecast in original units.
+        ``horizon`` may differ from the fitted one only for the recursive and seq2seq strategies.
         """
         self._check_fitted()
+        H = self.horizon if horizon is None else horizon
+        if H != self.horizon and self.strategy == "direct":
+            raise RnncastError(f"a direct model forecasts exactly its horizon {self.horizon}, not {H}")
         if df is None:
-            values, ds = self.last_window_, self.next_ds_
+            if self.known_columns_:
+                raise RnncastError("this model uses future-known covariates: pass data that holds their future values")
+            frames = list(self.tails_.values())
         else:
-            frame = self.frame_for(df, fill)
-            values, ds = frame.values[-self.seq_length :], frame.next_timestamp()
-        value = self.predict_targets(values, np.array([len(values)]))[0]
-        return pd.DataFrame({"ds": [ds], self.model: [value]})
+            frames = self.panel_for(df, fill).series
+        parts = [self._forecast_next(frame, H) for frame in frames]
+        return pd.concat(parts, ignore_index=True)
 
-    def frame_for(self, df: pd.DataFrame, fill: str | None = None) -> SeriesFrame:
-        """``df`` checked against the training columns, as a SeriesFrame long enough to predict from."""
+    def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
+        """``df`` checked against the training columns, as a Panel whose series are known and long enough."""
         self._check_fitted()
         if isinstance(df, pd.DataFrame):
             names = [str(c) for c in df.columns]
-            missing = [c for c in self.columns_ + ([self.time_col_] if self.time_col_ else []) if c not in names]
+            needed = self.columns_ + self.known_columns_ + [c for c in (self.time_col_, self.id_col_) if c]
+            missing = [c for c in needed if c not in names]
             if missing:
                 raise RnncastError(
                     f"the data's columns differ from training: {missing[0]!r} is missing"
-                    f" (trained on: {', '.join(self.columns_)})"
+                    f" (trained on: {', '.join(needed)})"
                 )
-        frame = to_frame(df, self.target_, self.columns_, self.time_col_, fill)
-        if len(frame) < self.seq_length:
-            raise RnncastError(f"need at least seq_length={self.seq_length} rows to predict, got {len(frame)}")
-        return frame
+        panel = to_panel(df, self.id_col_, self.target_, self.columns_, self.time_col_, fill,
+                         self.known_columns_ or None, self.freq_)
+        for frame in panel.series:
+            if frame.uid not in self.scalings_:
+                raise RnncastError(f"series {frame.uid!r} was not in the training data (a model knows the scale"
+                                   f" of its training series only)")
+            if len(frame) < self.seq_length:
+                raise RnncastError(f"series {frame.uid!r}: need at least seq_length={self.seq_length} rows to"
+                                   f" predict, got {len(frame)}")
+        return panel
 
-    def predict_targets(self, values: np.ndarray, targets: np.ndarray, scaler: Scaler | None = None) -> np.ndarray:
-        """One-step forecasts for the target positions ``targets`` of the raw series ``values`` ``(T, F)``.
+    def _forecast_next(self, frame: SeriesFrame, H: int) -> pd.DataFrame:
+        if self.known_columns_ and frame.n_future < H:
+            raise RnncastError(f"series {frame.uid!r}: the future-known columns ({', '.join(self.known_columns_)})"
+                               f" need {H} future rows, got {frame.n_future}")
+        values = self.forecast_at(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
+        out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
+        out.update(self._columns(values[0]))
+        return pd.DataFrame(out)
 
-        Position ``t`` is forecast from rows ``t-L .. t-1``; ``t`` may be ``T`` (the next step).
-        ``scaler`` overrides the fitted one (used only to show the lecture's look-ahead scaling).
+    def _columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
+        """Forecast columns: ``<model>`` (the median with quantiles, which sit on the last axis) and
+        ``<model>-q-<q>``."""
+        quantiles = self._specs()[1].quantiles
+        if not quantiles:
+            return {self.model: values}
+        cols = {self.model: values[..., quantiles.index(0.5)]}
+        cols.update({f"{self.model}-q-{q:g}": values[..., k] for k, q in enumerate(quantiles)})
+        return cols
+
+    def forecast_at(self, frame: SeriesFrame, origins: np.ndarray, H: int | None = None,
+                    scaling: SeriesScaling | None = None) -> np.ndarray:
+        """Forecasts in original units from each origin (history = rows before it), ``(n, H[, Q])``.
+
+        ``scaling`` overrides the series' fitted scalers (used only to show the lecture's look-ahead).
         """
         self._check_fitted()
-        scaler = self.scaler_ if scaler is None else scaler
-        scaled = scaler.transform(values)  # (T, F) float32
-        padded = np.vstack([scaled, np.zeros((1, scaled.shape[1]), np.float32)])  # so t = T has a window
-        X = np.ascontiguousarray(windows_for(padded, self.seq_length, targets))  # (N, L, F)
-        z = engines.predict(self.engine, self.net_, X)[:, 0]  # (N,)
-        return scaler.inverse_column(z, self.columns_.index(self.target_))
+        _, window, _ = self._specs()
+        H = window.horizon if H is None else H
+        scaling = scaling or self.scalings_[frame.uid]
+        rows = input_rows(frame, scaling, list(window.calendar), ahead=H, freq=self.freq_)
+        n_q = len(window.quantiles) if window.quantiles else 0
+        z = forecast_origins(self.engine, self.net_, window.strategy, rows, origins, window.seq_length, H,
+                             len(self.columns_), n_q)
+        return scaling.past.inverse_column(z, len(self.columns_) - 1)
+
+    def backtest(self, df: pd.DataFrame, n_windows: int = 3, step_size: int | None = None, refit: bool = False,
+                 target: str | None = None, features: list[str] | None = None, time_col: str | None = None,
+                 fill: str | None = None, id_col: str | None = None, known: list[str] | None = None,
+                 freq: str | None = None, season: int | None = None) -> pd.DataFrame:
+        """Rolling-origin forecasts of the last ``n_windows`` windows (see ``rnncast.backtest``): a long
+        DataFrame ``unique_id, ds, cutoff, h, y, <model>, naive, …``. Fits ``self`` (no leakage)."""
+        from rnncast.backtest import backtest
+
+        panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
+        return backtest(self, panel, n_windows, step_size, refit, season).predictions
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:
@@ -193,10 +263,10 @@ class Forecaster:
             "model": spec_to_dict(model_spec),
             "window": spec_to_dict(window_spec),
             "train": spec_to_dict(train_spec),
-            "data": {"columns": self.columns_, "target": self.target_, "time_col": self.time_col_},
-            "scaler": self.scaler_.to_dict(),
-            "last_window": self.last_window_.tolist(),
-            "next_ds": _ds_to_json(self.next_ds_),
+            "data": {"columns": self.columns_, "target": self.target_, "time_col": self.time_col_,
+                     "id_col": self.id_col_, "known": self.known_columns_, "freq": self.freq_},
+            "series": {uid: {"scaling": self.scalings_[uid].to_dict(), "tail": _tail_to_json(tail)}
+                       for uid, tail in self.tails_.items()},
         }
 
     def write_files(self, directory: Path, extra_config: dict | None = None) -> None:
@@ -214,6 +284,20 @@ class Forecaster:
         return Path(path)
 
 
+def _tail(frame: SeriesFrame, L: int) -> SeriesFrame:
+    """The last rows of a series: enough to forecast from and to continue its time stamps (step numbers
+    stand in for missing time stamps, so a tail still knows where its series ends)."""
+    n = min(len(frame), max(L, 3))
+    stamps = frame.timestamps if frame.timestamps is not None else np.arange(len(frame), dtype=np.int64)
+    return replace(frame, values=frame.values[-n:].copy(), timestamps=stamps[-n:].copy(), known=None,
+                   known_columns=[], future_timestamps=None)
+
+
+def _tail_to_json(tail: SeriesFrame) -> dict:
+    ts = tail.timestamps
+    return {"values": tail.values.tolist(), "timestamps": [str(t) if ts.dtype.kind == "M" else int(t) for t in ts]}
+
+
 def load(path: str | Path, engine: str | None = None) -> Forecaster:
     """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI.
 
@@ -226,42 +310,54 @@ def load(path: str | Path, engine: str | None = None) -> Forecaster:
     config = read_config(path)
     try:
         model_spec = spec_from_dict(ModelSpec, config["model"])
-        window_spec = spec_from_dict(WindowSpec, config["window"])
+        window = spec_from_dict(WindowSpec, config["window"])
         train_spec = spec_from_dict(TrainSpec, config["train"])
         data = config["data"]
         columns, target = [str(c) for c in data["columns"]], str(data["target"])
-        scaler = Scaler.from_dict(config["scaler"])
-        last_window = np.asarray(config["last_window"], dtype=np.float64)
+        known = [str(c) for c in data.get("known") or []]
+        scalings = {str(uid): SeriesScaling.from_dict(s["scaling"]) for uid, s in config["series"].items()}
+        tails = {str(uid): _tail_from_json(s["tail"], str(uid), columns, target, data.get("time_col"))
+                 for uid, s in config["series"].items()}
         trained_by = str(config.get("engine", "torch"))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, RnncastError):
             raise
         raise RnncastError(f"{path / CONFIG_FILE} is damaged: missing or invalid {exc}") from None
-    if target not in columns or len(scaler.shift) != len(columns) or last_window.shape != (
-        window_spec.seq_length, len(columns)
-    ):
-        raise RnncastError(f"{path / CONFIG_FILE} is damaged: columns, scaler and last window disagree")
+    if not scalings or target != columns[-1] or any(len(s.past.shift) != len(columns) for s in scalings.values()):
+        raise RnncastError(f"{path / CONFIG_FILE} is damaged: columns, scalers and series disagree")
     engine = engine or trained_by
     engines.check(engine, model_spec)
     weights = path / WEIGHTS_FILE
     if not weights.is_file():
         raise RnncastError(f"{path} is incomplete: {WEIGHTS_FILE} is missing")
-    net = engines.build(engine, model_spec, len(columns), window_spec.horizon, train_spec.seed)
+    n_calendar = 2 * len(window.calendar)
+    f = Forecaster(model=model_spec.kind, seq_length=window.seq_length, horizon=window.horizon,
+                   hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
+                   nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
+                   quantiles=window.quantiles, calendar=window.calendar, lr=train_spec.lr,
+                   iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
+                   clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
+                   seed=train_spec.seed, engine=engine)
+    n_inputs = len(columns) + len(known) + n_calendar
+    net = engines.build(engine, model_spec, n_inputs, f._output_size(window, len(columns)), train_spec.seed,
+                        many_to_many=window.strategy == "seq2seq")
     engines.load_state(engine, net, weights.read_bytes(), str(weights))
-
-    f = Forecaster(model=model_spec.kind, seq_length=window_spec.seq_length, horizon=window_spec.horizon,
-                   hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers,
-                   dropout=model_spec.dropout, nonlinearity=model_spec.nonlinearity, scaler=window_spec.scaler,
-                   lr=train_spec.lr, iterations=train_spec.iterations, epochs=train_spec.epochs,
-                   batch_size=train_spec.batch_size, clip=train_spec.clip, val_size=train_spec.val_size,
-                   patience=train_spec.patience, seed=train_spec.seed, engine=engine)
-    f.net_, f.scaler_, f.columns_, f.target_ = net, scaler, columns, target
-    f.time_col_ = data.get("time_col")
-    f.last_window_ = last_window
-    f.next_ds_ = _ds_from_json(config.get("next_ds"))
-    f.n_features_in_ = len(columns)
-    f.history_ = None
+    f.net_, f.scalings_, f.columns_, f.target_ = net, scalings, columns, target
+    f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known
+    f.freq_ = data.get("freq")
+    f.tails_, f.history_, f.skipped_ = tails, None, []
+    f.n_features_in_, f.n_series_ = n_inputs, len(scalings)
     return f
+
+
+def _tail_from_json(data: dict, uid: str, columns: list[str], target: str, time_col) -> SeriesFrame:
+    values = np.asarray(data["values"], dtype=np.float64)
+    if values.ndim != 2 or values.shape[1] != len(columns):
+        raise ValueError(f"series {uid!r} tail")
+    stamps = data["timestamps"]
+    stamps = (np.array(stamps, dtype="datetime64[ns]") if isinstance(stamps[0], str)
+              else np.array(stamps, dtype=np.int64))
+    return SeriesFrame(values, columns, target, stamps, time_col, uid=uid)
 
 
 def read_config(path: Path) -> dict:
@@ -283,20 +379,6 @@ def read_config(path: Path) -> dict:
             f"{path} was written by a newer rnncast (format {version}; this rnncast reads up to"
             f" {FORMAT_VERSION}): upgrade rnncast"
         )
+    if version < FORMAT_VERSION:
+        raise RnncastError(f"{path} was written by an older rnncast (format {version}); train it again")
     return config
-
-
-def _ds_to_json(ds):
-    if ds is None:
-        return None
-    if isinstance(ds, np.datetime64):
-        return {"datetime": str(pd.Timestamp(ds).isoformat())}
-    return {"step": int(ds)}
-
-
-def _ds_from_json(data):
-    if not isinstance(data, dict):
-        return None
-    if "datetime" in data:
-        return np.datetime64(pd.Timestamp(data["datetime"]).tz_localize(None), "ns")
-    return int(data.get("step", 0))

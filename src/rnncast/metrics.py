@@ -39,12 +39,33 @@ def smape(y, yhat) -> float:
     return float(100.0 * np.mean(terms))
 
 
-def naive_scale(y_train: np.ndarray) -> float | None:
-    """In-sample one-step naive MAE, the MASE denominator (None when the training part is constant)."""
-    if len(y_train) < 2:
+def naive_scale(y_train: np.ndarray, season: int = 1) -> float | None:
+    """In-sample (seasonal) naive MAE mean(|y_s - y_{s-m}|), the MASE denominator (m = 1 unless --season);
+    None when the training part is too short or constant."""
+    if len(y_train) <= season:
         return None
-    scale = float(np.mean(np.abs(np.diff(y_train))))
+    scale = float(np.mean(np.abs(y_train[season:] - y_train[:-season])))
     return scale if scale > 0 else None
+
+
+def pinball(y, yq, q: float) -> float:
+    """Mean pinball loss of quantile forecasts ``yq`` at level q: mean(max(q·e, (q-1)·e)), e = y - yq."""
+    e = np.asarray(y, dtype=np.float64) - np.asarray(yq, dtype=np.float64)
+    return float(np.mean(np.maximum(q * e, (q - 1) * e)))
+
+
+def quantile_metrics(predictions, columns: list[str]) -> dict[str, float]:
+    """Mean pinball loss over the quantile columns ``<model>-q-<q>`` and the coverage of the outermost
+    pair (the share of y inside [lowest q, highest q]) with its nominal level."""
+    levels = [float(c.rsplit("-q-", 1)[1]) for c in columns]
+    y = predictions["y"].to_numpy()
+    out = {"pinball": float(np.mean([pinball(y, predictions[c], q) for c, q in zip(columns, levels, strict=True)]))}
+    lo, hi = columns[int(np.argmin(levels))], columns[int(np.argmax(levels))]
+    if lo != hi:
+        inside = (y >= predictions[lo].to_numpy()) & (y <= predictions[hi].to_numpy())
+        out["coverage"] = float(np.mean(inside))
+        out["nominal_coverage"] = max(levels) - min(levels)
+    return out
 
 
 def all_metrics(y, yhat, scale: float | None) -> dict[str, float | None]:

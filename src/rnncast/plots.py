@@ -24,20 +24,36 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def forecast_png(ds, y, forecasts: dict[str, np.ndarray], target: str, title: str) -> bytes:
-    """Original vs prediction over the test period; ``forecasts`` maps a name to its values."""
+def forecast_png(predictions, model: str, target: str, title: str, max_series: int = 4) -> bytes:
+    """Original vs prediction over the test period (the lecture's plot), naive beside it, one panel per
+    series (at most ``max_series``). With a horizon H > 1 the 1-step and H-step forecasts are both drawn;
+    quantile columns ``<model>-q-<q>`` add the band between the outermost quantiles (1 step ahead)."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    ax.plot(ds, y, color="black", linewidth=1.6, label="original")
-    styles = {"naive": dict(color="tab:gray", linestyle="--", linewidth=1.0)}
-    for name, values in forecasts.items():
-        ax.plot(ds, values, label=f"{name} (prediction)" if name not in styles else name,
-                **styles.get(name, dict(linewidth=1.3)))
-    ax.set_title(title)
-    ax.set_ylabel(target)
-    ax.set_xlabel("time" if np.issubdtype(np.asarray(ds).dtype, np.datetime64) else "step")
-    ax.grid(alpha=0.3)
-    ax.legend()
+    ids = list(dict.fromkeys(predictions["unique_id"]))[:max_series]
+    H = int(predictions["h"].max())
+    qcols = sorted((c for c in predictions.columns if c.startswith(f"{model}-q-")),
+                   key=lambda c: float(c.rsplit("-q-", 1)[1]))
+    fig, axes = plt.subplots(len(ids), 1, figsize=(9, 3.2 + 2.6 * (len(ids) - 1) if len(ids) > 1 else 4.5),
+                             squeeze=False)
+    for ax, uid in zip(axes[:, 0], ids, strict=True):
+        one = predictions[predictions["unique_id"] == uid]
+        first = one[one["h"] == 1]
+        ds = first["ds"].to_numpy()
+        ax.plot(ds, first["y"], color="black", linewidth=1.6, label="original")
+        if len(qcols) >= 2:
+            ax.fill_between(ds, first[qcols[0]], first[qcols[-1]], color="tab:blue", alpha=0.18,
+                            label=f"{model} {qcols[0].rsplit('-q-', 1)[1]}–{qcols[-1].rsplit('-q-', 1)[1]}")
+        ax.plot(ds, first[model], color="tab:blue", linewidth=1.3, label=f"{model} (1 step ahead)")
+        if H > 1:
+            last = one[one["h"] == H]
+            ax.plot(last["ds"].to_numpy(), last[model], color="tab:orange", linewidth=1.1,
+                    label=f"{model} ({H} steps ahead)")
+        ax.plot(ds, first["naive"], color="tab:gray", linestyle="--", linewidth=1.0, label="naive (1 step)")
+        ax.set_ylabel(target if len(ids) == 1 else f"{target} [{uid}]")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0, 0].set_title(title)
+    axes[-1, 0].set_xlabel("time" if np.issubdtype(np.asarray(ds).dtype, np.datetime64) else "step")
     if np.issubdtype(np.asarray(ds).dtype, np.datetime64):
         fig.autofmt_xdate()
     fig.tight_layout()

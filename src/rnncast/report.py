@@ -41,11 +41,13 @@ def _fmt(value) -> str:
     return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
 
 
-def notes(evaluation: Evaluation, frame) -> list[str]:
-    """The verdict line, then the why, the look-ahead figure and the seasonal naive note when they apply."""
+def notes(evaluation: Evaluation, panel) -> list[str]:
+    """The verdict line, then the why, the look-ahead figure and the notes on seasonal naive, skipped
+    series and irregular time stamps, when they apply."""
     lines = [evaluation.verdict()]
     beaten = evaluation.table[evaluation.model]["rmse"] >= evaluation.table["naive"]["rmse"]
-    why = range_note(frame, evaluation.train_size)
+    first = panel.first
+    why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
     if beaten and why:
         lines.append(f"Why: {why}")
     if evaluation.lookahead_rmse is not None:
@@ -56,16 +58,25 @@ def notes(evaluation: Evaluation, frame) -> list[str]:
         )
     if evaluation.season is None:
         lines.append("Seasonal naive left out: no season given (--season m) or inferable from the time column.")
+    if evaluation.skipped:
+        shown = ", ".join(evaluation.skipped[:10]) + (" ..." if len(evaluation.skipped) > 10 else "")
+        lines.append(f"Skipped {len(evaluation.skipped)} series too short for the window and test split: {shown}")
+    if panel.gaps:
+        shown = ", ".join(f"{uid} ({n})" for uid, n in list(panel.gaps.items())[:10])
+        lines.append(f"Irregular time stamps (steps that are not one {panel.freq or 'step'} apart) in"
+                     f" {len(panel.gaps)} series: {shown}; rows are used as consecutive steps.")
     return lines
 
 
 def metrics_document(evaluation: Evaluation, history) -> dict:
-    doc = {"test": evaluation.table}
+    doc = {"test": evaluation.table, "per_series": evaluation.metrics["per_series"]}
     doc.update(
         model=evaluation.model,
         verdict=evaluation.verdict(),
         beats_naive=evaluation.table[evaluation.model]["rmse"] < evaluation.table["naive"]["rmse"],
         n_test=len(evaluation.predictions),
+        n_series=len(evaluation.metrics["per_series"]),
+        skipped_series=evaluation.skipped,
         season=evaluation.season,
         train_seconds=history.seconds,
         iterations=history.steps,
@@ -77,20 +88,16 @@ def metrics_document(evaluation: Evaluation, history) -> dict:
     return doc
 
 
-def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, frame, data_source: dict,
+def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, data_source: dict,
               title: str) -> Path:
     """Write the whole run directory atomically; returns its path."""
     history = forecaster.history_
     unit = "epoch" if forecaster.epochs else "iteration"
     preds = evaluation.predictions
-    forecast_png = plots.forecast_png(
-        preds["ds"].to_numpy(), preds["y"].to_numpy(),
-        {forecaster.model: preds[forecaster.model].to_numpy(), "naive": preds["naive"].to_numpy()},
-        frame.target, title,
-    )
+    forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
     doc = metrics_document(evaluation, history)
-    lines = notes(evaluation, frame)
+    lines = notes(evaluation, panel)
     with atomic.directory(run_dir) as tmp:
         forecaster.write_files(tmp, extra_config={"data_source": data_source})
         atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")
@@ -121,8 +128,8 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 10px;t
 td:first-child,th:first-child{{text-align:left}}tr.model{{font-weight:bold;background:#eef}}
 img{{max-width:100%}}code{{background:#f4f4f4}}</style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>Test period: {doc['n_test']} one-step forecasts, metrics in the data's original units
-(MASE: relative to the in-sample one-step naive error).</p>
+<p>Test period: {doc['n_test']} forecasts ({forecaster.horizon}-step horizon, {doc['n_series']} series),
+metrics in the data's original units (MASE: relative to the in-sample naive error).</p>
 <table><tr><th>model</th>{''.join(f'<th>{m}</th>' for m in NAMES)}</tr>{rows}</table>
 {''.join(f'<p>{html.escape(line)}</p>' for line in lines)}
 {img(forecast_png, 'forecast over the test period')}

@@ -41,10 +41,11 @@ class TrainResult:
 
 
 def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = False) -> TrainResult:
-    """Train the torch ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)``."""
+    """Train the torch ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)`` (tensors)."""
     spec.check()
     full_batch = spec.epochs is None or spec.batch_size is None or spec.batch_size >= len(X)
-    return run(TorchSteps(net, X, y, X_val, y_val, spec, full_batch), len(X), spec, progress)
+    steps = TorchSteps(net, X, y, X_val, y_val, spec, full_batch)
+    return run(steps, len(X), spec, progress)
 
 
 def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> TrainResult:
@@ -95,19 +96,23 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> Train
 
 
 class TorchSteps:
-    """The torch engine's stepper: MSE, ``FlatAdam`` (torch's Adam on one flat buffer), clipping."""
+    """The torch engine's stepper: MSE (or pinball loss for quantiles), ``FlatAdam``, clipping.
 
-    def __init__(self, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool):
+    ``X`` holds the samples' windows; with mini-batches it may be a ``samples.WindowBatches`` that
+    copies only the windows of each batch out of the strided view.
+    """
+
+    def __init__(self, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool, quantiles=None):
         import torch
 
         from rnncast.optim import FlatAdam
 
         self.torch = torch
         self.net, self.y, self.clip = net, y, spec.clip
-        self.X = X.contiguous() if full_batch else X  # one copy of the strided window view, not one per step
+        self.X = X.contiguous() if full_batch and hasattr(X, "contiguous") else X
         self.X_val, self.y_val = X_val, y_val
         self.has_validation = X_val is not None and len(X_val) > 0
-        self.criterion = torch.nn.MSELoss()
+        self.criterion = torch.nn.MSELoss() if not quantiles else PinballLoss(quantiles)
         self.optimizer = FlatAdam(net.parameters(), lr=spec.lr)
         self.generator = torch.Generator().manual_seed(spec.seed)
         net.train()
@@ -140,6 +145,22 @@ class TorchSteps:
 
     def finish(self) -> None:
         self.net.eval()
+
+
+class PinballLoss:
+    """Mean pinball (quantile) loss: for each quantile q and error e = y - ŷ_q, max(q·e, (q - 1)·e).
+
+    The network outputs H·Q values per sample, read as (H, Q); y is (N, H).
+    """
+
+    def __init__(self, quantiles):
+        import torch
+
+        self.q = torch.tensor(list(quantiles), dtype=torch.float32)  # (Q,)
+
+    def __call__(self, out, y):
+        error = y.unsqueeze(-1) - out.reshape(*y.shape, len(self.q))  # (N, H, Q)
+        return (error * self.q).maximum(error * (self.q - 1)).mean()
 
 
 class _EarlyStop:

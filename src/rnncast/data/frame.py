@@ -12,7 +12,7 @@ always one of the inputs (its own past is the most useful predictor of its futur
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,10 @@ class SeriesFrame:
     target: str
     timestamps: np.ndarray | None = None  # (T,) datetime64[ns] or int64, or None (file order)
     time_col: str | None = None
+    uid: str = "series"  # the series' id in a panel (long format), else the target's name
+    known: np.ndarray | None = None  # (T + n_future, K) future-known covariates, past rows then future rows
+    known_columns: list[str] = field(default_factory=list)
+    future_timestamps: np.ndarray | None = None  # (n_future,) time stamps of the rows beyond the target
 
     @property
     def target_index(self) -> int:
@@ -46,9 +50,14 @@ class SeriesFrame:
         return len(self.values)
 
     def head(self, n: int) -> SeriesFrame:
-        """The first ``n`` time steps (a view, no copy)."""
+        """The first ``n`` time steps (views, no copy); the known covariates keep their rows after ``n``."""
         ts = None if self.timestamps is None else self.timestamps[:n]
-        return SeriesFrame(self.values[:n], self.columns, self.target, ts, self.time_col)
+        return replace(self, values=self.values[:n], timestamps=ts, future_timestamps=None)
+
+    @property
+    def n_future(self) -> int:
+        """Rows of known covariates beyond the last observed target."""
+        return 0 if self.known is None else len(self.known) - len(self.values)
 
     def ds(self) -> np.ndarray:
         """Timestamps, or the 0-based step numbers when the data has no time column."""
@@ -84,8 +93,15 @@ def to_frame(
     features: list[str] | None = None,
     time_col: str | None = None,
     fill: str | None = None,
+    known: list[str] | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> SeriesFrame:
-    """Check ``table`` and return it as a ``SeriesFrame`` (see the module docstring)."""
+    """Check ``table`` and return it as a ``SeriesFrame`` (see the module docstring).
+
+    ``known`` names future-known covariate columns: trailing rows whose target is empty are then
+    future rows, which must carry those covariates. ``exclude`` columns (e.g. a panel's id column)
+    are never features.
+    """
     if not isinstance(table, pd.DataFrame):
         raise RnncastError(f"expected a pandas DataFrame, got {type(table).__name__}")
     if len(table) == 0:
@@ -103,7 +119,8 @@ def to_frame(
         table, rows, timestamps = table.iloc[order], rows[order], timestamps[order]
         _refuse_duplicate_times(timestamps, time_col, rows)
 
-    candidates = [c for c in table.columns if c != time_col]
+    candidates = [c for c in table.columns if c != time_col and c not in exclude]
+    known = list(dict.fromkeys(known or []))
     if not candidates:
         raise RnncastError("the table has no columns besides the time column")
     numeric = [c for c in candidates if _mostly_numeric(table[c])]
@@ -113,8 +130,13 @@ def to_frame(
         if not numeric:
             raise RnncastError(f"no numeric column to forecast; columns are: {_column_list(candidates)}")
         target = numeric[-1]
+    unknown = [k for k in known if k not in candidates or k == target]
+    if unknown:
+        raise RnncastError(
+            f"future-known column {unknown[0]!r} is not a covariate column; columns are: {_column_list(candidates)}"
+        )
     if features is None:
-        features = [c for c in numeric if c != target] + [target]
+        features = [c for c in numeric if c != target and c not in known] + [target]
     else:
         unknown = [f for f in features if f not in candidates]
         if unknown:
@@ -126,8 +148,23 @@ def to_frame(
     values = np.empty((len(table), len(features)), dtype=np.float64)
     for j, col in enumerate(features):
         values[:, j] = _as_numbers(table[col], col, rows)
-    values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
-    return SeriesFrame(values, features, target, timestamps, time_col)
+    if not known:
+        values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
+        return SeriesFrame(values, features, target, timestamps, time_col)
+
+    known_values = np.column_stack([_as_numbers(table[col], col, rows) for col in known])  # (T_all, K)
+    observed = np.flatnonzero(np.isfinite(values[:, -1]))
+    n_past = int(observed[-1]) + 1 if len(observed) else 0
+    if n_past == 0:
+        raise RnncastError(f"the target column {target!r} has no values")
+    future_ts = None if timestamps is None else timestamps[n_past:]
+    both, timestamps = _handle_missing(
+        np.hstack([values[:n_past], known_values[:n_past]]), features + known, rows[:n_past],
+        None if timestamps is None else timestamps[:n_past], fill)
+    future_known, _ = _handle_missing(known_values[n_past:], known, rows[n_past:], None, None)
+    return SeriesFrame(both[:, : len(features)], features, target, timestamps, time_col,
+                       known=np.vstack([both[:, len(features):], future_known]), known_columns=known,
+                       future_timestamps=future_ts)
 
 
 def _column_list(columns) -> str:

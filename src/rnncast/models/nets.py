@@ -5,7 +5,8 @@ This is the lecture's ``Net``::
     h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)       # rnn; lstm and gru add gates
     y   = W_hy h_L + b_y                          # Linear on the last step's hidden state
 
-Shapes: input ``x`` ``(N, L, F)`` (batch first), output ``(N, horizon)``.
+Shapes: input ``x`` ``(N, L, F)`` (batch first), output ``(N, output_size)``; with ``many_to_many``
+(the seq2seq strategy) the Linear runs on every step: ``(N, L, output_size)``.
 Parameter names (``rnn.weight_ih_l0``, ``rnn.weight_hh_l0``, ..., ``fc.weight``, ``fc.bias``) are
 torch's, and they are the names in ``model.safetensors``.
 """
@@ -23,8 +24,9 @@ LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 class RecurrentNet(nn.Module):
     """Recurrent layers (RNN/LSTM/GRU) + Linear on the last time step."""
 
-    def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1):
+    def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False):
         super().__init__()
+        self.many_to_many = many_to_many  # a Linear output at every step (seq2seq) instead of the last only
         extra = {"nonlinearity": spec.nonlinearity} if spec.kind == "rnn" else {}
         dropout = spec.dropout if spec.num_layers > 1 else 0.0  # torch applies it between layers only
         self.rnn = LAYERS[spec.kind](
@@ -36,12 +38,12 @@ class RecurrentNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _state = self.rnn(x)  # (N, L, H)
-        last = out[:, -1]  # (N, H)
+        last = out if self.many_to_many else out[:, -1]  # (N, L, H) or (N, H)
         if self.drop is not None:
             last = self.drop(last)
-        return self.fc(last)  # (N, output_size)
+        return self.fc(last)  # (N, output_size) or (N, L, output_size)
 
 
-def build_net(spec: ModelSpec, input_size: int, output_size: int = 1) -> RecurrentNet:
+def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False) -> RecurrentNet:
     spec.check()
-    return RecurrentNet(spec, input_size, output_size)
+    return RecurrentNet(spec, input_size, output_size, many_to_many)

@@ -1,0 +1,150 @@
+"""Many series at once: a long table (``unique_id``, ``ds``, ``y``, as statsforecast/neuralforecast) or
+a wide one (a single series), as a ``Panel`` of ``SeriesFrame`` objects with the same columns.
+
+Each series goes through ``to_frame`` (so every check of one series applies to each), errors name
+the series. The panel also carries what the global model needs to know across series: the
+frequency (inferred, or ``--freq``), which series had gaps in their time stamps, and calendar
+features derived from the time stamps (known in advance, so usable as future covariates):
+
+    dayofweek, month, dayofyear, hour  →  sin(2π·k/P), cos(2π·k/P)  with P = 7, 12, 365.25, 24
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from rnncast.data.frame import SeriesFrame, infer_freq, to_frame
+from rnncast.errors import RnncastError
+
+ID_COLUMN_NAMES = ("unique_id",)
+CALENDAR_PERIODS = {"dayofweek": 7.0, "month": 12.0, "dayofyear": 365.25, "hour": 24.0}
+
+
+@dataclass
+class Panel:
+    series: list[SeriesFrame]
+    id_col: str | None = None
+    freq: str | None = None
+    gaps: dict[str, int] = field(default_factory=dict)  # series id -> number of irregular steps
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.uid for s in self.series]
+
+    @property
+    def first(self) -> SeriesFrame:
+        return self.series[0]
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+
+def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None = None,
+             features: list[str] | None = None, time_col: str | None = None, fill: str | None = None,
+             known: list[str] | None = None, freq: str | None = None) -> Panel:
+    """Check ``table`` and split it into series by ``id_col`` (default: a ``unique_id`` column if any)."""
+    if not isinstance(table, pd.DataFrame):
+        raise RnncastError(f"expected a pandas DataFrame, got {type(table).__name__}")
+    columns = [str(c) for c in table.columns]
+    if id_col is not None and id_col not in columns:
+        raise RnncastError(f"unknown id column {id_col!r}; columns are: {', '.join(columns)}")
+    if id_col is None:
+        id_col = next((c for c in columns if c.lower() in ID_COLUMN_NAMES), None)
+    if id_col is None:
+        frame = to_frame(table, target, features, time_col, fill, known)
+        frame.uid = frame.target
+        series = [frame]
+    else:
+        series = _split_long(table, id_col, target, features, time_col, fill, known)
+    panel = Panel(series, id_col)
+    panel.freq = freq or _common_freq(series)
+    panel.gaps = _gaps(series, panel.freq)
+    return panel
+
+
+def _split_long(table, id_col, target, features, time_col, fill, known) -> list[SeriesFrame]:
+    table = table.copy()
+    table.columns = [str(c) for c in table.columns]
+    ids = table[id_col]
+    if ids.isna().any():
+        raise RnncastError(f"id column {id_col!r} has an empty cell")
+    kinds = {type(v).__name__ for v in ids}
+    if len(kinds) > 1 and not kinds <= {"int", "float", "int64", "float64"}:
+        raise RnncastError(f"id column {id_col!r} mixes types ({', '.join(sorted(kinds))}); use one type")
+    table[id_col] = ids.astype(str)
+    series = []
+    for uid, group in table.groupby(id_col, sort=False):
+        try:
+            frame = to_frame(group, target, features, time_col, fill, known, exclude=(id_col,))
+        except RnncastError as exc:
+            raise RnncastError(f"series {uid!r}: {exc}") from None
+        frame.uid = str(uid)
+        if series and frame.columns != series[0].columns:
+            raise RnncastError(f"series {uid!r} has columns {frame.columns}, series {series[0].uid!r} has"
+                               f" {series[0].columns}")
+        series.append(frame)
+    return series
+
+
+def _common_freq(series: list[SeriesFrame]) -> str | None:
+    for s in sorted(series, key=len, reverse=True):
+        freq = infer_freq(s.timestamps)
+        if freq is not None:
+            return freq
+    return None
+
+
+def _gaps(series: list[SeriesFrame], freq: str | None) -> dict[str, int]:
+    """Series whose consecutive time stamps are not one step apart, with the number of such steps."""
+    gaps = {}
+    for s in series:
+        ts = s.timestamps
+        if ts is None or len(ts) < 2:
+            continue
+        if ts.dtype.kind == "M":
+            if freq is None:
+                continue
+            expected = pd.DatetimeIndex(ts[:-1]) + pd.tseries.frequencies.to_offset(freq)
+            bad = int(np.sum(expected.to_numpy(dtype="datetime64[ns]") != ts[1:]))
+        else:
+            diffs = np.diff(ts)
+            bad = int(np.sum(diffs != np.min(diffs)))
+        if bad:
+            gaps[s.uid] = bad
+    return gaps
+
+
+def future_stamps(frame: SeriesFrame, freq: str | None, horizon: int) -> np.ndarray:
+    """The ``horizon`` time stamps after the last observed row (the given future rows first)."""
+    given = frame.future_timestamps if frame.future_timestamps is not None else np.array([], dtype="int64")
+    if frame.timestamps is None:
+        return np.arange(len(frame), len(frame) + horizon)
+    last = frame.timestamps[-1]
+    if frame.timestamps.dtype.kind != "M":
+        step = int(np.min(np.diff(frame.timestamps))) if len(frame) > 1 else 1
+        return last + step * np.arange(1, horizon + 1)
+    if len(given) >= horizon:
+        return given[:horizon]
+    if freq is None:
+        raise RnncastError(f"series {frame.uid!r}: cannot tell the time stamps ahead; give --freq (e.g. D, W, MS)")
+    offset = pd.tseries.frequencies.to_offset(freq)
+    stamps = pd.date_range(pd.Timestamp(last) + offset, periods=horizon, freq=offset)
+    return stamps.to_numpy(dtype="datetime64[ns]")
+
+
+def calendar_features(timestamps: np.ndarray, names: list[str]) -> np.ndarray:
+    """sin/cos encodings of calendar fields of datetime ``timestamps`` → ``(T, 2·len(names))``."""
+    unknown = [n for n in names if n not in CALENDAR_PERIODS]
+    if unknown:
+        raise RnncastError(f"unknown calendar feature {unknown[0]!r}; choose from {', '.join(CALENDAR_PERIODS)}")
+    if timestamps is None or np.asarray(timestamps).dtype.kind != "M":
+        raise RnncastError("calendar features need a datetime time column")
+    index = pd.DatetimeIndex(timestamps)
+    out = []
+    for name in names:
+        angle = 2 * np.pi * np.asarray(getattr(index, name), dtype=np.float64) / CALENDAR_PERIODS[name]
+        out += [np.sin(angle), np.cos(angle)]
+    return np.column_stack(out) if out else np.zeros((len(index), 0))

@@ -1,0 +1,128 @@
+"""From a panel of series to what the network reads: input rows, training samples and their targets.
+
+Input rows. For series i with scaled past features P (T, F) (target last) and scaled future-known
+covariates K (T + n_future, K), row t of the input is
+
+    A[t] = [ P[t] | K[t+1] ]        (F + K values; K is empty without covariates)
+
+so the step that forecasts t+1 already sees the covariates known for t+1 (calendar, promotions...).
+All series' rows are stacked into one array; a window is a strided view of it (no per-window copy),
+and windows that would straddle two series are never addressed.
+
+Samples. For an origin o (the first step to forecast; rows < o are history) the input window is
+A[o-L : o]. What the network learns to output depends on the multi-step strategy:
+
+    direct    (many-to-one, H outputs):     y[o : o+H]                      (the target only)
+    recursive (one-to-many when predicting): P[o]                            (every past feature, 1 step)
+    seq2seq   (many-to-many):               P[o-L+1 : o+1]                  (next step at every step)
+
+recursive and seq2seq forecast all past features one step ahead and feed the forecast back as the
+next input row, so past-only covariates are forecast along with the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncast.data.frame import SeriesFrame
+from rnncast.data.panel import calendar_features, future_stamps
+from rnncast.data.scaling import Scaler
+from rnncast.data.windows import sliding_windows
+
+STRATEGIES = ("direct", "recursive", "seq2seq")
+
+
+@dataclass
+class SeriesScaling:
+    """The scalers of one series, fitted on its training rows: past features and known covariates."""
+
+    past: Scaler
+    known: Scaler | None
+
+    def to_dict(self) -> dict:
+        return {"past": self.past.to_dict(), "known": None if self.known is None else self.known.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SeriesScaling:
+        known = data.get("known")
+        return cls(Scaler.from_dict(data["past"]), None if known is None else Scaler.from_dict(known))
+
+
+def fit_scaling(kind: str, frame: SeriesFrame) -> SeriesScaling:
+    known = None if frame.known is None else Scaler.fit(kind, frame.known[: len(frame)])
+    return SeriesScaling(Scaler.fit(kind, frame.values), known)
+
+
+def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], ahead: int = 0,
+               freq: str | None = None) -> np.ndarray:
+    """``A`` for one series: ``(T + n_ahead, F + K)`` float32 with ``n_ahead = max(n_future, ahead)``.
+
+    Rows beyond T hold only covariates; their past-feature part is zero until forecasts fill it.
+    """
+    T, F = frame.values.shape
+    n_ahead = max(frame.n_future, ahead)
+    covariates = []
+    if frame.known is not None:
+        known = np.zeros((T + n_ahead, len(frame.known_columns)), np.float32)
+        n = min(len(frame.known), T + n_ahead)
+        known[:n] = scaling.known.transform(frame.known[:n])
+        covariates.append(known)
+    if calendar:
+        stamps = frame.timestamps
+        if n_ahead:
+            stamps = np.concatenate([stamps, future_stamps(frame, freq, n_ahead)])
+        covariates.append(calendar_features(stamps, calendar).astype(np.float32))
+    rows = np.zeros((T + n_ahead, F + sum(c.shape[1] for c in covariates)), dtype=np.float32)
+    rows[:T, :F] = scaling.past.transform(frame.values)
+    if covariates:
+        rows[:-1, F:] = np.hstack(covariates)[1:]  # A[t] carries K[t+1]
+    return rows
+
+
+@dataclass
+class TrainingSet:
+    """Windows as a view of the stacked input rows, the samples' window starts, and their targets."""
+
+    windows: np.ndarray  # (R - L + 1, L, F + K) view of the stacked rows
+    starts: np.ndarray  # (N,) window start row of each sample
+    targets: np.ndarray  # (N, H) direct, (N, F) recursive, (N, L, F) seq2seq
+    val: np.ndarray  # (N,) bool: held out for validation
+
+
+def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: int, strategy: str,
+                 val_size: float) -> TrainingSet:
+    """Every sample whose input and targets lie inside one series' observed rows."""
+    stacked = np.concatenate(rows) if len(rows) > 1 else rows[0]  # (R, F + K)
+    F = frames[0].values.shape[1]
+    offsets = np.concatenate([[0], np.cumsum([len(r) for r in rows])[:-1]])
+    steps = H if strategy == "direct" else 1
+    starts, val = [], []
+    for frame, off in zip(frames, offsets, strict=True):
+        origins = np.arange(L, len(frame) - steps + 1)
+        n_val = int(np.ceil(len(origins) * val_size)) if val_size > 0 else 0
+        starts.append(off + origins - L)
+        val.append(np.arange(len(origins)) >= len(origins) - n_val)
+    starts, val = np.concatenate(starts), np.concatenate(val)
+    past = stacked[:, :F]  # (R, F) view
+    if strategy == "direct":
+        targets = sliding_windows(past[:, F - 1 : F], H)[starts + L, :, 0]  # (N, H)
+    elif strategy == "recursive":
+        targets = past[starts + L]  # (N, F)
+    else:
+        targets = sliding_windows(past, L)[starts + 1]  # (N, L, F)
+    return TrainingSet(sliding_windows(stacked, L), starts, targets, val)
+
+
+class WindowBatches:
+    """Samples ``index`` of a strided window view, gathered per batch: ``batches[idx]`` copies just those."""
+
+    def __init__(self, windows: np.ndarray, index: np.ndarray, convert):
+        self.windows, self.index, self.convert = windows, index, convert
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, idx):
+        return self.convert(np.ascontiguousarray(self.windows[self.index[np.asarray(idx)]]))

@@ -1,0 +1,277 @@
+"""A per-token tagger (named-entity recognition): the lecture's many-to-many RNN, torch engine.
+
+For the tokens w_1..w_L of a sentence, each step reads the token and its shape and emits a tag::
+
+    e_t  = [E_w w_t ; E_s shape(w_t)]                     word (lower-cased) and shape embeddings
+    h→_t = f(h→_{t-1}, e_t)   (h←_t = f(h←_{t+1}, e_t))   RNN / LSTM / GRU, the backward one optional
+    ŷ_t  = softmax(U [h→_t ; h←_t] + b)  over the tags    loss = mean_t -log ŷ_t[tag_t]
+
+The shape (``Xx``, ``x``, ``X``, ``d``, ``.`` ...) lets a capitalised word never seen in training
+still look like a name; word dropout (a training token replaced by <unk> with probability p) teaches
+the net what to do with unseen words. Sentences are padded to a batch and packed, so the backward
+direction starts at each sentence's own last token. Parameters: ``embed.weight``,
+``shape_embed.weight``, ``rnn.weight_ih_l0`` (and ``..._reverse``), ..., ``fc.weight``, ``fc.bias``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from rnncast.errors import RnncastError
+from rnncast.text.conll import Sentence
+
+LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+PAD, UNK = "<pad>", "<unk>"
+SHAPES = [PAD, "Xx", "x", "X", "d", ".", "mixed"]
+FORMAT_VERSION = 1
+
+
+def shape(token: str) -> str:
+    """A coarse word shape: Xx capitalised, x lower, X upper, d digits, . punctuation, mixed otherwise."""
+    if token.isdigit():
+        return "d"
+    if not any(c.isalnum() for c in token):
+        return "."
+    if token.isalpha():
+        if token.islower():
+            return "x"
+        if token.isupper() and len(token) > 1:
+            return "X"
+        if token[0].isupper() and (len(token) == 1 or token[1:].islower()):
+            return "Xx"
+    return "mixed"
+
+
+@dataclass
+class TagSpec:
+    kind: str = "lstm"
+    bidirectional: bool = True
+    embed_size: int = 32
+    shape_size: int = 8
+    hidden_size: int = 64
+    num_layers: int = 1
+    epochs: int = 30
+    batch_size: int = 8
+    lr: float = 0.01
+    clip: float | None = 5.0
+    word_dropout: float = 0.2
+    test_size: float = 0.2
+    seed: int = 0
+
+    def check(self) -> TagSpec:
+        if self.kind not in LAYERS:
+            raise RnncastError(f"model: expected one of {', '.join(LAYERS)}, got {self.kind!r}")
+        for name in ("embed_size", "shape_size", "hidden_size", "num_layers", "epochs", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise RnncastError(f"--{name.replace('_', '-')} must be a positive integer, got {value!r}")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise RnncastError(f"--lr must be a positive number, got {self.lr}")
+        if not 0 <= self.word_dropout < 1:
+            raise RnncastError(f"--word-dropout must lie in [0, 1), got {self.word_dropout}")
+        if not 0 <= self.test_size < 1:
+            raise RnncastError(f"--test-size must lie in [0, 1), got {self.test_size}")
+        return self
+
+
+class TaggerNet(nn.Module):
+    def __init__(self, spec: TagSpec, n_words: int, n_tags: int):
+        super().__init__()
+        self.embed = nn.Embedding(n_words, spec.embed_size, padding_idx=0)
+        self.shape_embed = nn.Embedding(len(SHAPES), spec.shape_size, padding_idx=0)
+        self.rnn = LAYERS[spec.kind](spec.embed_size + spec.shape_size, spec.hidden_size, num_layers=spec.num_layers,
+                                     batch_first=True, bidirectional=spec.bidirectional)
+        self.fc = nn.Linear(spec.hidden_size * (2 if spec.bidirectional else 1), n_tags)
+
+    def forward(self, words, shapes, lengths):
+        """words, shapes (N, L) padded ids, lengths (N,) -> tag scores (N, L, n_tags)."""
+        x = torch.cat([self.embed(words), self.shape_embed(shapes)], dim=-1)  # (N, L, d + s)
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.rnn(packed)
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=words.shape[1])  # (N, L, D*H)
+        return self.fc(out)  # (N, L, n_tags)
+
+
+class Tagger:
+    """fit(sentences) / predict(list of token lists) / save(dir) / load(dir)."""
+
+    def __init__(self, spec: TagSpec | None = None):
+        self.spec = spec or TagSpec()
+
+    def _batch(self, sentences: list[list[str]], tags: list[list[str]] | None = None, drop=None):
+        L = max(len(s) for s in sentences)
+        words = np.zeros((len(sentences), L), dtype=np.int64)  # (N, L), 0 = <pad>
+        shapes = np.zeros_like(words)
+        target = np.full_like(words, -100)  # ignored by cross_entropy at the padding
+        for i, toks in enumerate(sentences):
+            words[i, : len(toks)] = [self.words_.get(t.lower(), 1) for t in toks]
+            shapes[i, : len(toks)] = [SHAPES.index(shape(t)) for t in toks]
+            if tags is not None:
+                target[i, : len(toks)] = [self.tag_index_[t] for t in tags[i]]
+        if drop is not None:
+            words[(words > 1) & (drop(words.shape) < self.spec.word_dropout)] = 1  # word dropout -> <unk>
+        lengths = torch.tensor([len(s) for s in sentences])
+        return torch.from_numpy(words), torch.from_numpy(shapes), lengths, torch.from_numpy(target)
+
+    def fit(self, sentences: list[Sentence], progress: bool = False) -> Tagger:
+        spec = self.spec.check()
+        vocab = sorted({t.lower() for s in sentences for t in s.tokens})
+        self.words_ = {w: i for i, w in enumerate([PAD, UNK, *vocab])}
+        self.tags_ = sorted({t for s in sentences for t in s.tags})
+        self.tag_index_ = {t: i for i, t in enumerate(self.tags_)}
+        torch.manual_seed(spec.seed)
+        self.net_ = TaggerNet(spec, len(self.words_), len(self.tags_))
+        from rnncast.optim import FlatAdam
+
+        opt = FlatAdam(self.net_.parameters(), lr=spec.lr)
+        rng = np.random.default_rng(spec.seed)
+        self.losses_, start = [], time.perf_counter()
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=spec.epochs, unit="epoch", desc="training", leave=False, dynamic_ncols=True)
+        self.net_.train()
+        try:
+            for epoch in range(spec.epochs):
+                order, total = rng.permutation(len(sentences)), 0.0
+                for b in range(0, len(order), spec.batch_size):
+                    chunk = [sentences[i] for i in order[b : b + spec.batch_size]]
+                    words, shapes, lengths, target = self._batch([s.tokens for s in chunk], [s.tags for s in chunk],
+                                                                 drop=rng.random)
+                    opt.zero_grad()
+                    scores = self.net_(words, shapes, lengths)  # (N, L, n_tags)
+                    loss = F.cross_entropy(scores.reshape(-1, scores.shape[-1]), target.reshape(-1))
+                    if not math.isfinite(loss.item()):
+                        raise RnncastError(f"training diverged at epoch {epoch + 1}; try a lower --lr than {spec.lr:g}")
+                    loss.backward()
+                    if spec.clip is not None:
+                        opt.clip_grad_norm(spec.clip)
+                    opt.step()
+                    total += loss.item() * len(chunk)
+                self.losses_.append(total / len(sentences))
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"loss {self.losses_[-1]:.4f}", refresh=False)
+        finally:
+            if bar is not None:
+                bar.close()
+        self.net_.eval()
+        self.train_seconds_ = time.perf_counter() - start
+        return self
+
+    def predict(self, sentences: list[list[str]], batch: int = 64) -> list[list[str]]:
+        out = []
+        self.net_.eval()
+        with torch.no_grad():
+            for b in range(0, len(sentences), batch):
+                chunk = sentences[b : b + batch]
+                words, shapes, lengths, _ = self._batch(chunk)
+                best = self.net_(words, shapes, lengths).argmax(-1).numpy()  # (N, L)
+                out += [[self.tags_[k] for k in best[i, : len(s)]] for i, s in enumerate(chunk)]
+        return out
+
+    def check_tags(self, sentences: list[Sentence], where: str) -> None:
+        """Gold tags the model never saw in training cannot be scored: a one-line error naming the first."""
+        for s in sentences:
+            for tag, line in zip(s.tags or [], s.lines, strict=False):
+                if tag not in self.tag_index_:
+                    raise RnncastError(f"{where}: line {line}: tag {tag!r} was not seen in training "
+                                       f"(the model knows {', '.join(self.tags_)})")
+
+    def save(self, out: Path, metrics: dict, extra: dict, files: dict[str, str] | None = None) -> None:
+        from safetensors.torch import save
+
+        from rnncast import __version__, atomic
+
+        config = {"format_version": FORMAT_VERSION, "rnncast_version": __version__, "task": "tagger",
+                  "engine": "torch", "model": asdict(self.spec), **extra}
+        with atomic.directory(out) as tmp:
+            atomic.write_text(tmp / "vocab.json", json.dumps({"words": list(self.words_), "tags": self.tags_},
+                                                             ensure_ascii=False, indent=1) + "\n")
+            atomic.write_text(tmp / "config.json", json.dumps(config, indent=2) + "\n")
+            atomic.write_bytes(tmp / "model.safetensors",
+                               save({k: v.detach().clone() for k, v in self.net_.state_dict().items()}))
+            atomic.write_text(tmp / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+            for name, text in (files or {}).items():
+                atomic.write_text(tmp / name, text)
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> Tagger:
+        from safetensors import SafetensorError
+        from safetensors.torch import load
+
+        run = Path(run_dir)
+        if not run.is_dir():
+            raise RnncastError(f"run directory not found: {run_dir}")
+        try:
+            config = json.loads((run / "config.json").read_text(encoding="utf-8"))
+            vocab = json.loads((run / "vocab.json").read_text(encoding="utf-8"))
+            spec = TagSpec(**config["model"])
+            words, tags = vocab["words"], vocab["tags"]
+        except FileNotFoundError as exc:
+            missing = Path(exc.filename).name
+            raise RnncastError(f"{run_dir} is not a tagger run directory: {missing} is missing") from None
+        except (ValueError, KeyError, TypeError):
+            raise RnncastError(f"{run_dir}: config.json or vocab.json is damaged or not a tagger run's") from None
+        if config.get("task") != "tagger":
+            raise RnncastError(f"{run_dir} is not a tagger run (task {config.get('task')!r})")
+        if not isinstance(config.get("format_version"), int) or config["format_version"] > FORMAT_VERSION:
+            raise RnncastError(f"{run_dir}: format_version {config.get('format_version')!r} is newer than this "
+                               f"rnncast reads ({FORMAT_VERSION})")
+        self = cls(spec)
+        self.words_ = {w: i for i, w in enumerate(words)}
+        self.tags_, self.tag_index_ = list(tags), {t: i for i, t in enumerate(tags)}
+        self.net_ = TaggerNet(spec, len(words), len(tags))
+        try:
+            state = load((run / "model.safetensors").read_bytes())
+            self.net_.load_state_dict(state)
+        except FileNotFoundError:
+            raise RnncastError(f"{run_dir} is not a tagger run directory: model.safetensors is missing") from None
+        except (SafetensorError, RuntimeError, ValueError) as exc:
+            raise RnncastError(f"{run / 'model.safetensors'} is damaged or does not fit config.json: "
+                               f"{str(exc).splitlines()[0]}") from None
+        self.net_.eval()
+        return self
+
+
+def split(sentences: list[Sentence], test_size: float, seed: int):
+    """A seeded random split of whole sentences: (train, test); test is empty for test_size 0."""
+    n_test = int(round(len(sentences) * test_size))
+    if test_size > 0 and n_test < 1:
+        raise RnncastError(f"--test-size {test_size} leaves no test sentence out of {len(sentences)}")
+    if len(sentences) - n_test < 1:
+        raise RnncastError(f"no training sentence left out of {len(sentences)}")
+    order = np.random.default_rng(seed).permutation(len(sentences))
+    return [sentences[i] for i in sorted(order[n_test:])], [sentences[i] for i in sorted(order[:n_test])]
+
+
+def train_and_evaluate(train: list[Sentence], test: list[Sentence], spec: TagSpec, progress: bool = False):
+    """Fit the tagger and the most-frequent-tag baseline on ``train``, score both on ``test``.
+
+    Returns (tagger, metrics, predictions on test)."""
+    from rnncast.text.conll import MostFrequentTag, scores
+
+    tagger = Tagger(spec).fit(train, progress=progress)
+    metrics = {"model": spec.kind, "bidirectional": spec.bidirectional, "train_sentences": len(train),
+               "test_sentences": len(test), "train_seconds": tagger.train_seconds_,
+               "final_train_loss": tagger.losses_[-1], "test": None}
+    pred = []
+    if test:
+        baseline = MostFrequentTag().fit(train)
+        pred = tagger.predict([s.tokens for s in test])
+        gold = [s.tags for s in test]
+        ours, base = scores(gold, pred), scores(gold, [baseline.predict(s.tokens) for s in test])
+        metrics["test"] = {"tagger": ours, "most_frequent_tag": base}
+        metrics["beats_baseline"] = {"token_accuracy": ours["token_accuracy"] >= base["token_accuracy"],
+                                     "f1": ours["f1"] >= base["f1"]}
+    return tagger, metrics, pred
