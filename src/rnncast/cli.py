@@ -53,6 +53,8 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
     g.add_argument("--strategy", choices=["direct", "recursive", "seq2seq"], default="direct",
                    help="multi-step: direct (H outputs), recursive (fed back), seq2seq (many-to-many)")
     g.add_argument("--quantiles", help="e.g. 0.1,0.5,0.9: pinball loss, one output per quantile (direct, torch)")
+    g.add_argument("--conformal", help="interval levels in %%, e.g. 80,95: conformal intervals from a backtest"
+                                       " of the training data")
     g.add_argument("--hidden-size", type=int, default=10)
     g.add_argument("--num-layers", type=int, default=1)
     g.add_argument("--dropout", type=float, default=0.0)
@@ -136,7 +138,7 @@ def run_demo(args) -> int:
         "stock_daily", None, None, None, None, None)
     args.id_col, args.known, args.calendar, args.freq = None, None, None, None
     args.model, args.nonlinearity, args.seq_length, args.hidden_size, args.num_layers = "lstm", "tanh", 7, 10, 1
-    args.horizon, args.strategy, args.quantiles = 1, "direct", None
+    args.horizon, args.strategy, args.quantiles, args.conformal = 1, "direct", None, None
     args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
     args.batch_size, args.clip, args.val_size, args.patience = None, None, 0.0, None
     args.test_size, args.season, args.lookahead = 0.3, None, True
@@ -156,8 +158,9 @@ def _prepare(args):
 
     try:
         quantiles = [float(q) for q in _split(args.quantiles)] if args.quantiles else None
+        conformal = [float(c) for c in _split(args.conformal)] if args.conformal else None
     except ValueError:
-        raise RnncastError(f"--quantiles takes numbers like 0.1,0.5,0.9, got {args.quantiles!r}") from None
+        raise RnncastError("--quantiles and --conformal take numbers like 0.1,0.9 and 80,95") from None
     table = read_table(args.data, reverse=args.reverse)
     panel = to_panel(table, args.id_col, args.target, _split(args.features), args.time_col, args.fill,
                      _split(args.known), args.freq)
@@ -166,7 +169,8 @@ def _prepare(args):
         num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
         strategy=args.strategy, quantiles=quantiles, calendar=tuple(_split(args.calendar) or ()), lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
-        val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, progress=not args.quiet,
+        val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, conformal=conformal,
+        progress=not args.quiet,
     )
     if not args.quiet:
         rows = sum(len(s) for s in panel.series)
@@ -230,6 +234,10 @@ def run_predict(args) -> int:
     reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
     fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
     forecast = forecaster.predict(read_table(data, reverse=reverse), horizon=args.horizon, fill=fill)
+    unknown = getattr(forecaster, "unknown_series_", [])
+    if unknown:
+        print(f"rnncast: skipped {len(unknown)} series not in the training data: {', '.join(unknown[:10])}",
+              file=sys.stderr)
     text = forecast.to_csv(index=False)
     if args.out:
         atomic.write_text(args.out, text)

@@ -82,6 +82,8 @@ def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: d
             continue
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
         forecasts = forecaster._columns(forecaster.forecast_at(frame, o))
+        h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
+        forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
         m = season if season is not None and season <= o.min() else None
         forecasts.update(baselines.multi_step(frame.y, o, H, m))
         ds = frame.ds()
@@ -110,6 +112,11 @@ def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | N
     quantile_cols = [c for c in predictions.columns if c.startswith(f"{model}-q-")]
     if quantile_cols:
         overall[model].update(metrics.quantile_metrics(predictions, quantile_cols))
+    for lo in (c for c in predictions.columns if c.startswith(f"{model}-lo-")):
+        level = lo.rsplit("-lo-", 1)[1]
+        y = predictions["y"].to_numpy()
+        inside = (y >= predictions[lo].to_numpy()) & (y <= predictions[f"{model}-hi-{level}"].to_numpy())
+        overall[model][f"coverage_{level}"] = float(np.mean(inside))
     return {"test": overall, "per_series": per_series}
 
 
@@ -119,8 +126,8 @@ def mase_scales(series: list[SeriesFrame], train_ends: dict[str, int], season: i
 
 
 def _point(forecasts: dict, model: str) -> dict:
-    """The point-forecast columns (quantile columns left out)."""
-    return {k: v for k, v in forecasts.items() if not k.startswith(f"{model}-q-")}
+    """The point-forecast columns (quantile and interval columns left out)."""
+    return {k: v for k, v in forecasts.items() if not k.startswith((f"{model}-q-", f"{model}-lo-", f"{model}-hi-"))}
 
 
 def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float = 0.3, season: int | None = None,

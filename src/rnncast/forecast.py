@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnncast import atomic, engines
+from rnncast import atomic, engines, metrics
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
@@ -54,13 +54,15 @@ class Forecaster:
             ``patience`` rounds without improvement, keeping the best weights.
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
         engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
+        conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
+            backtest of the training data before the final fit (see ``rnncast.conformal``).
         progress: show a progress bar with the current loss.
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), lr=0.01,
                  iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
-                 engine="torch", progress=False):
+                 engine="torch", conformal=None, progress=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -81,6 +83,7 @@ class Forecaster:
         self.patience = patience
         self.seed = seed
         self.engine = engine
+        self.conformal = conformal
         self.progress = progress
 
     # -- settings -------------------------------------------------------------------------------
@@ -95,6 +98,10 @@ class Forecaster:
         for spec in specs:
             spec.check()
         engines.check(self.engine, specs[0])
+        if self.conformal:
+            from rnncast.conformal import check_levels
+
+            check_levels(self.conformal)
         return specs
 
     def _output_size(self, window: WindowSpec, n_past: int) -> int:
@@ -125,6 +132,11 @@ class Forecaster:
                 f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
                 f" the longest has {max(len(s) for s in panel.series)}"
             )
+        calibration = None
+        if self.conformal:
+            from rnncast.conformal import calibrate
+
+            calibration = calibrate(self, Panel(usable, panel.id_col, panel.freq, panel.gaps), self.conformal)
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in usable}
         rows = [input_rows(s, scalings[s.uid], list(window.calendar), freq=panel.freq) for s in usable]
         data = training_set(usable, rows, L, H, window.strategy, train_spec.val_size)
@@ -151,6 +163,8 @@ class Forecaster:
         self.freq_ = panel.freq
         self.history_ = result
         self.tails_ = {s.uid: _tail(s, L) for s in usable}
+        self.conformal_ = calibration
+        self.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
         self.n_features_in_ = rows[0].shape[1]
         self.n_series_ = len(usable)
         return self
@@ -181,7 +195,8 @@ class Forecaster:
         return pd.concat(parts, ignore_index=True)
 
     def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
-        """``df`` checked against the training columns, as a Panel whose series are known and long enough."""
+        """``df`` checked against the training columns, as a Panel of the series the model knows (the
+        others are listed in ``unknown_series_``), each long enough to forecast from."""
         self._check_fitted()
         if isinstance(df, pd.DataFrame):
             names = [str(c) for c in df.columns]
@@ -194,10 +209,12 @@ class Forecaster:
                 )
         panel = to_panel(df, self.id_col_, self.target_, self.columns_, self.time_col_, fill,
                          self.known_columns_ or None, self.freq_)
+        self.unknown_series_ = [s.uid for s in panel.series if s.uid not in self.scalings_]
+        if len(self.unknown_series_) == len(panel):
+            raise RnncastError(f"none of the data's series was in the training data (e.g. {panel.first.uid!r});"
+                               f" a model knows the scale of its training series only")
+        panel.series = [s for s in panel.series if s.uid in self.scalings_]
         for frame in panel.series:
-            if frame.uid not in self.scalings_:
-                raise RnncastError(f"series {frame.uid!r} was not in the training data (a model knows the scale"
-                                   f" of its training series only)")
             if len(frame) < self.seq_length:
                 raise RnncastError(f"series {frame.uid!r}: need at least seq_length={self.seq_length} rows to"
                                    f" predict, got {len(frame)}")
@@ -210,7 +227,18 @@ class Forecaster:
         values = self.forecast_at(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
         out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
         out.update(self._columns(values[0]))
+        out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
         return pd.DataFrame(out)
+
+    def intervals(self, uid: str, point: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
+        """Conformal interval columns for forecasts ``point`` at steps ``h`` of series ``uid`` ({} without)."""
+        if not getattr(self, "conformal_", None):
+            return {}
+        from rnncast.conformal import interval_columns
+
+        if int(np.max(h)) > len(next(iter(self.conformal_["q"].values()))):
+            raise RnncastError("conformal intervals were calibrated for the fitted horizon only")
+        return interval_columns(self.model, point, h, self.interval_scales_[uid], self.conformal_)
 
     def _columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
         """Forecast columns: ``<model>`` (the median with quantiles, which sit on the last axis) and
@@ -265,8 +293,10 @@ class Forecaster:
             "train": spec_to_dict(train_spec),
             "data": {"columns": self.columns_, "target": self.target_, "time_col": self.time_col_,
                      "id_col": self.id_col_, "known": self.known_columns_, "freq": self.freq_},
-            "series": {uid: {"scaling": self.scalings_[uid].to_dict(), "tail": _tail_to_json(tail)}
+            "series": {uid: {"scaling": self.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
+                             "interval_scale": self.interval_scales_[uid]}
                        for uid, tail in self.tails_.items()},
+            "conformal": self.conformal_,
         }
 
     def write_files(self, directory: Path, extra_config: dict | None = None) -> None:
@@ -318,6 +348,8 @@ def load(path: str | Path, engine: str | None = None) -> Forecaster:
         scalings = {str(uid): SeriesScaling.from_dict(s["scaling"]) for uid, s in config["series"].items()}
         tails = {str(uid): _tail_from_json(s["tail"], str(uid), columns, target, data.get("time_col"))
                  for uid, s in config["series"].items()}
+        interval_scales = {str(uid): float(s.get("interval_scale", 1.0)) for uid, s in config["series"].items()}
+        calibration = config.get("conformal")
         trained_by = str(config.get("engine", "torch"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, RnncastError):
@@ -337,7 +369,8 @@ def load(path: str | Path, engine: str | None = None) -> Forecaster:
                    quantiles=window.quantiles, calendar=window.calendar, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
-                   seed=train_spec.seed, engine=engine)
+                   seed=train_spec.seed, engine=engine,
+                   conformal=None if not calibration else tuple(calibration["levels"]))
     n_inputs = len(columns) + len(known) + n_calendar
     net = engines.build(engine, model_spec, n_inputs, f._output_size(window, len(columns)), train_spec.seed,
                         many_to_many=window.strategy == "seq2seq")
@@ -346,6 +379,7 @@ def load(path: str | Path, engine: str | None = None) -> Forecaster:
     f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known
     f.freq_ = data.get("freq")
     f.tails_, f.history_, f.skipped_ = tails, None, []
+    f.conformal_, f.interval_scales_ = calibration, interval_scales
     f.n_features_in_, f.n_series_ = n_inputs, len(scalings)
     return f
 

@@ -40,7 +40,13 @@ def forecast_png(predictions, model: str, target: str, title: str, max_series: i
         first = one[one["h"] == 1]
         ds = first["ds"].to_numpy()
         ax.plot(ds, first["y"], color="black", linewidth=1.6, label="original")
-        if len(qcols) >= 2:
+        lows = sorted((c for c in predictions.columns if c.startswith(f"{model}-lo-")),
+                      key=lambda c: float(c.rsplit("-lo-", 1)[1]))
+        if lows:
+            level = lows[-1].rsplit("-lo-", 1)[1]
+            ax.fill_between(ds, first[lows[-1]], first[f"{model}-hi-{level}"], color="tab:blue", alpha=0.15,
+                            label=f"{model} {level}% conformal interval")
+        elif len(qcols) >= 2:
             ax.fill_between(ds, first[qcols[0]], first[qcols[-1]], color="tab:blue", alpha=0.18,
                             label=f"{model} {qcols[0].rsplit('-q-', 1)[1]}–{qcols[-1].rsplit('-q-', 1)[1]}")
         ax.plot(ds, first[model], color="tab:blue", linewidth=1.3, label=f"{model} (1 step ahead)")

@@ -74,6 +74,22 @@ def test_step_by_step_logits_equal_the_whole_window():
     np.testing.assert_allclose(np.stack([t.step([i])[0] for i in x[0]]), whole, atol=1e-10)
 
 
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_long_sampling_carries_the_state_and_then_training_starts_from_zero(kind, monkeypatch):
+    import rnncast.scratch.lm as scratch_lm
+
+    monkeypatch.setattr(scratch_lm, "CARRY_EVERY", 4)  # drop the history every 4 steps
+    ours, theirs = twin(kind)
+    x = np.random.default_rng(2).integers(0, V, (1, 19))
+    ours.start(1)
+    steps = np.stack([ours.step([i])[0] for i in x[0]])  # (L, V)
+    assert ours.net.layers[0].t_last < 4  # the history stayed short
+    ref, _ = theirs(torch.from_numpy(x))
+    np.testing.assert_allclose(steps, ref[0].detach().numpy(), atol=1e-12)
+    assert ours.net.layers[0].T == 16  # so a window of 16 reuses the buffers, carried initial slot and all
+    np.testing.assert_allclose(ours.forward(x[:, :16])[0], ref[0, :16].detach().numpy(), atol=1e-12)
+
+
 TEXT = "the cat sat on the mat. " * 40
 
 

@@ -1,11 +1,12 @@
 """The RNN tagger: trains on the bundled sample, beats the most-frequent-tag baseline, saves and loads."""
 
+import numpy as np
 import pytest
 import torch
 
 from rnncast.errors import RnncastError
 from rnncast.text.conll import parse_conll, read_conll
-from rnncast.text.tagger import Tagger, TagSpec, shape, split, train_and_evaluate
+from rnncast.text.tagger import Tagger, TagSpec, bio_decode, shape, split, train_and_evaluate
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -27,6 +28,24 @@ def trained():
 def test_shapes():
     assert [shape(t) for t in ["Ada", "ada", "NATO", "1999", ".", "McDonald", "A", "x1"]] == \
         ["Xx", "x", "X", "d", ".", "mixed", "Xx", "mixed"]
+
+
+def test_bio_decode_keeps_sequences_valid():
+    tags = ["B-LOC", "B-PER", "I-LOC", "I-PER", "O"]
+    ix = {t: i for i, t in enumerate(tags)}
+
+    def logp(*rows):  # each row: the most likely tag first, then a runner-up
+        out = np.full((len(rows), len(tags)), -9.0)
+        for t, (best, second) in enumerate(rows):
+            out[t, ix[best]], out[t, ix[second]] = -0.1, -2.5
+        return out
+
+    valid = logp(("B-PER", "O"), ("I-PER", "O"), ("O", "B-LOC"))
+    assert [tags[k] for k in bio_decode(valid, tags)] == ["B-PER", "I-PER", "O"]  # = argmax when valid
+    bad = logp(("I-PER", "B-PER"), ("I-PER", "O"), ("O", "B-PER"), ("I-LOC", "B-LOC"))
+    assert [tags[k] for k in bio_decode(bad, tags)] == ["B-PER", "I-PER", "O", "B-LOC"]
+    switch = logp(("B-PER", "O"), ("I-LOC", "I-PER"))  # I-LOC after B-PER is not allowed
+    assert [tags[k] for k in bio_decode(switch, tags)] == ["B-PER", "I-PER"]
 
 
 def test_split_is_seeded_and_disjoint():

@@ -138,3 +138,15 @@ def test_tag_train_and_predict(tmp_path, capsys):
         main("tag", "predict", run, gold)
     with pytest.raises(RnncastError, match="not a tagger run"):
         main("tag", "predict", tmp_path, gold)
+
+
+def test_tag_train_refuses_bad_files_and_unseen_test_tags(tmp_path):
+    bad = tmp_path / "bad.conll"
+    bad.write_text("Ada B-PER\nsings O\n\nLeo\n", encoding="utf-8")
+    with pytest.raises(RnncastError, match="bad.conll: line 4: expected a token and a tag"):
+        main("tag", "train", bad, "--quiet")
+    test = tmp_path / "test.conll"
+    test.write_text("Ada B-PER\n\nNATO B-MISC\n", encoding="utf-8")
+    with pytest.raises(RnncastError, match="test.conll: line 3: tag 'B-MISC' was not seen in training"):
+        main("tag", "train", "tags_sample", "--test", test, "--quiet", "--out", tmp_path / "run")
+    assert not (tmp_path / "run").exists()

@@ -16,7 +16,9 @@ the same safetensors file loads into the torch model (rnncast.text.torch_lm.Char
     dE[v] += de[p] for every position p that read row v
 
 Sampling runs one step at a time (``start`` then ``step``): the layers' step API keeps h[t] between
-calls, so the next input can be the token just drawn (one-to-many). NumPy only: no torch here.
+calls, so the next input can be the token just drawn (one-to-many). It relies on the layers'
+documented layout (rnncast.scratch.layers): the history h (T+1, H, N), and c for the LSTM, whose
+last slot is the initial state. NumPy only: no torch here.
 """
 
 import math
@@ -28,6 +30,13 @@ from rnncast.scratch.embedding import Embedding
 from rnncast.scratch.losses import softmax_cross_entropy
 from rnncast.scratch.model import ScratchNet
 from rnncast.scratch.optim import clip_grad_norm_
+
+CARRY_EVERY = 1024  # sampling: steps of history kept before the state is carried over (see ``step``)
+
+
+def _states(layer):
+    """The layer's state histories (T+1, H, N), whose last slot is the initial state: h, and c for LSTM."""
+    return [layer.h, layer.c] if hasattr(layer, "c") else [layer.h]
 
 
 class ScratchLM:
@@ -52,6 +61,7 @@ class ScratchLM:
     def forward(self, ids):
         """ids (N, L) integers -> logits (N, L, V), the scores before the softmax."""
         self._ids = np.asarray(ids)
+        self._set_initial_state(None)  # sampling may have left a carried state in the initial slot
         e = self.embed.forward(self._ids)  # (N, L, d)
         return self.net.forward(e)  # (N, L, V)
 
@@ -84,13 +94,31 @@ class ScratchLM:
         """Begin n sequences from the zero state h[-1] = 0."""
         for layer in self.net.layers:
             layer.reset(n)
+        self._set_initial_state(None)
 
     def step(self, ids):
-        """ids (n,) the current tokens -> logits (n, V) for the next ones; the state moves one step."""
-        h = self.embed.forward(np.asarray(ids).reshape(-1))  # (n, d)
+        """ids (n,) the current tokens -> logits (n, V) for the next ones; the state moves one step.
+
+        Sampling needs no backward, so every CARRY_EVERY steps the layers' history is dropped and the
+        last state carried into the initial slot h[-1] (and c[-1]): memory stays bounded for any length.
+        """
+        ids = np.asarray(ids).reshape(-1)
+        t = self.net.layers[0].t_last  # the last step taken (all layers are at the same step)
+        if t + 1 >= CARRY_EVERY:
+            last = [[s[t].copy() for s in _states(layer)] for layer in self.net.layers]
+            for layer in self.net.layers:
+                layer.reset(len(ids))
+            self._set_initial_state(last)
+        h = self.embed.forward(ids)  # (n, d)
         for layer in self.net.layers:
             h = layer.step(h)  # (n, H)
         return self.net.fc.forward(h)  # (n, V)
+
+    def _set_initial_state(self, states):
+        """Write h[-1] (and c[-1]) of every layer: zeros for None, else the (H, n) arrays given per layer."""
+        for k, layer in enumerate(self.net.layers):
+            for j, s in enumerate(_states(layer)):
+                s[-1] = 0 if states is None else states[k][j]
 
     # ---- state dict ------------------------------------------------------------------------------
 

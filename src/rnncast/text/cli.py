@@ -145,7 +145,7 @@ def _text_sample(args) -> int:
 
 
 def _tag_train(args) -> int:
-    from rnncast.text.conll import format_conll, read_conll
+    from rnncast.text.conll import check_known_tags, format_conll, read_conll
     from rnncast.text.tagger import TagSpec, split, train_and_evaluate
 
     spec = TagSpec(kind=args.model, bidirectional=args.bidirectional, embed_size=args.embed_size,
@@ -155,6 +155,7 @@ def _tag_train(args) -> int:
     sentences = read_conll(args.data)
     if args.test:
         train, test = sentences, read_conll(args.test)
+        check_known_tags(test, {t for s in train for t in s.tags}, args.test)
     else:
         train, test = split(sentences, spec.test_size, spec.seed)
     out = Path(args.out or f"runs/tag-{Path(str(args.data)).stem}-{args.model}")

@@ -87,6 +87,15 @@ def read_conll(source: str | Path, need_tags: bool | None = True) -> list[Senten
     return parse_conll(decode_utf8(path.read_bytes(), str(source)), str(source), need_tags)
 
 
+def check_known_tags(sentences: list[Sentence], known, where: str) -> None:
+    """Gold tags outside ``known`` (the tags seen in training) cannot be scored: a one-line error naming the first."""
+    for s in sentences:
+        for tag, line in zip(s.tags or [], s.lines, strict=False):
+            if tag not in known:
+                raise RnncastError(f"{where}: line {line}: tag {tag!r} was not seen in training "
+                                   f"(the model knows {', '.join(sorted(known))})")
+
+
 def format_conll(sentences: list[list[str]], *columns: list[list[str]]) -> str:
     """Token and tag columns, tab-separated, a blank line after each sentence."""
     out = []

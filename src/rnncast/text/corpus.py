@@ -21,11 +21,14 @@ A model that beats it has learned something beyond letter frequencies.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 
 from rnncast.errors import RnncastError
+
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # control characters that text files do not use
 
 
 def resolve(source: str, suffixes=(".txt",)) -> Path:
@@ -59,7 +62,7 @@ def decode_utf8(data: bytes, where: str) -> str:
         raise RnncastError(f"{where} is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} "
                            f"(byte offset {exc.start}) cannot be decoded; convert the file to UTF-8") from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\v")
+    controls = len(CONTROL.findall(text))
     if controls > 0.05 * len(text):
         raise RnncastError(f"{where} looks binary, not text ({controls} control characters in {len(text)})")
     return text

@@ -9,8 +9,10 @@ For the tokens w_1..w_L of a sentence, each step reads the token and its shape a
 The shape (``Xx``, ``x``, ``X``, ``d``, ``.`` ...) lets a capitalised word never seen in training
 still look like a name; word dropout (a training token replaced by <unk> with probability p) teaches
 the net what to do with unseen words. Sentences are padded to a batch and packed, so the backward
-direction starts at each sentence's own last token. Parameters: ``embed.weight``,
-``shape_embed.weight``, ``rnn.weight_ih_l0`` (and ``..._reverse``), ..., ``fc.weight``, ``fc.bias``.
+direction starts at each sentence's own last token. Predictions are the most likely *valid* BIO
+sequence (Viterbi over log ŷ_t: I-X only right after B-X or I-X), so every entity is well formed.
+Parameters: ``embed.weight``, ``shape_embed.weight``, ``rnn.weight_ih_l0`` (and ``..._reverse``),
+..., ``fc.weight``, ``fc.bias``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnncast.errors import RnncastError
-from rnncast.text.conll import Sentence
+from rnncast.text.conll import Sentence, check_known_tags
 
 LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 PAD, UNK = "<pad>", "<unk>"
@@ -176,17 +178,13 @@ class Tagger:
             for b in range(0, len(sentences), batch):
                 chunk = sentences[b : b + batch]
                 words, shapes, lengths, _ = self._batch(chunk)
-                best = self.net_(words, shapes, lengths).argmax(-1).numpy()  # (N, L)
-                out += [[self.tags_[k] for k in best[i, : len(s)]] for i, s in enumerate(chunk)]
+                logp = torch.log_softmax(self.net_(words, shapes, lengths), -1).numpy()  # (N, L, n_tags)
+                out += [[self.tags_[k] for k in bio_decode(logp[i, : len(s)], self.tags_)] for i, s in enumerate(chunk)]
         return out
 
     def check_tags(self, sentences: list[Sentence], where: str) -> None:
         """Gold tags the model never saw in training cannot be scored: a one-line error naming the first."""
-        for s in sentences:
-            for tag, line in zip(s.tags or [], s.lines, strict=False):
-                if tag not in self.tag_index_:
-                    raise RnncastError(f"{where}: line {line}: tag {tag!r} was not seen in training "
-                                       f"(the model knows {', '.join(self.tags_)})")
+        check_known_tags(sentences, self.tag_index_, where)
 
     def save(self, out: Path, metrics: dict, extra: dict, files: dict[str, str] | None = None) -> None:
         from safetensors.torch import save
@@ -242,6 +240,23 @@ class Tagger:
                                f"{str(exc).splitlines()[0]}") from None
         self.net_.eval()
         return self
+
+
+def bio_decode(logp: np.ndarray, tags: list[str]) -> list[int]:
+    """The tag sequence with the highest sum of log-probabilities among valid BIO sequences (Viterbi):
+    I-X only right after B-X or I-X. logp (L, n_tags) -> L tag indices."""
+    allowed = np.array([[not b.startswith("I-") or a[2:] == b[2:] and a[0] in "BI" for b in tags] for a in tags])
+    start_ok = np.array([not t.startswith("I-") for t in tags])  # (n_tags,)
+    score = np.where(start_ok, logp[0], -np.inf)  # (n_tags,) best score of a path ending in each tag
+    back = []
+    for t in range(1, len(logp)):
+        cand = np.where(allowed, score[:, None], -np.inf)  # (prev, next)
+        back.append(cand.argmax(0))
+        score = cand.max(0) + logp[t]
+    path = [int(score.argmax())]
+    for b in reversed(back):
+        path.append(int(b[path[-1]]))
+    return path[::-1]
 
 
 def split(sentences: list[Sentence], test_size: float, seed: int):
