@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/demo_walltime.py
 	$(BIN)/python benchmarks/demo_seeds.py
 	$(BIN)/python benchmarks/scratch_speed.py
+	$(BIN)/python benchmarks/backtest.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/text_lm.py --torch-threads 1
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info

@@ -6,6 +6,8 @@
     rnncast predict RUN_DIR [DATA]      forecast the next step with a saved run
     rnncast datasets                    list the bundled data sets
     rnncast explain gradients|rnn       gradient flow through time; a net's recurrence and hidden states
+    rnncast text train|sample           character-level language model (the lecture's softmax form)
+    rnncast tag train|predict           per-token tagger (many-to-many), CoNLL files
 
 Exit status: 0 success, 2 bad input or arguments (one line on stderr), 130 interrupted (Ctrl-C).
 Heavy modules (torch, pandas, matplotlib) are imported only by the commands that need them.
@@ -115,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="load the weights into this engine (default: the one that trained the run)")
 
     sub.add_parser("datasets", help="list the bundled data sets")
+    from rnncast.text.cli import add_commands as add_text_commands
+
+    add_text_commands(sub, _Parser)
 
     explain = sub.add_parser("explain", help="the lecture's RNN made visible: gradient flow, activations, h_t")
     what = explain.add_subparsers(dest="what", required=True, parser_class=_Parser)
@@ -315,8 +320,14 @@ def _usage(message: str):
     return RnncastError(message)
 
 
+def _text_command(args) -> int:
+    from rnncast.text.cli import COMMANDS as TEXT_COMMANDS
+
+    return TEXT_COMMANDS[args.command](args)
+
+
 COMMANDS = {"demo": run_demo, "train": run_train, "backtest": run_backtest, "predict": run_predict,
-            "datasets": run_datasets, "explain": run_explain}
+            "datasets": run_datasets, "explain": run_explain, "text": _text_command, "tag": _text_command}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,7 +123,7 @@ def to_frame(
     known = list(dict.fromkeys(known or []))
     if not candidates:
         raise RnncastError("the table has no columns besides the time column")
-    numeric = [c for c in candidates if _mostly_numeric(table[c])]
+    numeric = [c for c in candidates if _mostly_numeric(table[c]) and c not in (known or [])]
     if target is not None and target not in candidates:
         raise RnncastError(f"unknown target column {target!r}; columns are: {_column_list(candidates)}")
     if target is None:

@@ -34,10 +34,12 @@ def resolve_source(source: str | Path) -> tuple[Path, bool]:
         return path, False
     bundled = datasets.get(str(source))
     if bundled is not None:
+        if bundled.kind != "table":
+            command = "text" if bundled.kind == "text" else "tag"
+            raise RnncastError(f"{source} is a {bundled.kind} data set (for rnncast {command}), not a table")
         return bundled.path, bundled.reverse
-    raise RnncastError(
-        f"no such file: {source} (bundled data sets: {', '.join(datasets.names())})"
-    )
+    tables = [d.name for d in datasets.DATASETS.values() if d.kind == "table"]
+    raise RnncastError(f"no such file: {source} (bundled tables: {', '.join(tables)})")
 
 
 def read_table(source: str | Path, reverse: bool | None = None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from rnncast.errors import RnncastError
 
 ID_COLUMN_NAMES = ("unique_id",)
 CALENDAR_PERIODS = {"dayofweek": 7.0, "month": 12.0, "dayofyear": 365.25, "hour": 24.0}
+CALENDAR_FIELDS = {"dayofweek": "day_of_week", "month": "month", "dayofyear": "day_of_year", "hour": "hour"}
 
 
 @dataclass
@@ -145,6 +146,6 @@ def calendar_features(timestamps: np.ndarray, names: list[str]) -> np.ndarray:
     index = pd.DatetimeIndex(timestamps)
     out = []
     for name in names:
-        angle = 2 * np.pi * np.asarray(getattr(index, name), dtype=np.float64) / CALENDAR_PERIODS[name]
+        angle = 2 * np.pi * np.asarray(getattr(index, CALENDAR_FIELDS[name]), dtype=np.float64) / CALENDAR_PERIODS[name]
         out += [np.sin(angle), np.cos(angle)]
     return np.column_stack(out) if out else np.zeros((len(index), 0))

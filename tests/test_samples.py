@@ -1,0 +1,52 @@
+"""Training samples of a panel: targets per strategy, no window straddles two series."""
+
+import numpy as np
+import pytest
+
+from rnncast.data.frame import SeriesFrame
+from rnncast.samples import WindowBatches, fit_scaling, input_rows, training_set
+
+
+def frames():
+    a = SeriesFrame(np.column_stack([np.arange(10.0), np.arange(10.0) * 10]), ["x", "y"], "y", uid="a")
+    b = SeriesFrame(np.column_stack([np.arange(6.0), np.arange(6.0) * 10]), ["x", "y"], "y", uid="b")
+    return [a, b]
+
+
+def rows_of(fs):
+    return [input_rows(f, fit_scaling("none", f), []) for f in fs]
+
+
+@pytest.mark.parametrize("strategy, n", [("direct", (10 - 3 - 2 + 1) + (6 - 3 - 2 + 1)), ("recursive", 7 + 3)])
+def test_sample_counts_and_windows_stay_in_their_series(strategy, n):
+    fs = frames()
+    data = training_set(fs, rows_of(fs), L=3, H=2, strategy=strategy, val_size=0.0)
+    assert len(data.starts) == n
+    X = data.windows[data.starts]  # (N, 3, 2)
+    for window in X:  # the x column counts up by one inside a series, so no window mixes series
+        assert np.all(np.diff(window[:, 0]) == 1.0)
+
+
+def test_targets_per_strategy():
+    fs = frames()
+    rows = rows_of(fs)
+    direct = training_set(fs, rows, 3, 2, "direct", 0.0)
+    np.testing.assert_array_equal(direct.targets[0], [30.0, 40.0])  # y[3:5] of series a
+    recursive = training_set(fs, rows, 3, 2, "recursive", 0.0)
+    np.testing.assert_array_equal(recursive.targets[0], [3.0, 30.0])  # every feature at o = 3
+    seq = training_set(fs, rows, 3, 2, "seq2seq", 0.0)
+    np.testing.assert_array_equal(seq.targets[0][:, 1], [10.0, 20.0, 30.0])  # next step at every position
+
+
+def test_validation_takes_the_last_windows_of_each_series():
+    fs = frames()
+    data = training_set(fs, rows_of(fs), 3, 1, "direct", 0.5)
+    assert data.val.sum() == 4 + 2  # ceil(7/2) + ceil(3/2)
+
+
+def test_window_batches_gather_only_asked_windows():
+    fs = frames()
+    data = training_set(fs, rows_of(fs), 3, 1, "direct", 0.0)
+    batches = WindowBatches(data.windows, data.starts, np.asarray)
+    np.testing.assert_array_equal(batches[[0, 2]], data.windows[data.starts[[0, 2]]])
+    assert len(batches) == len(data.starts)
