@@ -82,3 +82,21 @@ def test_predict_refuses_data_with_other_columns(df):
 def test_validation_split_with_patience(df):
     f = rnncast.Forecaster(val_size=0.2, patience=3, lr=0.05, iterations=400, hidden_size=4).fit(df, target="y")
     assert f.history_.val_losses and f.history_.best_step is not None
+
+
+def test_padding_lets_a_short_series_train_and_predict():
+    short = pd.DataFrame({"y": np.arange(4.0)})
+    with pytest.raises(RnncastError, match="too short"):
+        rnncast.Forecaster(**FAST).fit(short)
+    f = rnncast.Forecaster(pad=True, **FAST).fit(short)
+    assert f.skipped_ == [] and np.isfinite(f.predict()["lstm"].iloc[0])
+
+
+def test_series_embedding_round_trips_and_is_torch_only(df, tmp_path):
+    long = pd.concat([df.assign(unique_id="a"), df.assign(unique_id="b", y=df["y"] * 3)])
+    f = rnncast.Forecaster(series_embedding=2, **FAST).fit(long, target="y")
+    assert f.net_.embed.weight.shape == (2, 2)
+    f.save(tmp_path / "emb")
+    pd.testing.assert_frame_equal(f.predict(long), rnncast.load(tmp_path / "emb").predict(long))
+    with pytest.raises(RnncastError, match="numpy engine has no series embedding"):
+        rnncast.Forecaster(series_embedding=2, engine="numpy", **FAST).fit(long, target="y")

@@ -50,3 +50,16 @@ def test_window_batches_gather_only_asked_windows():
     batches = WindowBatches(data.windows, data.starts, np.asarray)
     np.testing.assert_array_equal(batches[[0, 2]], data.windows[data.starts[[0, 2]]])
     assert len(batches) == len(data.starts)
+
+
+def test_pad_left_repeats_the_first_row_and_marks_it_in_the_mask():
+    from rnncast.samples import pad_left
+
+    frame = frames()[1]
+    padded = pad_left(frame, 9, None)
+    assert len(padded) == 9 and padded.n_padded == 3
+    np.testing.assert_array_equal(padded.values[:3], np.repeat(frame.values[:1], 3, axis=0))
+    rows = input_rows(padded, fit_scaling("none", padded), [], mask=True, series_index=4)
+    np.testing.assert_array_equal(rows[:, -2], [0, 0, 0, 1, 1, 1, 1, 1, 1])  # the mask column
+    assert np.all(rows[:, -1] == 4)  # the series number for the embedding
+    np.testing.assert_array_equal(fit_scaling("minmax", padded).past.shift, frame.values.min(axis=0))

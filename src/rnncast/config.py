@@ -30,8 +30,12 @@ class ModelSpec:
     num_layers: int = 1
     dropout: float = 0.0
     nonlinearity: str = "tanh"  # rnn only
+    series_embedding: int = 0  # size of a learned per-series vector added to every input step (0: none)
 
     def check(self) -> None:
+        if isinstance(self.series_embedding, bool) or not isinstance(self.series_embedding, int) \
+                or self.series_embedding < 0:
+            raise RnncastError(f"series_embedding must be a whole number >= 0, got {self.series_embedding!r}")
         if self.kind not in MODEL_KINDS:
             raise RnncastError(f"unknown model {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
         _positive_int("hidden_size", self.hidden_size)
@@ -52,6 +56,7 @@ class WindowSpec:
     strategy: str = "direct"  # direct | recursive | seq2seq (see samples.py)
     quantiles: tuple[float, ...] | None = None  # direct strategy, torch engine: pinball loss
     calendar: tuple[str, ...] = ()  # calendar features derived from ds (dayofweek, month, ...)
+    pad: bool = False  # left-pad series shorter than one window (with a mask column) instead of skipping them
 
     def check(self) -> None:
         from rnncast.data.panel import CALENDAR_PERIODS

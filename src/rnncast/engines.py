@@ -26,11 +26,14 @@ def check(engine: str, spec: ModelSpec) -> None:
         raise RnncastError(
             "the torch engine has no sigmoid RNN (torch.nn.RNN offers tanh and relu); use --engine numpy"
         )
+    if engine == "numpy" and spec.series_embedding:
+        raise RnncastError("the numpy engine has no series embedding; use --engine torch")
     if engine == "numpy" and spec.dropout > 0:
         raise RnncastError(f"the numpy engine has no dropout (got --dropout {spec.dropout}); use --engine torch")
 
 
-def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int, many_to_many: bool = False):
+def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int, many_to_many: bool = False,
+          n_series: int = 0):
     """A freshly initialised network; ``seed`` fixes its weights."""
     check(engine, spec)
     if engine == "numpy":
@@ -44,7 +47,7 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
     from rnncast.models import build_net
 
     torch.manual_seed(seed)
-    return build_net(spec, input_size, output_size, many_to_many)
+    return build_net(spec, input_size, output_size, many_to_many, n_series)
 
 
 def predict(engine: str, net, X: np.ndarray) -> np.ndarray:

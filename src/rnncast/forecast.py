@@ -28,7 +28,7 @@ from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.errors import NotFittedError, RnncastError
 from rnncast.rollout import forecast_origins
-from rnncast.samples import SeriesScaling, fit_scaling, input_rows, training_set
+from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, training_set
 
 FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
@@ -48,6 +48,9 @@ class Forecaster:
         scaler: ``minmax`` (the lecture's), ``standard`` or ``none``; per series, training rows only.
         quantiles: e.g. ``(0.1, 0.5, 0.9)``: pinball loss, one output per quantile (direct, torch).
         calendar: calendar features from the time column, e.g. ``("dayofweek", "month")``.
+        pad: left-pad series shorter than one window (a mask column marks the padding) instead of
+            skipping them. series_embedding: size of a learned vector per series joined to every input
+            step (torch engine; 0 = none).
         lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
             ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
         val_size, patience: hold out the last ``val_size`` of each series' training windows and stop after
@@ -60,7 +63,8 @@ class Forecaster:
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
-                 nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), lr=0.01,
+                 nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
+                 series_embedding=0, lr=0.01,
                  iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
                  engine="torch", conformal=None, progress=False):
         self.model = model
@@ -74,6 +78,8 @@ class Forecaster:
         self.strategy = strategy
         self.quantiles = quantiles
         self.calendar = calendar
+        self.pad = pad
+        self.series_embedding = series_embedding
         self.lr = lr
         self.iterations = iterations
         self.epochs = epochs
@@ -90,8 +96,10 @@ class Forecaster:
     def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
         quantiles = None if self.quantiles is None else tuple(sorted({*map(float, self.quantiles), 0.5}))
         specs = (
-            ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity),
-            WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar)),
+            ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
+                      self.series_embedding),
+            WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
+                       bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
                       self.patience, self.seed),
         )
@@ -125,8 +133,11 @@ class Forecaster:
         model_spec, window, train_spec = self._specs()
         L, H = window.seq_length, window.horizon
         steps_needed = L + (H if window.strategy == "direct" else 1)
-        usable = [s for s in panel.series if len(s) >= steps_needed]
-        self.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed]
+        if window.pad:
+            usable = [pad_left(s, steps_needed, panel.freq) for s in panel.series]
+        else:
+            usable = [s for s in panel.series if len(s) >= steps_needed]
+        self.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]
         if not usable:
             raise RnncastError(
                 f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
@@ -138,14 +149,16 @@ class Forecaster:
 
             calibration = calibrate(self, Panel(usable, panel.id_col, panel.freq, panel.gaps), self.conformal)
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in usable}
-        rows = [input_rows(s, scalings[s.uid], list(window.calendar), freq=panel.freq) for s in usable]
+        self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
+        self.freq_ = panel.freq
+        rows = [self._input_rows(s, scalings[s.uid]) for s in usable]
         data = training_set(usable, rows, L, H, window.strategy, train_spec.val_size)
         train_idx, val_idx = data.starts[~data.val], data.starts[data.val]
         if len(train_idx) == 0:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
         n_past = usable[0].values.shape[1]
         net = engines.build(self.engine, model_spec, rows[0].shape[1], self._output_size(window, n_past),
-                            train_spec.seed, many_to_many=window.strategy == "seq2seq")
+                            train_spec.seed, many_to_many=window.strategy == "seq2seq", n_series=len(usable))
         n_train = len(train_idx)
         full_batch = train_spec.epochs is None or train_spec.batch_size is None or train_spec.batch_size >= n_train
         steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
@@ -160,7 +173,6 @@ class Forecaster:
         self.time_col_ = first.time_col
         self.id_col_ = panel.id_col
         self.known_columns_ = list(first.known_columns)
-        self.freq_ = panel.freq
         self.history_ = result
         self.tails_ = {s.uid: _tail(s, L) for s in usable}
         self.conformal_ = calibration
@@ -214,6 +226,8 @@ class Forecaster:
             raise RnncastError(f"none of the data's series was in the training data (e.g. {panel.first.uid!r});"
                                f" a model knows the scale of its training series only")
         panel.series = [s for s in panel.series if s.uid in self.scalings_]
+        if self.pad:
+            panel.series = [pad_left(s, self.seq_length, self.freq_) for s in panel.series]
         for frame in panel.series:
             if len(frame) < self.seq_length:
                 raise RnncastError(f"series {frame.uid!r}: need at least seq_length={self.seq_length} rows to"
@@ -260,7 +274,7 @@ class Forecaster:
         _, window, _ = self._specs()
         H = window.horizon if H is None else H
         scaling = scaling or self.scalings_[frame.uid]
-        rows = input_rows(frame, scaling, list(window.calendar), ahead=H, freq=self.freq_)
+        rows = self._input_rows(frame, scaling, ahead=H)
         n_q = len(window.quantiles) if window.quantiles else 0
         z = forecast_origins(self.engine, self.net_, window.strategy, rows, origins, window.seq_length, H,
                              len(self.columns_), n_q)
@@ -276,6 +290,10 @@ class Forecaster:
 
         panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
         return backtest(self, panel, n_windows, step_size, refit, season).predictions
+
+    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0) -> np.ndarray:
+        index = self.series_index_[frame.uid] if self.series_embedding else None
+        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index)
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:
@@ -294,7 +312,7 @@ class Forecaster:
             "data": {"columns": self.columns_, "target": self.target_, "time_col": self.time_col_,
                      "id_col": self.id_col_, "known": self.known_columns_, "freq": self.freq_},
             "series": {uid: {"scaling": self.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
-                             "interval_scale": self.interval_scales_[uid]}
+                             "interval_scale": self.interval_scales_[uid], "index": self.series_index_[uid]}
                        for uid, tail in self.tails_.items()},
             "conformal": self.conformal_,
         }
@@ -320,12 +338,13 @@ def _tail(frame: SeriesFrame, L: int) -> SeriesFrame:
     n = min(len(frame), max(L, 3))
     stamps = frame.timestamps if frame.timestamps is not None else np.arange(len(frame), dtype=np.int64)
     return replace(frame, values=frame.values[-n:].copy(), timestamps=stamps[-n:].copy(), known=None,
-                   known_columns=[], future_timestamps=None)
+                   known_columns=[], future_timestamps=None, n_padded=max(0, frame.n_padded - (len(frame) - n)))
 
 
 def _tail_to_json(tail: SeriesFrame) -> dict:
     ts = tail.timestamps
-    return {"values": tail.values.tolist(), "timestamps": [str(t) if ts.dtype.kind == "M" else int(t) for t in ts]}
+    return {"values": tail.values.tolist(), "timestamps": [str(t) if ts.dtype.kind == "M" else int(t) for t in ts],
+            "n_padded": tail.n_padded}
 
 
 def load(path: str | Path, engine: str | None = None) -> Forecaster:
@@ -366,20 +385,22 @@ def load(path: str | Path, engine: str | None = None) -> Forecaster:
     f = Forecaster(model=model_spec.kind, seq_length=window.seq_length, horizon=window.horizon,
                    hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
                    nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
-                   quantiles=window.quantiles, calendar=window.calendar, lr=train_spec.lr,
+                   quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
+                   series_embedding=model_spec.series_embedding, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
                    seed=train_spec.seed, engine=engine,
                    conformal=None if not calibration else tuple(calibration["levels"]))
-    n_inputs = len(columns) + len(known) + n_calendar
+    n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
     net = engines.build(engine, model_spec, n_inputs, f._output_size(window, len(columns)), train_spec.seed,
-                        many_to_many=window.strategy == "seq2seq")
+                        many_to_many=window.strategy == "seq2seq", n_series=len(scalings))
     engines.load_state(engine, net, weights.read_bytes(), str(weights))
     f.net_, f.scalings_, f.columns_, f.target_ = net, scalings, columns, target
     f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known
     f.freq_ = data.get("freq")
     f.tails_, f.history_, f.skipped_ = tails, None, []
     f.conformal_, f.interval_scales_ = calibration, interval_scales
+    f.series_index_ = {str(uid): int(s.get("index", k)) for k, (uid, s) in enumerate(config["series"].items())}
     f.n_features_in_, f.n_series_ = n_inputs, len(scalings)
     return f
 
@@ -391,7 +412,7 @@ def _tail_from_json(data: dict, uid: str, columns: list[str], target: str, time_
     stamps = data["timestamps"]
     stamps = (np.array(stamps, dtype="datetime64[ns]") if isinstance(stamps[0], str)
               else np.array(stamps, dtype=np.int64))
-    return SeriesFrame(values, columns, target, stamps, time_col, uid=uid)
+    return SeriesFrame(values, columns, target, stamps, time_col, uid=uid, n_padded=int(data.get("n_padded", 0)))
 
 
 def read_config(path: Path) -> dict:

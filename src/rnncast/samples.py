@@ -22,14 +22,16 @@ next input row, so past-only covariates are forecast along with the target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import calendar_features, future_stamps
 from rnncast.data.scaling import Scaler
 from rnncast.data.windows import sliding_windows
+from rnncast.errors import RnncastError
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 
@@ -51,15 +53,19 @@ class SeriesScaling:
 
 
 def fit_scaling(kind: str, frame: SeriesFrame) -> SeriesScaling:
-    known = None if frame.known is None else Scaler.fit(kind, frame.known[: len(frame)])
-    return SeriesScaling(Scaler.fit(kind, frame.values), known)
+    """Scalers fitted on the series' observed training rows (left padding excluded)."""
+    rows = slice(frame.n_padded, len(frame))
+    known = None if frame.known is None else Scaler.fit(kind, frame.known[rows])
+    return SeriesScaling(Scaler.fit(kind, frame.values[rows]), known)
 
 
 def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], ahead: int = 0,
-               freq: str | None = None) -> np.ndarray:
+               freq: str | None = None, mask: bool = False, series_index: int | None = None) -> np.ndarray:
     """``A`` for one series: ``(T + n_ahead, F + K)`` float32 with ``n_ahead = max(n_future, ahead)``.
 
     Rows beyond T hold only covariates; their past-feature part is zero until forecasts fill it.
+    ``mask`` adds a column that is 0 on left-padding rows and 1 elsewhere; ``series_index`` adds a
+    last column holding the series' number, which a net with a series embedding looks up.
     """
     T, F = frame.values.shape
     n_ahead = max(frame.n_future, ahead)
@@ -74,11 +80,38 @@ def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], 
         if n_ahead:
             stamps = np.concatenate([stamps, future_stamps(frame, freq, n_ahead)])
         covariates.append(calendar_features(stamps, calendar).astype(np.float32))
-    rows = np.zeros((T + n_ahead, F + sum(c.shape[1] for c in covariates)), dtype=np.float32)
+    width = sum(c.shape[1] for c in covariates)
+    rows = np.zeros((T + n_ahead, F + width + mask + (series_index is not None)), dtype=np.float32)
     rows[:T, :F] = scaling.past.transform(frame.values)
     if covariates:
-        rows[:-1, F:] = np.hstack(covariates)[1:]  # A[t] carries K[t+1]
+        rows[:-1, F : F + width] = np.hstack(covariates)[1:]  # A[t] carries K[t+1]
+    if mask:
+        rows[frame.n_padded :, F + width] = 1.0  # 0 marks the left padding
+    if series_index is not None:
+        rows[:, -1] = series_index
     return rows
+
+
+def pad_left(frame: SeriesFrame, length: int, freq: str | None) -> SeriesFrame:
+    """``frame`` extended at the start to ``length`` rows by repeating its first row (``n_padded`` of
+    them, marked 0 by the mask column), so a series shorter than one window can still be used."""
+    n = length - len(frame)
+    if n <= 0:
+        return frame
+    values = np.vstack([np.repeat(frame.values[:1], n, axis=0), frame.values])
+    known = None if frame.known is None else np.vstack([np.repeat(frame.known[:1], n, axis=0), frame.known])
+    stamps = frame.timestamps
+    if stamps is not None:
+        if stamps.dtype.kind == "M":
+            if freq is None:
+                raise RnncastError(f"series {frame.uid!r}: padding needs the time step; give --freq")
+            offset = pd.tseries.frequencies.to_offset(freq)
+            before = pd.date_range(end=pd.Timestamp(stamps[0]) - offset, periods=n, freq=offset)
+            stamps = np.concatenate([before.to_numpy(dtype="datetime64[ns]"), stamps])
+        else:
+            step = int(np.min(np.diff(stamps))) if len(stamps) > 1 else 1
+            stamps = np.concatenate([stamps[0] - step * np.arange(n, 0, -1), stamps])
+    return replace(frame, values=values, known=known, timestamps=stamps, n_padded=frame.n_padded + n)
 
 
 @dataclass

@@ -24,9 +24,14 @@ LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 class RecurrentNet(nn.Module):
     """Recurrent layers (RNN/LSTM/GRU) + Linear on the last time step."""
 
-    def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False):
+    def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
+                 n_series: int = 0):
         super().__init__()
         self.many_to_many = many_to_many  # a Linear output at every step (seq2seq) instead of the last only
+        # With a series embedding the input's last column holds the series number: e = E[id] joins every step.
+        self.embed = nn.Embedding(n_series, spec.series_embedding) if spec.series_embedding else None
+        if self.embed is not None:
+            input_size = input_size - 1 + spec.series_embedding
         extra = {"nonlinearity": spec.nonlinearity} if spec.kind == "rnn" else {}
         dropout = spec.dropout if spec.num_layers > 1 else 0.0  # torch applies it between layers only
         self.rnn = LAYERS[spec.kind](
@@ -37,6 +42,9 @@ class RecurrentNet(nn.Module):
         self.fc = nn.Linear(spec.hidden_size, output_size, bias=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.embed is not None:
+            e = self.embed(x[:, :, -1].long())  # (N, L, D)
+            x = torch.cat([x[:, :, :-1], e], dim=-1)  # (N, L, F - 1 + D)
         out, _state = self.rnn(x)  # (N, L, H)
         last = out if self.many_to_many else out[:, -1]  # (N, L, H) or (N, H)
         if self.drop is not None:
@@ -44,6 +52,7 @@ class RecurrentNet(nn.Module):
         return self.fc(last)  # (N, output_size) or (N, L, output_size)
 
 
-def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False) -> RecurrentNet:
+def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
+              n_series: int = 0) -> RecurrentNet:
     spec.check()
-    return RecurrentNet(spec, input_size, output_size, many_to_many)
+    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series)
