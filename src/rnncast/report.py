@@ -45,6 +45,15 @@ def notes(evaluation: Evaluation, panel) -> list[str]:
     """The verdict line, then the why, the look-ahead figure and the notes on seasonal naive, skipped
     series and irregular time stamps, when they apply."""
     lines = [evaluation.verdict()]
+    extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
+    if extra:
+        parts = [f"pinball loss {extra['pinball']:.4g}"] if "pinball" in extra else []
+        if "coverage" in extra:
+            parts.append(f"{100 * extra['coverage']:.1f}% of targets inside the outer quantiles"
+                         f" (nominal {100 * extra['nominal_coverage']:.0f}%)")
+        parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% conformal interval"
+                  for k, v in extra.items() if k.startswith("coverage_")]
+        lines.append("Intervals: " + "; ".join(parts) + ".")
     beaten = evaluation.table[evaluation.model]["rmse"] >= evaluation.table["naive"]["rmse"]
     first = panel.first
     why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
