@@ -28,7 +28,7 @@ import numpy as np
 from rnncast.errors import RnncastError
 from rnncast.scratch.embedding import Embedding
 from rnncast.scratch.losses import softmax_cross_entropy
-from rnncast.scratch.model import ScratchNet
+from rnncast.scratch.model import ScratchNet, load_params
 from rnncast.scratch.optim import clip_grad_norm_
 
 CARRY_EVERY = 1024  # sampling: steps of history kept before the state is carried over (see ``step``)
@@ -128,12 +128,4 @@ class ScratchLM:
 
     def load_state_dict(self, state):
         """Copy arrays into the parameters (cast to the model's dtype); names and shapes must agree."""
-        missing = sorted(set(self.params) - set(state))
-        unexpected = sorted(set(state) - set(self.params))
-        if missing or unexpected:
-            raise RnncastError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for name, p in self.params.items():
-            value = np.asarray(state[name])
-            if value.shape != p.shape:
-                raise RnncastError(f"load_state_dict: {name} expected shape {p.shape}, got {value.shape}")
-            p[...] = value  # in place: the layers hold these same arrays
+        load_params(self.params, state)

@@ -211,15 +211,20 @@ class ScratchNet:
 
         The names must be exactly this net's names and the shapes must agree.
         """
-        missing = sorted(set(self.params) - set(state))
-        unexpected = sorted(set(state) - set(self.params))
-        if missing or unexpected:
-            raise RnncastError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for name, p in self.params.items():
-            value = np.asarray(state[name])
-            if value.shape != p.shape:
-                raise RnncastError(f"load_state_dict: {name} expected shape {p.shape}, got {value.shape}")
-            p[...] = value  # in place: the layers hold these same arrays
+        load_params(self.params, state)
+
+
+def load_params(params: dict, state: dict) -> None:
+    """Copy ``state``'s arrays into ``params`` in place (names must match exactly, shapes must agree)."""
+    missing = sorted(set(params) - set(state))
+    unexpected = sorted(set(state) - set(params))
+    if missing or unexpected:
+        raise RnncastError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+    for name, p in params.items():
+        value = np.asarray(state[name])
+        if value.shape != p.shape:
+            raise RnncastError(f"load_state_dict: {name} expected shape {p.shape}, got {value.shape}")
+        p[...] = value  # in place: the layers hold these same arrays
 
 
 def _into_one_buffer(dicts, dtype):
