@@ -25,7 +25,6 @@ import math
 
 import numpy as np
 
-from rnncast.errors import RnncastError
 from rnncast.scratch.embedding import Embedding
 from rnncast.scratch.losses import softmax_cross_entropy
 from rnncast.scratch.model import ScratchNet, load_params
