@@ -64,7 +64,9 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
     g.add_argument("--series-embedding", type=int, default=0,
                    help="size of a learned per-series vector joined to every input step (torch; default 0: none)")
     g.add_argument("--dropout", type=float, default=0.0)
-    g.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax")
+    g.add_argument("--scaler", choices=["minmax", "standard", "none", "log"], default="minmax")
+    g.add_argument("--normalize", choices=["none", "last"], default="none",
+                   help="last: windows relative to their last row, zero-initialised output (starts at naive)")
     g.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
     g.add_argument("--iterations", type=int, default=500, help="full-batch steps (default 500)")
     g.add_argument("--epochs", type=int, help="train in mini-batch epochs instead of full-batch iterations")
@@ -146,7 +148,7 @@ def run_demo(args) -> int:
     args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
         "stock_daily", None, None, None, None, None)
     args.id_col, args.known, args.calendar, args.freq = None, None, None, None
-    args.pad, args.series_embedding = False, 0
+    args.pad, args.series_embedding, args.normalize = False, 0, "none"
     args.model, args.nonlinearity, args.seq_length, args.hidden_size, args.num_layers = "lstm", "tanh", 7, 10, 1
     args.horizon, args.strategy, args.quantiles, args.conformal = 1, "direct", None, None
     args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
@@ -178,7 +180,7 @@ def _prepare(args):
         model=args.model, seq_length=args.seq_length, horizon=args.horizon, hidden_size=args.hidden_size,
         num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
         strategy=args.strategy, quantiles=quantiles, calendar=tuple(_split(args.calendar) or ()), pad=args.pad,
-        series_embedding=args.series_embedding, lr=args.lr,
+        series_embedding=args.series_embedding, normalize=args.normalize, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, conformal=conformal,
         progress=not args.quiet,

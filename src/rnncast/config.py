@@ -31,8 +31,11 @@ class ModelSpec:
     dropout: float = 0.0
     nonlinearity: str = "tanh"  # rnn only
     series_embedding: int = 0  # size of a learned per-series vector added to every input step (0: none)
+    normalize: str = "none"  # "last": inputs and outputs relative to the window's last row (see models/nets.py)
 
     def check(self) -> None:
+        if self.normalize not in ("none", "last"):
+            raise RnncastError(f"unknown normalize {self.normalize!r}; choose none or last")
         if isinstance(self.series_embedding, bool) or not isinstance(self.series_embedding, int) \
                 or self.series_embedding < 0:
             raise RnncastError(f"series_embedding must be a whole number >= 0, got {self.series_embedding!r}")

@@ -26,6 +26,8 @@ def check(engine: str, spec: ModelSpec) -> None:
         raise RnncastError(
             "the torch engine has no sigmoid RNN (torch.nn.RNN offers tanh and relu); use --engine numpy"
         )
+    if engine == "numpy" and spec.normalize != "none":
+        raise RnncastError("the numpy engine has no normalize=last; use --engine torch")
     if engine == "numpy" and spec.series_embedding:
         raise RnncastError("the numpy engine has no series embedding; use --engine torch")
     if engine == "numpy" and spec.dropout > 0:
@@ -33,7 +35,7 @@ def check(engine: str, spec: ModelSpec) -> None:
 
 
 def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int, many_to_many: bool = False,
-          n_series: int = 0):
+          n_series: int = 0, n_past: int = 0, anchor: str = "target"):
     """A freshly initialised network; ``seed`` fixes its weights."""
     check(engine, spec)
     if engine == "numpy":
@@ -47,7 +49,7 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
     from rnncast.models import build_net
 
     torch.manual_seed(seed)
-    return build_net(spec, input_size, output_size, many_to_many, n_series)
+    return build_net(spec, input_size, output_size, many_to_many, n_series, n_past, anchor)
 
 
 def predict(engine: str, net, X: np.ndarray) -> np.ndarray:

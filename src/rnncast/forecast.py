@@ -51,6 +51,9 @@ class Forecaster:
         pad: left-pad series shorter than one window (a mask column marks the padding) instead of
             skipping them. series_embedding: size of a learned vector per series joined to every input
             step (torch engine; 0 = none).
+        normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
+            output, with a zero-initialised output layer, so the untrained net is naive; with
+            ``scaler="log"`` the differences are log ratios (torch engine).
         lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
             ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
         val_size, patience: hold out the last ``val_size`` of each series' training windows and stop after
@@ -64,7 +67,7 @@ class Forecaster:
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, lr=0.01,
+                 series_embedding=0, normalize="none", lr=0.01,
                  iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
                  engine="torch", conformal=None, progress=False):
         self.model = model
@@ -80,6 +83,7 @@ class Forecaster:
         self.calendar = calendar
         self.pad = pad
         self.series_embedding = series_embedding
+        self.normalize = normalize
         self.lr = lr
         self.iterations = iterations
         self.epochs = epochs
@@ -97,7 +101,7 @@ class Forecaster:
         quantiles = None if self.quantiles is None else tuple(sorted({*map(float, self.quantiles), 0.5}))
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
-                      self.series_embedding),
+                      self.series_embedding, self.normalize),
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
@@ -158,7 +162,8 @@ class Forecaster:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
         n_past = usable[0].values.shape[1]
         net = engines.build(self.engine, model_spec, rows[0].shape[1], self._output_size(window, n_past),
-                            train_spec.seed, many_to_many=window.strategy == "seq2seq", n_series=len(usable))
+                            train_spec.seed, many_to_many=window.strategy == "seq2seq", n_series=len(usable),
+                            n_past=n_past, anchor="target" if window.strategy == "direct" else "features")
         n_train = len(train_idx)
         full_batch = train_spec.epochs is None or train_spec.batch_size is None or train_spec.batch_size >= n_train
         steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
@@ -386,14 +391,15 @@ def load(path: str | Path, engine: str | None = None) -> Forecaster:
                    hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
                    nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
                    quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
-                   series_embedding=model_spec.series_embedding, lr=train_spec.lr,
+                   series_embedding=model_spec.series_embedding, normalize=model_spec.normalize, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
                    seed=train_spec.seed, engine=engine,
                    conformal=None if not calibration else tuple(calibration["levels"]))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
     net = engines.build(engine, model_spec, n_inputs, f._output_size(window, len(columns)), train_spec.seed,
-                        many_to_many=window.strategy == "seq2seq", n_series=len(scalings))
+                        many_to_many=window.strategy == "seq2seq", n_series=len(scalings), n_past=len(columns),
+                        anchor="target" if window.strategy == "direct" else "features")
     engines.load_state(engine, net, weights.read_bytes(), str(weights))
     f.net_, f.scalings_, f.columns_, f.target_ = net, scalings, columns, target
     f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known

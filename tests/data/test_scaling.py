@@ -42,3 +42,16 @@ def test_unknown_kind_and_damaged_dict():
         Scaler.fit("robust", np.zeros((3, 1)))
     with pytest.raises(RnncastError, match="damaged"):
         Scaler.from_dict({"kind": "minmax", "shift": [0.0]})
+
+
+def test_log_scaler_logs_positive_columns_only_and_inverts():
+    values = np.column_stack([np.linspace(10, 1000, 20), np.linspace(-1, 1, 20)])
+    scaler = Scaler.fit("log", values)
+    assert scaler.log.tolist() == [True, False]
+    z = scaler.transform(values)
+    np.testing.assert_allclose(np.diff(z[:, 0]) * scaler.scale[0], np.diff(np.log(values[:, 0])), rtol=1e-4)
+    np.testing.assert_allclose(scaler.inverse_column(z[:, 0], 0), values[:, 0], rtol=1e-5)
+    again = Scaler.from_dict(json.loads(json.dumps(scaler.to_dict())))
+    np.testing.assert_array_equal(again.log, scaler.log)
+    with pytest.raises(RnncastError, match="needs positive values"):
+        scaler.transform(np.array([[0.0, 0.0]]))

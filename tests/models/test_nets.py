@@ -31,3 +31,15 @@ def test_relu_rnn_and_bad_specs():
         build_net(ModelSpec(hidden_size=0), input_size=2)
     with pytest.raises(RnncastError, match="unknown model"):
         build_net(ModelSpec(kind="transformer"), input_size=2)
+
+
+@pytest.mark.parametrize("anchor, output_size", [("target", 3), ("features", 4)])
+def test_normalize_last_starts_at_naive_and_ignores_the_level(anchor, output_size):
+    spec = ModelSpec(kind="gru", hidden_size=5, normalize="last")
+    net = build_net(spec, input_size=4, output_size=output_size, n_past=4, anchor=anchor)
+    x = torch.randn(2, 6, 4)
+    expected = x[:, -1, 3:4].expand(2, 3) if anchor == "target" else x[:, -1, :]
+    torch.testing.assert_close(net(x), expected)  # zero output layer: "no change" = naive
+    torch.nn.init.normal_(net.fc.weight)
+    shifted = x + 10.0  # the same window at another level: the same forecast, shifted by the level
+    torch.testing.assert_close(net(shifted), net(x) + 10.0)

@@ -25,8 +25,13 @@ class RecurrentNet(nn.Module):
     """Recurrent layers (RNN/LSTM/GRU) + Linear on the last time step."""
 
     def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
-                 n_series: int = 0):
+                 n_series: int = 0, n_past: int = 0, anchor: str = "target"):
         super().__init__()
+        # normalize="last": the first n_past input columns are read relative to the window's last row,
+        # and that row is added back to the output (anchor "target": its target value, to each output;
+        # "features": all its past features; many_to_many: each step's own row).
+        self.n_past = n_past if spec.normalize == "last" else 0
+        self.anchor = anchor
         self.many_to_many = many_to_many  # a Linear output at every step (seq2seq) instead of the last only
         # With a series embedding the input's last column holds the series number: e = E[id] joins every step.
         self.embed = nn.Embedding(n_series, spec.series_embedding) if spec.series_embedding else None
@@ -40,19 +45,32 @@ class RecurrentNet(nn.Module):
         # Dropout on the last hidden state too, so --dropout acts on a one-layer net as well.
         self.drop = nn.Dropout(spec.dropout) if spec.dropout > 0 else None
         self.fc = nn.Linear(spec.hidden_size, output_size, bias=True)
+        if self.n_past:  # zero output layer: the untrained net forecasts "no change", i.e. naive
+            nn.init.zeros_(self.fc.weight)
+            nn.init.zeros_(self.fc.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        P = self.n_past
+        if P:
+            past = x[:, :, :P]  # (N, L, P)
+            last = past[:, -1:, :]  # (N, 1, P)
+            x = torch.cat([past - last, x[:, :, P:]], dim=-1)
         if self.embed is not None:
             e = self.embed(x[:, :, -1].long())  # (N, L, D)
             x = torch.cat([x[:, :, :-1], e], dim=-1)  # (N, L, F - 1 + D)
         out, _state = self.rnn(x)  # (N, L, H)
-        last = out if self.many_to_many else out[:, -1]  # (N, L, H) or (N, H)
+        h = out if self.many_to_many else out[:, -1]  # (N, L, H) or (N, H)
         if self.drop is not None:
-            last = self.drop(last)
-        return self.fc(last)  # (N, output_size) or (N, L, output_size)
+            h = self.drop(h)
+        y = self.fc(h)  # (N, output_size) or (N, L, output_size)
+        if not P:
+            return y
+        if self.many_to_many:
+            return y + past  # each step forecasts the next row relative to its own
+        return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
 
 
 def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
-              n_series: int = 0) -> RecurrentNet:
+              n_series: int = 0, n_past: int = 0, anchor: str = "target") -> RecurrentNet:
     spec.check()
-    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series)
+    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series, n_past, anchor)
