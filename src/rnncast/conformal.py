@@ -10,6 +10,8 @@ fairly), and for every horizon step h and level ℓ (e.g. 80) we keep
 A forecast ŷ at step h of series i then gets the interval  ŷ ± q_h · s_i  (columns
 ``<model>-lo-<ℓ>`` and ``<model>-hi-<ℓ>``, statsforecast's names). With exchangeable residuals the
 interval covers the truth with probability at least ℓ%; the report measures the actual coverage.
+When n is too small for the level (⌈(n + 1)·ℓ/100⌉ > n) the largest residual is used, and the
+guarantee no longer holds: calibrate with more windows or read the measured coverage.
 """
 
 from __future__ import annotations

@@ -98,7 +98,12 @@ class Forecaster:
 
     # -- settings -------------------------------------------------------------------------------
     def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
-        quantiles = None if self.quantiles is None else tuple(sorted({*map(float, self.quantiles), 0.5}))
+        quantiles = None
+        if self.quantiles is not None:
+            try:
+                quantiles = tuple(sorted({*map(float, self.quantiles), 0.5}))
+            except (TypeError, ValueError):
+                raise RnncastError(f"quantiles must be numbers like (0.1, 0.9), got {self.quantiles!r}") from None
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
                       self.series_embedding, self.normalize),
@@ -200,6 +205,8 @@ class Forecaster:
         """
         self._check_fitted()
         H = self.horizon if horizon is None else horizon
+        if isinstance(H, bool) or not isinstance(H, int | np.integer) or H < 1:
+            raise RnncastError(f"horizon must be a positive whole number, got {H!r}")
         if H != self.horizon and self.strategy == "direct":
             raise RnncastError(f"a direct model forecasts exactly its horizon {self.horizon}, not {H}")
         if df is None:

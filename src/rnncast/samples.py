@@ -17,7 +17,10 @@ A[o-L : o]. What the network learns to output depends on the multi-step strategy
     seq2seq   (many-to-many):               P[o-L+1 : o+1]                  (next step at every step)
 
 recursive and seq2seq forecast all past features one step ahead and feed the forecast back as the
-next input row, so past-only covariates are forecast along with the target.
+next input row, so past-only covariates are forecast along with the target, and every step sees its
+own future-known covariates. The direct strategy reads the window only, so of the future-known
+covariates it sees just those of the first forecast step (K[o] in row o-1); use recursive or
+seq2seq when later steps' covariates matter.
 """
 
 from __future__ import annotations
