@@ -100,3 +100,12 @@ def test_series_embedding_round_trips_and_is_torch_only(df, tmp_path):
     pd.testing.assert_frame_equal(f.predict(long), rnncast.load(tmp_path / "emb").predict(long))
     with pytest.raises(RnncastError, match="numpy engine has no series embedding"):
         rnncast.Forecaster(series_embedding=2, engine="numpy", **FAST).fit(long, target="y")
+
+
+def test_refit_best_retrains_on_all_windows_for_the_chosen_rounds(df):
+    settings = dict(val_size=0.3, patience=3, lr=0.05, iterations=300, hidden_size=4, seq_length=5)
+    plain = rnncast.Forecaster(**settings).fit(df, target="y")
+    refit = rnncast.Forecaster(refit_best=True, **settings).fit(df, target="y")
+    assert refit.history_.best_step == plain.history_.best_step
+    assert refit.history_.steps == plain.history_.best_step and len(refit.history_.losses) == refit.history_.steps
+    assert refit.predict()["lstm"].iloc[0] != plain.predict()["lstm"].iloc[0]

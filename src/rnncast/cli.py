@@ -74,6 +74,8 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
     g.add_argument("--clip", type=float, help="clip the gradient's global norm to this value")
     g.add_argument("--val-size", type=float, default=0.0, help="fraction of training windows for validation")
     g.add_argument("--patience", type=int, help="early stop after this many rounds without improvement")
+    g.add_argument("--refit-best", action="store_true",
+                   help="after early stopping, retrain on all windows for the chosen number of rounds")
     g.add_argument("--seed", type=int, default=0)
     e = p.add_argument_group("evaluation and output")
     e.add_argument("--test-size", type=float, default=0.3, help="fraction of rows held out (default 0.3)")
@@ -148,7 +150,7 @@ def run_demo(args) -> int:
     args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
         "stock_daily", None, None, None, None, None)
     args.id_col, args.known, args.calendar, args.freq = None, None, None, None
-    args.pad, args.series_embedding, args.normalize = False, 0, "none"
+    args.pad, args.series_embedding, args.normalize, args.refit_best = False, 0, "none", False
     args.model, args.nonlinearity, args.seq_length, args.hidden_size, args.num_layers = "lstm", "tanh", 7, 10, 1
     args.horizon, args.strategy, args.quantiles, args.conformal = 1, "direct", None, None
     args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
@@ -180,7 +182,7 @@ def _prepare(args):
         model=args.model, seq_length=args.seq_length, horizon=args.horizon, hidden_size=args.hidden_size,
         num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
         strategy=args.strategy, quantiles=quantiles, calendar=tuple(_split(args.calendar) or ()), pad=args.pad,
-        series_embedding=args.series_embedding, normalize=args.normalize, lr=args.lr,
+        series_embedding=args.series_embedding, normalize=args.normalize, refit_best=args.refit_best, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, conformal=conformal,
         progress=not args.quiet,

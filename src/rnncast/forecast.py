@@ -54,6 +54,8 @@ class Forecaster:
         normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
             output, with a zero-initialised output layer, so the untrained net is naive; with
             ``scaler="log"`` the differences are log ratios (torch engine).
+        refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
+            rounds early stopping chose (the validation windows then also train the final model).
         lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
             ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
         val_size, patience: hold out the last ``val_size`` of each series' training windows and stop after
@@ -67,7 +69,7 @@ class Forecaster:
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="none", lr=0.01,
+                 series_embedding=0, normalize="none", refit_best=False, lr=0.01,
                  iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
                  engine="torch", conformal=None, progress=False):
         self.model = model
@@ -84,6 +86,7 @@ class Forecaster:
         self.pad = pad
         self.series_embedding = series_embedding
         self.normalize = normalize
+        self.refit_best = refit_best
         self.lr = lr
         self.iterations = iterations
         self.epochs = epochs
@@ -174,6 +177,18 @@ class Forecaster:
         steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
                                 data.targets[data.val], train_spec, full_batch, window.quantiles)
         result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
+        if self.refit_best and len(val_idx) and result.best_step:
+            # Early stopping chose how long to train; train a fresh net that long on all windows.
+            rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
+            spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
+            net = engines.build(self.engine, model_spec, rows[0].shape[1], self._output_size(window, n_past),
+                                train_spec.seed, many_to_many=window.strategy == "seq2seq", n_series=len(usable),
+                                n_past=n_past, anchor="target" if window.strategy == "direct" else "features")
+            steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
+                                    data.targets[:0], spec, full_batch, window.quantiles)
+            refit = training.run(steps, len(data.starts), spec, progress=self.progress)
+            refit.val_losses, refit.best_step = result.val_losses, result.best_step
+            result = refit
 
         first = usable[0]
         self.net_ = net

@@ -73,7 +73,7 @@ def loss_png(losses: list[float], val_losses: list[float], unit: str, best_step:
     steps = np.arange(1, len(losses) + 1)
     ax.plot(steps, losses, label="training loss (MSE, scaled units)")
     if val_losses:
-        ax.plot(steps[: len(val_losses)], val_losses, label="validation loss")
+        ax.plot(np.arange(1, len(val_losses) + 1), val_losses, label="validation loss (early-stopping run)")
     if best_step:
         ax.axvline(best_step, color="tab:red", linestyle=":", label=f"kept weights ({unit} {best_step})")
     ax.set_yscale("log")
