@@ -9,7 +9,8 @@
     rnncast text train|sample           character-level language model (the lecture's softmax form)
     rnncast tag train|predict           per-token tagger (many-to-many), CoNLL files
 
-Exit status: 0 success, 2 bad input or arguments (one line on stderr), 130 interrupted (Ctrl-C).
+Exit status: 0 success, 2 bad input or arguments (one line on stderr), 130 interrupted (Ctrl-C),
+1 an internal error (a bug: one line; RNNCAST_DEBUG=1 shows the traceback).
 Heavy modules (torch, pandas, matplotlib) are imported only by the commands that need them.
 """
 
@@ -361,4 +362,12 @@ def app(argv: list[str] | None = None) -> None:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         sys.stderr.write(f"rnncast: error: cannot write or read{where}: {exc.strerror or exc}\n")
         code = 2
+    except Exception as exc:  # a bug, not bad input: one line, and the traceback on request
+        import os
+
+        if os.environ.get("RNNCAST_DEBUG"):
+            raise
+        sys.stderr.write(f"rnncast: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                         f" (run with RNNCAST_DEBUG=1 for the traceback, and please report it)\n")
+        code = 1
     raise SystemExit(code)
