@@ -367,7 +367,8 @@ def app(argv: list[str] | None = None) -> None:
 
         if os.environ.get("RNNCAST_DEBUG"):
             raise
-        sys.stderr.write(f"rnncast: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        sys.stderr.write(f"rnncast: internal error: {type(exc).__name__}: {first}"
                          f" (run with RNNCAST_DEBUG=1 for the traceback, and please report it)\n")
         code = 1
     raise SystemExit(code)
