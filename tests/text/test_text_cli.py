@@ -150,3 +150,18 @@ def test_tag_train_refuses_bad_files_and_unseen_test_tags(tmp_path):
     with pytest.raises(RnncastError, match="test.conll: line 3: tag 'B-MISC' was not seen in training"):
         main("tag", "train", "tags_sample", "--test", test, "--quiet", "--out", tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_the_real_command_line_runs_text_and_tag_with_one_line_errors(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "rnncast", *args], capture_output=True, text=True, cwd=tmp_path)
+
+    trained = run("text", "train", "grammar_corpus", *TINY, "--iterations", "5", "--out", "lm")
+    assert trained.returncode == 0, trained.stderr
+    sampled = run("text", "sample", "lm", "--length", "20", "--seed", "1")
+    assert sampled.returncode == 0 and len(sampled.stdout) >= 20
+    bad = run("text", "sample", "lm", "--prime", "\u2603")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+    tagged = run("tag", "train", "tags_sample", "--epochs", "1", "--out", "tagger")
+    assert tagged.returncode == 0, tagged.stderr
+    assert json.loads((tmp_path / "tagger" / "metrics.json").read_text())
