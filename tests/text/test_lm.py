@@ -17,13 +17,6 @@ from rnncast.text.vocab import Vocab
 V, D, H = 7, 4, 5
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny models: torch's intra-op threads only cost (badly so on a shared 2-core machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def twin(kind, num_layers=2, seed=1):

@@ -2,19 +2,10 @@
 
 import numpy as np
 import pytest
-import torch
 
 from rnncast.errors import RnncastError
 from rnncast.text.conll import parse_conll, read_conll
 from rnncast.text.tagger import Tagger, TagSpec, bio_decode, shape, split, train_and_evaluate
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 from rnncast.errors import RnncastError
 from rnncast.text.cli import COMMANDS, add_commands
@@ -15,12 +14,6 @@ from rnncast.text.cli import COMMANDS, add_commands
 CORPUS = "Day 1. The fox sleeps. The dogs sleep.\n\nDay 2. The owl sings. The cats sing.\n\n" * 30
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def main(*argv):
