@@ -109,3 +109,10 @@ def test_refit_best_retrains_on_all_windows_for_the_chosen_rounds(df):
     assert refit.history_.best_step == plain.history_.best_step
     assert refit.history_.steps == plain.history_.best_step and len(refit.history_.losses) == refit.history_.steps
     assert refit.predict()["lstm"].iloc[0] != plain.predict()["lstm"].iloc[0]
+
+
+def test_refit_best_with_a_batch_between_the_training_and_all_windows(df):
+    # 75 windows: 52 train + 23 validation; batch 60 is full batch for the first run, mini-batch for the refit.
+    f = rnncast.Forecaster(val_size=0.3, patience=2, epochs=20, batch_size=60, refit_best=True, hidden_size=4,
+                           seq_length=5, lr=0.05).fit(df, target="y")
+    assert f.history_.steps == 2 * f.history_.best_step  # two batches per epoch over all 75 windows

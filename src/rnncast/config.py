@@ -94,6 +94,10 @@ class TrainSpec:
     patience: int | None = None  # stop after this many steps/epochs without validation improvement
     seed: int = 0
 
+    def full_batch(self, n_samples: int) -> bool:
+        """Whether every step uses all ``n_samples`` windows (iterations, or a batch at least that large)."""
+        return self.epochs is None or self.batch_size is None or self.batch_size >= n_samples
+
     def check(self) -> None:
         if not isinstance(self.lr, (int, float)) or isinstance(self.lr, bool) or not self.lr > 0:
             raise RnncastError(f"learning rate must be positive, got {self.lr!r}")

@@ -176,23 +176,18 @@ class Forecaster:
         if len(train_idx) == 0:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
         n_past = usable[0].values.shape[1]
-        net = engines.build(self.engine, model_spec, rows[0].shape[1], self._output_size(window, n_past),
-                            train_spec.seed, many_to_many=window.strategy == "seq2seq", n_series=len(usable),
-                            n_past=n_past, anchor="target" if window.strategy == "direct" else "features")
-        n_train = len(train_idx)
-        full_batch = train_spec.epochs is None or train_spec.batch_size is None or train_spec.batch_size >= n_train
+        net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
         steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
-                                data.targets[data.val], train_spec, full_batch, window.quantiles)
+                                data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
+                                window.quantiles)
         result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
         if self.refit_best and len(val_idx) and result.best_step:
             # Early stopping chose how long to train; train a fresh net that long on all windows.
             rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
             spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
-            net = engines.build(self.engine, model_spec, rows[0].shape[1], self._output_size(window, n_past),
-                                train_spec.seed, many_to_many=window.strategy == "seq2seq", n_series=len(usable),
-                                n_past=n_past, anchor="target" if window.strategy == "direct" else "features")
+            net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
             steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
-                                    data.targets[:0], spec, full_batch, window.quantiles)
+                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles)
             refit = training.run(steps, len(data.starts), spec, progress=self.progress)
             refit.val_losses, refit.best_step = result.val_losses, result.best_step
             result = refit
@@ -212,6 +207,13 @@ class Forecaster:
         self.n_features_in_ = rows[0].shape[1]
         self.n_series_ = len(usable)
         return self
+
+    def _build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
+                   n_past: int, n_series: int):
+        """A fresh network of this forecaster's engine; ``seed`` fixes its initial weights."""
+        return engines.build(self.engine, model_spec, n_inputs, self._output_size(window, n_past), train_spec.seed,
+                             many_to_many=window.strategy == "seq2seq", n_series=n_series, n_past=n_past,
+                             anchor="target" if window.strategy == "direct" else "features")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):

@@ -87,9 +87,7 @@ def load(path: str | Path, engine: str | None = None):
                    seed=train_spec.seed, engine=engine,
                    conformal=None if not calibration else tuple(calibration["levels"]))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
-    net = engines.build(engine, model_spec, n_inputs, f._output_size(window, len(columns)), train_spec.seed,
-                        many_to_many=window.strategy == "seq2seq", n_series=len(scalings), n_past=len(columns),
-                        anchor="target" if window.strategy == "direct" else "features")
+    net = f._build_net(model_spec, window, train_spec, n_inputs, len(columns), len(scalings))
     engines.load_state(engine, net, weights.read_bytes(), str(weights))
     f.net_, f.scalings_, f.columns_, f.target_ = net, scalings, columns, target
     f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known

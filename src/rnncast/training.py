@@ -43,14 +43,13 @@ class TrainResult:
 def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = False) -> TrainResult:
     """Train the torch ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)`` (tensors)."""
     spec.check()
-    full_batch = spec.epochs is None or spec.batch_size is None or spec.batch_size >= len(X)
-    steps = TorchSteps(net, X, y, X_val, y_val, spec, full_batch)
+    steps = TorchSteps(net, X, y, X_val, y_val, spec, spec.full_batch(len(X)))
     return run(steps, len(X), spec, progress)
 
 
 def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> TrainResult:
     """The loop over iterations (full batch) or epochs (mini-batches) for any engine's stepper."""
-    full_batch = spec.epochs is None or spec.batch_size is None or spec.batch_size >= n_samples
+    full_batch = spec.full_batch(n_samples)
     n_rounds = spec.iterations if spec.epochs is None else spec.epochs
     unit = "iteration" if spec.epochs is None else "epoch"
     result = TrainResult()
