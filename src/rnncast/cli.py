@@ -20,6 +20,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rnncast.errors import RnncastError
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error on one line and exits 2."""
@@ -170,7 +172,6 @@ def _prepare(args):
     """The panel and an unfitted Forecaster from the shared data and model options."""
     from rnncast.data.io import read_table
     from rnncast.data.panel import to_panel
-    from rnncast.errors import RnncastError
     from rnncast.forecast import Forecaster
 
     try:
@@ -248,7 +249,7 @@ def run_predict(args) -> int:
     source = read_config(Path(args.run_dir)).get("data_source") or {}
     data = args.data or source.get("path")
     if data is None:
-        raise _usage("no DATA given and the run does not record its training data")
+        raise RnncastError("no DATA given and the run does not record its training data")
     reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
     fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
     forecast = forecaster.predict(read_table(data, reverse=reverse), horizon=args.horizon, fill=fill)
@@ -277,7 +278,7 @@ def run_explain(args) -> int:
 
     if args.what == "gradients":
         if args.length < 1 or args.hidden_size < 1:
-            raise _usage("--length and --hidden-size must be positive")
+            raise RnncastError("--length and --hidden-size must be positive")
         result = explain.gradient_flow(length=args.length, hidden_size=args.hidden_size)
         with atomic.directory(args.out) as tmp:
             atomic.write_bytes(tmp / "gradients.png", explain.gradient_png(result))
@@ -294,7 +295,7 @@ def run_explain(args) -> int:
     n_windows = len(frame) - L + 1
     index = args.window if args.window >= 0 else n_windows + args.window
     if not 0 <= index < n_windows:
-        raise _usage(f"--window must lie in [{-n_windows}, {n_windows - 1}], got {args.window}")
+        raise RnncastError(f"--window must lie in [{-n_windows}, {n_windows - 1}], got {args.window}")
     from rnncast.samples import input_rows
 
     rows = input_rows(frame, forecaster.scalings_[frame.uid], list(forecaster.calendar), freq=forecaster.freq_)
@@ -319,18 +320,12 @@ def _forecaster_for(source: str, reverse):
         forecaster = load(source, engine="torch")  # the heat map reads torch's hidden states
         data_source = read_config(Path(source)).get("data_source") or {}
         if "path" not in data_source:
-            raise _usage(f"{source} does not record its training data")
+            raise RnncastError(f"{source} does not record its training data")
         table = read_table(data_source["path"], reverse=data_source.get("reverse"))
         return forecaster, forecaster.panel_for(table, data_source.get("fill")).first
     panel = to_panel(read_table(source, reverse=reverse))
     print(f"training the lecture's LSTM on {source} first (500 iterations)", file=sys.stderr)
     return Forecaster(model="lstm", seq_length=7, hidden_size=10)._fit_panel(panel), panel.first
-
-
-def _usage(message: str):
-    from rnncast.errors import RnncastError
-
-    return RnncastError(message)
 
 
 def _text_command(args) -> int:
@@ -360,8 +355,6 @@ def _set_threads(threads: int | None) -> None:
 
     if threads is not None:
         if threads < 1:
-            from rnncast.errors import RnncastError
-
             raise RnncastError(f"--threads must be a positive whole number, got {threads}")
         value = str(threads)
     else:
@@ -375,8 +368,6 @@ def _set_threads(threads: int | None) -> None:
 
 def app(argv: list[str] | None = None) -> None:
     """Console entry point: run ``main`` and turn errors into one line and an exit status."""
-    from rnncast.errors import RnncastError
-
     try:
         code = main(argv)
     except RnncastError as exc:
