@@ -65,7 +65,7 @@ def test_save_load_round_trip_without_pickle(df, tmp_path):
     path = f.save(tmp_path / "run")
     assert sorted(p.name for p in path.iterdir()) == ["config.json", "model.safetensors"]
     config = json.loads((path / "config.json").read_text())
-    assert config["format_version"] == 2 and config["model"]["nonlinearity"] == "relu"
+    assert config["format_version"] == rnncast.forecast.FORMAT_VERSION and config["model"]["nonlinearity"] == "relu"
     g = rnncast.load(path)
     pd.testing.assert_frame_equal(f.predict(df), g.predict(df))
     pd.testing.assert_frame_equal(f.predict(), g.predict())

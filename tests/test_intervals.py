@@ -60,7 +60,7 @@ def test_quantile_metrics_carry_pinball_and_coverage(df):
 @pytest.mark.parametrize("settings, words", [
     (dict(strategy="recursive"), "quantile outputs need the direct strategy"),
     (dict(strategy="seq2seq"), "quantile outputs need the direct strategy"),
-    (dict(engine="numpy"), "quantile outputs need the torch engine"),
+    (dict(engine="numpy"), "the numpy engine trains on MSE only"),
     (dict(quantiles=(0.1, 1.5)), "strictly between 0 and 1"),
     (dict(quantiles=("abc",)), "quantiles"),  # API callers get the one error type too, not a bare ValueError
     (dict(quantiles=0.1), "quantiles"),

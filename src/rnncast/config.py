@@ -16,6 +16,8 @@ from rnncast.errors import RnncastError
 
 MODEL_KINDS = ("rnn", "lstm", "gru")
 NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
+LOSSES = ("mse", "mae")
+VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
 
 
 def _positive_int(name: str, value) -> None:
@@ -90,9 +92,11 @@ class TrainSpec:
     epochs: int | None = None
     batch_size: int | None = None  # with epochs; None = full batch
     clip: float | None = None  # max global gradient norm; None = no clipping
-    val_size: float = 0.0  # last fraction of training windows held out for early stopping
+    val_size: float | str = 0.0  # last fraction of each series' windows held out, or "horizon" (see samples.py)
     patience: int | None = None  # stop after this many steps/epochs without validation improvement
     seed: int = 0
+    loss: str = "mse"  # mse | mae (quantiles: pinball)
+    val_metric: str = "loss"  # what early stopping watches: the loss, or a metric in the data's units
 
     def full_batch(self, n_samples: int) -> bool:
         """Whether every step uses all ``n_samples`` windows (iterations, or a batch at least that large)."""
@@ -109,8 +113,13 @@ class TrainSpec:
             _positive_int("batch_size", self.batch_size)
         if self.clip is not None and not self.clip > 0:
             raise RnncastError(f"clip must be positive, got {self.clip}")
-        if not 0.0 <= self.val_size < 1.0:
-            raise RnncastError(f"val-size must lie in [0, 1), got {self.val_size}")
+        if self.val_size != "horizon" and not (isinstance(self.val_size, int | float)
+                                               and not isinstance(self.val_size, bool) and 0.0 <= self.val_size < 1.0):
+            raise RnncastError(f"val-size must be a fraction in [0, 1) or 'horizon', got {self.val_size!r}")
+        if self.loss not in LOSSES:
+            raise RnncastError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+        if self.val_metric not in VAL_METRICS:
+            raise RnncastError(f"unknown validation metric {self.val_metric!r}; choose one of {', '.join(VAL_METRICS)}")
         if self.patience is not None:
             _positive_int("patience", self.patience)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):

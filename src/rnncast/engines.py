@@ -74,8 +74,8 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
     if engine == "numpy":
         from rnncast.scratch.steps import NumpySteps
 
-        if quantiles:
-            raise RnncastError("quantile outputs need the torch engine (the numpy engine trains on MSE only)")
+        if quantiles or spec.loss != "mse":
+            raise RnncastError("the numpy engine trains on MSE only; use --engine torch for quantiles or --loss mae")
         X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
         return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
     import torch
@@ -87,19 +87,27 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
     return TorchSteps(net, X, tensor(y), tensor(X_val), tensor(y_val), spec, full_batch, quantiles)
 
 
-def state_bytes(engine: str, net) -> bytes:
-    """The weights as safetensors bytes, torch parameter names, each tensor with its own storage."""
+def state_bytes(engine: str, nets) -> bytes:
+    """The weights as safetensors bytes under torch's parameter names, each tensor with its own storage.
+
+    ``nets``: one network, or an ensemble's list (names then start with ``members.<k>.``)."""
+    nets = nets if isinstance(nets, list) else [nets]
+    states = [net.state_dict() for net in nets]
+    if len(nets) > 1:
+        states = [{f"members.{k}.{name}": v for name, v in state.items()} for k, state in enumerate(states)]
+    merged = {name: v for state in states for name, v in state.items()}
     if engine == "numpy":
         from safetensors.numpy import save
 
-        return save({k: np.ascontiguousarray(v) for k, v in net.state_dict().items()})
+        return save({k: np.ascontiguousarray(v) for k, v in merged.items()})
     from safetensors.torch import save
 
-    return save({k: v.detach().clone() for k, v in net.state_dict().items()})
+    return save({k: v.detach().clone() for k, v in merged.items()})
 
 
-def load_state(engine: str, net, data: bytes, where: str) -> None:
-    """Load safetensors ``data`` into ``net``; a damaged file or a mismatch is a one-line error."""
+def load_state(engine: str, nets, data: bytes, where: str) -> None:
+    """Load safetensors ``data`` into ``nets`` (one, or an ensemble's list); a damaged file or a mismatch
+    is a one-line error."""
     from safetensors import SafetensorError
     from safetensors.numpy import load
 
@@ -107,14 +115,19 @@ def load_state(engine: str, net, data: bytes, where: str) -> None:
         state = load(data)
     except (SafetensorError, ValueError) as exc:
         raise RnncastError(f"{where} is damaged: {str(exc).splitlines()[0] if str(exc) else exc}") from None
-    expected = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    nets = nets if isinstance(nets, list) else [nets]
+    prefixes = [f"members.{k}." for k in range(len(nets))] if len(nets) > 1 else [""]
+    expected = {p + k: tuple(v.shape) for p, net in zip(prefixes, nets, strict=True)
+                for k, v in net.state_dict().items()}
     got = {k: tuple(v.shape) for k, v in state.items()}
     if expected != got:
         diff = sorted(set(expected.items()) ^ set(got.items()))
         raise RnncastError(f"{where} does not fit the model in config.json: {diff[0][0]} differs")
-    if engine == "numpy":
-        net.load_state_dict(state)
-        return
-    import torch
+    for prefix, net in zip(prefixes, nets, strict=True):
+        own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        if engine == "numpy":
+            net.load_state_dict(own)
+            continue
+        import torch
 
-    net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+        net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in own.items()})

@@ -26,6 +26,7 @@ from rnncast import atomic, engines, metrics
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_to_dict
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
+from rnncast.ensemble import combine, member_specs, member_to_dict
 from rnncast.errors import NotFittedError, RnncastError
 
 # load/read_config live in persist.py; re-exported here, where the API has always had them.
@@ -40,6 +41,7 @@ from rnncast.persist import (  # noqa: E402,F401
 )
 from rnncast.rollout import forecast_origins
 from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, training_set
+from rnncast.seasonality import fit_season
 
 
 class Forecaster:
@@ -63,10 +65,18 @@ class Forecaster:
             ``scaler="log"`` the differences are log ratios (torch engine).
         refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
             rounds early stopping chose (the validation windows then also train the final model).
+        deseasonalize: remove each series' multiplicative seasonal index before training and put it back on
+            the forecasts, where the seasonal autocorrelation is significant (``rnncast.seasonality``):
+            ``True`` (period from the data's frequency), a period (e.g. 12), or ``False``.
+        ensemble: number of networks that differ in cell, loss, input length and seed; the forecast is
+            their median (``rnncast.ensemble``). loss: ``"mse"`` or ``"mae"``.
         lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
             ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
-        val_size, patience: hold out the last ``val_size`` of each series' training windows and stop after
-            ``patience`` rounds without improvement, keeping the best weights.
+        val_size, patience: hold out the last ``val_size`` of each series' training windows (or
+            ``"horizon"``: the last H values of each series) and stop after ``patience`` rounds without
+            improvement, keeping the best weights (the untrained net's included).
+        val_metric: what early stopping watches: ``"loss"``, or ``"smape"``, ``"mape"``, ``"rmse"``, ``"mae"``
+            of the validation forecasts in the data's units (direct strategy).
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
         engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
         conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
@@ -76,9 +86,9 @@ class Forecaster:
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="none", refit_best=False, lr=0.01,
-                 iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
-                 engine="torch", conformal=None, progress=False):
+                 series_embedding=0, normalize="none", refit_best=False, deseasonalize=False, ensemble=1,
+                 loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0,
+                 patience=None, val_metric="loss", seed=0, engine="torch", conformal=None, progress=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -94,6 +104,9 @@ class Forecaster:
         self.series_embedding = series_embedding
         self.normalize = normalize
         self.refit_best = refit_best
+        self.deseasonalize = deseasonalize
+        self.ensemble = ensemble
+        self.loss = loss
         self.lr = lr
         self.iterations = iterations
         self.epochs = epochs
@@ -101,6 +114,7 @@ class Forecaster:
         self.clip = clip
         self.val_size = val_size
         self.patience = patience
+        self.val_metric = val_metric
         self.seed = seed
         self.engine = engine
         self.conformal = conformal
@@ -120,11 +134,18 @@ class Forecaster:
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
-                      self.patience, self.seed),
+                      self.patience, self.seed, self.loss, self.val_metric),
         )
         for spec in specs:
             spec.check()
         engines.check(self.engine, specs[0])
+        if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
+            raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")
+        if specs[2].val_metric != "loss" and specs[1].strategy != "direct":
+            raise RnncastError("early stopping on a metric needs the direct strategy; use val_metric='loss'")
+        if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
+                                                         or self.deseasonalize < 0):
+            raise RnncastError(f"deseasonalize must be True, False or a period, got {self.deseasonalize!r}")
         if self.conformal:
             from rnncast.conformal import check_levels
 
@@ -147,10 +168,10 @@ class Forecaster:
         return self._fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
 
     def _fit_panel(self, panel: Panel) -> Forecaster:
-        from rnncast import training
-
         model_spec, window, train_spec = self._specs()
-        L, H = window.seq_length, window.horizon
+        members = member_specs(model_spec, window, train_spec, self.ensemble)
+        L = max(w.seq_length for _, w, _ in members)
+        H = window.horizon
         steps_needed = L + (H if window.strategy == "direct" else 1)
         if window.pad:
             usable = [pad_left(s, steps_needed, panel.freq) for s in panel.series]
@@ -167,46 +188,105 @@ class Forecaster:
             from rnncast.conformal import calibrate
 
             calibration = calibrate(self, Panel(usable, panel.id_col, panel.freq, panel.gaps), self.conformal)
-        scalings = {s.uid: fit_scaling(window.scaler, s) for s in usable}
-        self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
         self.freq_ = panel.freq
-        rows = [self._input_rows(s, scalings[s.uid]) for s in usable]
-        data = training_set(usable, rows, L, H, window.strategy, train_spec.val_size)
-        train_idx, val_idx = data.starts[~data.val], data.starts[data.val]
-        if len(train_idx) == 0:
-            raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
-        n_past = usable[0].values.shape[1]
-        net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
-        steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
-                                data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
-                                window.quantiles)
-        result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
-        if self.refit_best and len(val_idx) and result.best_step:
-            # Early stopping chose how long to train; train a fresh net that long on all windows.
-            rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
-            spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
-            net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
-            steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
-                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles)
-            refit = training.run(steps, len(data.starts), spec, progress=self.progress)
-            refit.val_losses, refit.best_step = result.val_losses, result.best_step
-            result = refit
+        period = self._season_period(usable[0], panel.freq)
+        self.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
+        flat = [self._without_season(s) for s in usable]
+        scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
+        self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
+        rows = [self._input_rows(s, scalings[s.uid]) for s in flat]
+        trained = [self._fit_member(specs, usable, flat, rows, scalings) for specs in members]
 
         first = usable[0]
-        self.net_ = net
+        self.nets_ = [net for net, _ in trained]
+        self.net_ = self.nets_[0]
+        self.members_ = members
         self.scalings_ = scalings
         self.columns_ = list(first.columns)
         self.target_ = first.target
         self.time_col_ = first.time_col
         self.id_col_ = panel.id_col
         self.known_columns_ = list(first.known_columns)
-        self.history_ = result
+        self.history_ = trained[0][1]
+        self.histories_ = [result for _, result in trained]
         self.tails_ = {s.uid: _tail(s, L) for s in usable}
         self.conformal_ = calibration
         self.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
         self.n_features_in_ = rows[0].shape[1]
         self.n_series_ = len(usable)
         return self
+
+    def _fit_member(self, specs, frames, flat, rows, scalings):
+        """Train one network (an ensemble member) on the samples of its window length; → (net, result)."""
+        from rnncast import training
+
+        model_spec, window, train_spec = specs
+        L, H = window.seq_length, window.horizon
+        data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size)
+        train_idx, val_idx = data.starts[data.train], data.starts[data.val]
+        if len(train_idx) == 0:
+            raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
+        n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
+        net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
+        steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[data.train], val_idx,
+                                data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
+                                window.quantiles)
+        if len(val_idx) and train_spec.val_metric != "loss":
+            steps = self._metric_validation(steps, net, data, frames, scalings, train_spec.val_metric)
+        result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
+        if self.refit_best and len(val_idx) and result.best_step:
+            # Early stopping chose how long to train; train a fresh net that long on all windows.
+            rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
+            spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
+            net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
+            steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
+                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles)
+            refit = training.run(steps, len(data.starts), spec, progress=self.progress)
+            refit.val_losses, refit.best_step = result.val_losses, result.best_step
+            result = refit
+        return net, result
+
+    def _metric_validation(self, steps, net, data, frames, scalings, metric: str):
+        """``steps`` with early stopping on ``metric`` of the validation forecasts in the data's units."""
+        from rnncast.validation import MetricValidation
+
+        _, window, _ = self._specs()
+        H, n_q = window.horizon, len(window.quantiles) if window.quantiles else 0
+        val = np.flatnonzero(data.val)
+        series, origins = data.series[val], data.origins[val]
+        y_true = np.stack([frames[k].y[o : o + H] for k, o in zip(series, origins, strict=True)])  # (n_val, H)
+
+        def decode(out: np.ndarray) -> np.ndarray:
+            z = out.reshape(len(val), H, n_q)[..., window.quantiles.index(0.5)] if n_q else out  # (n_val, H)
+            forecasts = np.empty_like(y_true)
+            for k in np.unique(series):
+                rows_k = series == k
+                frame = frames[k]
+                values = scalings[frame.uid].past.inverse_column(z[rows_k], len(frame.columns) - 1)
+                season = self.seasons_.get(frame.uid)
+                forecasts[rows_k] = values if season is None else season.restore(frame, origins[rows_k], values)
+            return forecasts
+
+        X_val = np.ascontiguousarray(data.windows[data.starts[val]])
+        return MetricValidation(steps, self.engine, net, X_val, decode, y_true, metric)
+
+    def _season_period(self, frame: SeriesFrame, freq: str | None) -> int:
+        """The period to deseasonalise with (0: none): ``deseasonalize`` or the usual one of the frequency."""
+        if self.deseasonalize is False or self.deseasonalize == 0:
+            return 0
+        if self.deseasonalize is True:
+            from rnncast.evaluate import SEASON_BY_FREQ
+
+            period = SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
+            if period is None:
+                raise RnncastError("deseasonalize=True needs a known frequency (daily, weekly, monthly, quarterly"
+                                   " ...); give the period instead, e.g. --deseasonalize 12")
+            return period
+        return int(self.deseasonalize)
+
+    def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
+        season = getattr(self, "seasons_", {}).get(frame.uid)
+        return frame if season is None else season.remove(frame)
 
     def _build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
                    n_past: int, n_series: int):
@@ -310,11 +390,13 @@ class Forecaster:
         _, window, _ = self._specs()
         H = window.horizon if H is None else H
         scaling = scaling or self.scalings_[frame.uid]
-        rows = self._input_rows(frame, scaling, ahead=H)
+        rows = self._input_rows(self._without_season(frame), scaling, ahead=H)
         n_q = len(window.quantiles) if window.quantiles else 0
-        z = forecast_origins(self.engine, self.net_, window.strategy, rows, origins, window.seq_length, H,
-                             len(self.columns_), n_q)
-        return scaling.past.inverse_column(z, len(self.columns_) - 1)
+        outputs = [forecast_origins(self.engine, net, w.strategy, rows, origins, w.seq_length, H, len(self.columns_),
+                                    n_q) for net, (_, w, _) in zip(self.nets_, self.members_, strict=True)]
+        values = scaling.past.inverse_column(combine(outputs), len(self.columns_) - 1)
+        season = self.seasons_.get(frame.uid)
+        return values if season is None else season.restore(frame, origins, values)
 
     def backtest(self, df: pd.DataFrame, n_windows: int = 3, step_size: int | None = None, refit: bool = False,
                  target: str | None = None, features: list[str] | None = None, time_col: str | None = None,
@@ -347,8 +429,10 @@ class Forecaster:
             "train": spec_to_dict(train_spec),
             "data": {"columns": self.columns_, "target": self.target_, "time_col": self.time_col_,
                      "id_col": self.id_col_, "known": self.known_columns_, "freq": self.freq_},
+            "members": [member_to_dict(specs) for specs in self.members_],
             "series": {uid: {"scaling": self.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
-                             "interval_scale": self.interval_scales_[uid], "index": self.series_index_[uid]}
+                             "interval_scale": self.interval_scales_[uid], "index": self.series_index_[uid],
+                             "season": None if self.seasons_.get(uid) is None else self.seasons_[uid].to_dict()}
                        for uid, tail in self.tails_.items()},
             "conformal": self.conformal_,
         }
@@ -357,7 +441,7 @@ class Forecaster:
         """Write ``config.json`` and ``model.safetensors`` into an existing directory."""
         config = self.config()
         config.update(extra_config or {})
-        atomic.write_bytes(Path(directory) / WEIGHTS_FILE, engines.state_bytes(self.engine, self.net_))
+        atomic.write_bytes(Path(directory) / WEIGHTS_FILE, engines.state_bytes(self.engine, self.nets_))
         atomic.write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
 
     def save(self, path: str | Path) -> Path:

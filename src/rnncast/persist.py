@@ -17,10 +17,12 @@ import numpy as np
 from rnncast import engines
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_from_dict
 from rnncast.data.frame import SeriesFrame
+from rnncast.ensemble import member_from_dict
 from rnncast.errors import RnncastError
 from rnncast.samples import SeriesScaling
+from rnncast.seasonality import Season
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 
@@ -64,12 +66,16 @@ def load(path: str | Path, engine: str | None = None):
                  for uid, s in config["series"].items()}
         interval_scales = {str(uid): float(s.get("interval_scale", 1.0)) for uid, s in config["series"].items()}
         calibration = config.get("conformal")
+        members = [member_from_dict(m, model_spec, window, train_spec) for m in config["members"]]
+        seasons = {str(uid): Season.from_dict(s.get("season")) for uid, s in config["series"].items()}
+        period = next((s.period for s in seasons.values() if s is not None), 0)
         trained_by = str(config.get("engine", "torch"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, RnncastError):
             raise
         raise RnncastError(f"{path / CONFIG_FILE} is damaged: missing or invalid {exc}") from None
-    if not scalings or target != columns[-1] or any(len(s.past.shift) != len(columns) for s in scalings.values()):
+    if not members or not scalings or target != columns[-1] \
+            or any(len(s.past.shift) != len(columns) for s in scalings.values()):
         raise RnncastError(f"{path / CONFIG_FILE} is damaged: columns, scalers and series disagree")
     engine = engine or trained_by
     engines.check(engine, model_spec)
@@ -81,15 +87,17 @@ def load(path: str | Path, engine: str | None = None):
                    hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
                    nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
                    quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
-                   series_embedding=model_spec.series_embedding, normalize=model_spec.normalize, lr=train_spec.lr,
+                   series_embedding=model_spec.series_embedding, normalize=model_spec.normalize,
+                   deseasonalize=period, ensemble=len(members), loss=train_spec.loss, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
-                   seed=train_spec.seed, engine=engine,
+                   val_metric=train_spec.val_metric, seed=train_spec.seed, engine=engine,
                    conformal=None if not calibration else tuple(calibration["levels"]))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
-    net = f._build_net(model_spec, window, train_spec, n_inputs, len(columns), len(scalings))
-    engines.load_state(engine, net, weights.read_bytes(), str(weights))
-    f.net_, f.scalings_, f.columns_, f.target_ = net, scalings, columns, target
+    nets = [f._build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
+    engines.load_state(engine, nets, weights.read_bytes(), str(weights))
+    f.nets_, f.net_, f.members_, f.seasons_ = nets, nets[0], members, seasons
+    f.scalings_, f.columns_, f.target_ = scalings, columns, target
     f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known
     f.freq_ = data.get("freq")
     f.tails_, f.history_, f.skipped_ = tails, None, []

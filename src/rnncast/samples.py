@@ -125,22 +125,44 @@ class TrainingSet:
     starts: np.ndarray  # (N,) window start row of each sample
     targets: np.ndarray  # (N, H) direct, (N, F) recursive, (N, L, F) seq2seq
     val: np.ndarray  # (N,) bool: held out for validation
+    series: np.ndarray  # (N,) which frame each sample comes from
+    origins: np.ndarray  # (N,) the sample's first forecast step, a row of its frame
+    unused: np.ndarray  # (N,) bool: neither trained nor validated on (its targets overlap the validation's)
+
+    @property
+    def train(self) -> np.ndarray:
+        return ~self.val & ~self.unused
 
 
 def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: int, strategy: str,
-                 val_size: float) -> TrainingSet:
-    """Every sample whose input and targets lie inside one series' observed rows."""
+                 val_size: float | str) -> TrainingSet:
+    """Every sample whose input and targets lie inside one series' observed rows.
+
+    Validation: ``val_size`` = a fraction holds out the last fraction of each series' samples;
+    ``"horizon"`` holds out the last H values of each series (N-BEATS's and the competitions' way): the
+    one direct window that forecasts them (the last H one-step windows for recursive and seq2seq) is
+    validated on, and the direct windows whose targets reach into them are not trained on.
+    """
     stacked = np.concatenate(rows) if len(rows) > 1 else rows[0]  # (R, F + K)
     F = frames[0].values.shape[1]
     offsets = np.concatenate([[0], np.cumsum([len(r) for r in rows])[:-1]])
     steps = H if strategy == "direct" else 1
-    starts, val = [], []
-    for frame, off in zip(frames, offsets, strict=True):
+    starts, val, unused, origins_all, series = [], [], [], [], []
+    for k, (frame, off) in enumerate(zip(frames, offsets, strict=True)):
         origins = np.arange(L, len(frame) - steps + 1)
-        n_val = int(np.ceil(len(origins) * val_size)) if val_size > 0 else 0
+        if val_size == "horizon":
+            first_val = len(frame) - H  # the first held-out value
+            is_val = origins == first_val if strategy == "direct" else origins >= first_val
+            is_unused = (origins > first_val - steps) & ~is_val
+        else:
+            n_val = int(np.ceil(len(origins) * val_size)) if val_size > 0 else 0
+            is_val, is_unused = np.arange(len(origins)) >= len(origins) - n_val, np.zeros(len(origins), bool)
         starts.append(off + origins - L)
-        val.append(np.arange(len(origins)) >= len(origins) - n_val)
-    starts, val = np.concatenate(starts), np.concatenate(val)
+        val.append(is_val)
+        unused.append(is_unused)
+        origins_all.append(origins)
+        series.append(np.full(len(origins), k))
+    starts, val, unused = np.concatenate(starts), np.concatenate(val), np.concatenate(unused)
     past = stacked[:, :F]  # (R, F) view
     if strategy == "direct":
         targets = sliding_windows(past[:, F - 1 : F], H)[starts + L, :, 0]  # (N, H)
@@ -148,7 +170,8 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
         targets = past[starts + L]  # (N, F)
     else:
         targets = sliding_windows(past, L)[starts + 1]  # (N, L, F)
-    return TrainingSet(sliding_windows(stacked, L), starts, targets, val)
+    return TrainingSet(sliding_windows(stacked, L), starts, targets, val, np.concatenate(series),
+                       np.concatenate(origins_all), unused)
 
 
 class WindowBatches:

@@ -10,7 +10,7 @@ Full batch, ``iterations`` steps, exactly the lecture's loop::
 
 plus what a practitioner needs around it, none of it on the hot path unless asked for: optional
 gradient clipping (global norm), an optional validation set with early stopping (the best weights
-are restored), a progress bar with the current loss, and a stop with a clear message when the loss
+are restored; the untrained weights count as round 0, so training that never helps is undone), a progress bar with the current loss, and a stop with a clear message when the loss
 stops being a finite number. Batches come from in-memory arrays (no DataLoader).
 
 The loop is the same for both engines; what an engine supplies is a *stepper* (``TorchSteps`` here,
@@ -34,7 +34,8 @@ from rnncast.errors import RnncastError
 class TrainResult:
     losses: list[float] = field(default_factory=list)  # training loss per iteration (or epoch)
     val_losses: list[float] = field(default_factory=list)
-    best_step: int | None = None  # the iteration/epoch whose weights were kept (early stopping)
+    best_step: int | None = None  # the iteration/epoch whose weights were kept (early stopping; 0 = untrained)
+    initial_val_loss: float | None = None  # the untrained net's validation loss
     stopped_early: bool = False
     steps: int = 0  # optimizer steps taken
     seconds: float = 0.0
@@ -56,6 +57,8 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> Train
     bar = _progress_bar(n_rounds, unit, progress)
     watch = _EarlyStop(steps, spec.patience) if steps.has_validation else None
     start = time.perf_counter()
+    if watch is not None:  # the untrained net competes too: with normalize="last" it is the naive forecast
+        result.initial_val_loss = watch.update(-1, steps.val_loss())
     try:
         for i in range(n_rounds):
             if full_batch:
@@ -111,7 +114,8 @@ class TorchSteps:
         self.X = X.contiguous() if full_batch and hasattr(X, "contiguous") else X
         self.X_val, self.y_val = X_val, y_val
         self.has_validation = X_val is not None and len(X_val) > 0
-        self.criterion = torch.nn.MSELoss() if not quantiles else PinballLoss(quantiles)
+        self.criterion = PinballLoss(quantiles) if quantiles else {"mse": torch.nn.MSELoss,
+                                                                   "mae": torch.nn.L1Loss}[spec.loss]()
         self.optimizer = FlatAdam(net.parameters(), lr=spec.lr)
         self.generator = torch.Generator().manual_seed(spec.seed)
         net.train()
