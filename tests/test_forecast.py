@@ -116,3 +116,62 @@ def test_refit_best_with_a_batch_between_the_training_and_all_windows(df):
     f = rnncast.Forecaster(val_size=0.3, patience=2, epochs=20, batch_size=60, refit_best=True, hidden_size=4,
                            seq_length=5, lr=0.05).fit(df, target="y")
     assert f.history_.steps == 2 * f.history_.best_step  # two batches per epoch over all 75 windows
+
+
+def monthly_panel():
+    rng = np.random.default_rng(0)
+    pattern = np.array([0.7, 0.8, 1.0, 1.2, 1.4, 1.3, 1.1, 1.0, 0.9, 0.8, 0.9, 0.9])
+    parts = []
+    for k in range(3):
+        n = 60
+        y = (50 + 5 * k + 0.3 * np.arange(n)) * np.tile(pattern, 6)[:n] * (1 + 0.01 * rng.standard_normal(n))
+        parts.append(pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2015-01-01", periods=n, freq="MS"),
+                                   "y": y}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_deseasonalize_puts_the_season_back_on_the_forecast(tmp_path):
+    panel = monthly_panel()
+    f = rnncast.Forecaster(horizon=12, deseasonalize=True, normalize="last", scaler="log", hidden_size=4,
+                           seq_length=12, iterations=1, lr=1e-6).fit(panel)
+    assert all(s is not None and s.period == 12 for s in f.seasons_.values())
+    out = f.predict()
+    # an (almost) untrained normalize=last net repeats the last deseasonalised value: the forecast's shape
+    # over the year is the seasonal index, continued from the right phase (the data end in December)
+    s0 = out[out.unique_id == "s0"]["lstm"].to_numpy()
+    factors = f.seasons_["s0"].factors
+    np.testing.assert_allclose(s0 / s0[0], factors / factors[0], rtol=1e-3)
+    again = rnncast.load(f.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(again.predict(), out)
+    # without the flag nothing is removed
+    plain = rnncast.Forecaster(horizon=12, hidden_size=4, seq_length=12, iterations=1).fit(panel)
+    assert all(s is None for s in plain.seasons_.values())
+
+
+def test_deseasonalize_true_needs_a_known_frequency():
+    frame = pd.DataFrame({"y": np.arange(1.0, 50.0)})
+    with pytest.raises(rnncast.RnncastError, match="give the period"):
+        rnncast.Forecaster(deseasonalize=True, **FAST).fit(frame)
+
+
+def test_early_stopping_on_the_metric_keeps_the_untrained_naive_net_when_training_only_hurts():
+    # a huge learning rate wrecks the net at once; with normalize=last the untrained net is naive and wins
+    panel = monthly_panel()
+    f = rnncast.Forecaster(horizon=6, normalize="last", scaler="log", hidden_size=4, seq_length=12, lr=5.0,
+                           iterations=5, val_size="horizon", patience=3, val_metric="smape").fit(panel)
+    assert f.history_.best_step == 0
+    tail = panel.groupby("unique_id").tail(1).set_index("unique_id")["y"]
+    out = f.predict().groupby("unique_id")["lstm"].first()
+    np.testing.assert_allclose(out.to_numpy(), tail.loc[out.index].to_numpy(), rtol=1e-5)
+    assert f.history_.initial_val_loss == pytest.approx(min([f.history_.initial_val_loss, *f.history_.val_losses]))
+
+
+def test_metric_validation_needs_the_direct_strategy(df):
+    with pytest.raises(rnncast.RnncastError, match="direct strategy"):
+        rnncast.Forecaster(strategy="recursive", val_size=0.2, val_metric="smape", **FAST).fit(df, target="y")
+
+
+def test_mae_loss_trains_a_different_model(df):
+    mse = rnncast.Forecaster(**FAST).fit(df, target="y").predict()["lstm"].to_numpy()
+    mae = rnncast.Forecaster(loss="mae", **FAST).fit(df, target="y").predict()["lstm"].to_numpy()
+    assert not np.allclose(mse, mae)

@@ -63,3 +63,17 @@ def test_pad_left_repeats_the_first_row_and_marks_it_in_the_mask():
     np.testing.assert_array_equal(rows[:, -2], [0, 0, 0, 1, 1, 1, 1, 1, 1])  # the mask column
     assert np.all(rows[:, -1] == 4)  # the series number for the embedding
     np.testing.assert_array_equal(fit_scaling("minmax", padded).past.shift, frame.values.min(axis=0))
+
+
+def test_horizon_validation_holds_out_the_last_H_values_of_each_series():
+    fs = frames()
+    data = training_set(fs, rows_of(fs), 3, 2, "direct", "horizon")
+    for k, frame in enumerate(fs):
+        mine = data.series == k
+        assert data.origins[mine & data.val].tolist() == [len(frame) - 2]  # one window: the last H values
+        # no trained window's targets reach into the held-out values
+        assert np.all(data.origins[mine & data.train] + 2 <= len(frame) - 2)
+        assert data.unused[mine].sum() == 1  # the window between them
+    recursive = training_set(fs, rows_of(fs), 3, 2, "recursive", "horizon")
+    assert recursive.origins[recursive.val & (recursive.series == 0)].tolist() == [8, 9]
+    assert not recursive.unused.any()
