@@ -42,7 +42,6 @@ when other processes were busy.
 """
 
 import argparse
-import inspect
 import math
 import time
 import warnings
@@ -56,7 +55,6 @@ from _machine import describe
 import rnncast
 from rnncast import metrics
 from rnncast.baselines import multi_step
-from rnncast.data import scaling
 
 FREQS = ("yearly", "quarterly", "monthly")
 KINDS = ("rnn", "lstm", "gru")
@@ -215,36 +213,18 @@ def statsforecast_model(block: Block, frame: pd.DataFrame, name: str) -> tuple[n
     return as_matrix(forecast.reset_index() if "unique_id" not in forecast.columns else forecast, column, block)
 
 
-def variants(m: int) -> tuple[dict[str, dict], list[str]]:
-    """rnncast variants that the installed Forecaster supports (name -> extra keyword arguments), and notes
-    on those it does not."""
-    params = inspect.signature(rnncast.Forecaster).parameters
-    out, notes = {"plain": {}}, []
-    if "normalize" in params:
-        scaler = "log" if "log" in getattr(scaling, "SCALERS", ()) else "standard"
-        out["norm"] = {"normalize": "last", "scaler": scaler}
-    else:
-        notes.append("Forecaster has no normalize= option: variant 'norm' skipped")
-    if "normalize" in params and "refit_best" in params:
-        out["norm-es"] = {**out["norm"], "val_size": EARLY_STOP["val_size"], "patience": EARLY_STOP["patience"],
-                          "refit_best": True}
-    else:
-        notes.append("Forecaster has no refit_best= option: variant 'norm-es' skipped")
-    if "deseasonalize" in params:
-        default = params["deseasonalize"].default
-        value = (m > 1) if isinstance(default, bool) else (m if m > 1 else default)
-        out["norm+deseason" if "norm" in out else "deseason"] = {**out.get("norm", {}), "deseasonalize": value}
-    else:
-        notes.append("Forecaster has no deseasonalize= option: not used")
-    if "preset" in params:
-        presets = getattr(rnncast, "PRESETS", None) or getattr(getattr(rnncast, "forecast", None), "PRESETS", None)
-        for name in presets or ():
-            out[f"preset:{name}"] = {"preset": name}
-        if not presets:
-            notes.append("Forecaster has preset= but no PRESETS table to read the names from: not used")
-    else:
-        notes.append("Forecaster has no preset= option: not used")
-    return out, notes
+def variants(m: int, metric: str = "smape") -> tuple[dict[str, dict], list[str]]:
+    """rnncast variants (name -> extra Forecaster keyword arguments), each adding one ingredient, and notes.
+
+    plain: the default min-max scaler; norm: normalize="last" + log scaler (starts at naive); norm+ds: + the
+    seasonal index removed where significant (m > 1 only); norm+ds+es: + early stopping on ``metric`` over the
+    last H values of each series, the untrained net competing, then a refit on all windows."""
+    norm = {"normalize": "last", "scaler": "log"}
+    out = {"plain": {}, "norm": norm}
+    out["norm+ds"] = {**norm, "deseasonalize": m} if m > 1 else norm  # m = 1: the same as norm
+    out["norm+ds+es"] = {**out["norm+ds"], "val_size": "horizon", "patience": EARLY_STOP["patience"],
+                         "val_metric": metric, "refit_best": True}
+    return out, []
 
 
 def rnncast_forecast(block: Block, kind: str, extra: dict, seq_length: int, seed: int,
@@ -319,10 +299,12 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
     for key in ("epochs", "lr", "batch_size", "seq_factor", "history", "samples"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    available, notes = variants(block.m)
+    available, notes = variants(block.m, MAIN_METRIC[block.dataset] if block.dataset in MAIN_METRIC else "smape")
+    for name in [v for v in args.variants if v.startswith("preset")]:
+        run_preset(block, name, record, train_times)
     for note in notes:
         print(f"   note: {note}")
-    unknown = [v for v in args.variants if v not in available]
+    unknown = [v for v in args.variants if v not in available and not v.startswith("preset")]
     if unknown:
         print(f"   note: variant(s) {', '.join(unknown)} not available in this rnncast;"
               f" available: {', '.join(available)}")
@@ -362,6 +344,24 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
                 record(f"{kind} {variant} ens{n_members}", np.median(np.stack(members), axis=0), total, note)
 
 
+def run_preset(block: Block, name: str, record, train_times: dict) -> None:
+    """``Forecaster.from_preset(<frequency>, H)`` on all of the block's series: ``preset`` as declared (an
+    ensemble), ``preset-single`` its first member alone (ensemble=1)."""
+    overrides = {"ensemble": 1} if name == "preset-single" else {}
+    f = rnncast.Forecaster.from_preset(block.freq, block.H, **overrides)
+    if block.m > 1 and f.deseasonalize:
+        f.deseasonalize = block.m
+    start = time.perf_counter()
+    f.fit(block.long_frame())
+    forecasts, missing = as_matrix(f.predict(), f.model, block)
+    seconds = time.perf_counter() - start
+    per_member = [h.seconds for h in f.histories_]
+    train_times.setdefault((block.dataset, block.freq), []).append((f"{name} (one member)", max(per_member)))
+    epochs = [h.best_step for h in f.histories_]
+    record(name, forecasts, seconds, f"(epochs chosen per member: {epochs})"
+           + (f" ({missing} series fell back to naive)" if missing else ""))
+
+
 # -- tables -------------------------------------------------------------------------------------------
 def overall(results: Results, method: str, metric: str) -> float:
     parts = [results.rows[method][f].scores[metric] for f in results.blocks if f in results.rows[method]]
@@ -384,6 +384,8 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def primary_method(results: Results, freq: str, args) -> str | None:
+    if PRIMARY[(results.dataset, freq)] == "preset":
+        return "preset" if "preset" in results.rows and freq in results.rows["preset"] else None
     kind, variant = PRIMARY[(results.dataset, freq)]
     ensembled = args.ensemble > 1 and (variant != "plain" or args.ensemble_plain)
     name = f"{kind} {variant}" + (f" ens{args.ensemble}" if ensembled else "")

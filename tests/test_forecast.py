@@ -54,9 +54,10 @@ def test_predict_on_new_data_uses_its_last_window(df):
 
 
 def test_same_seed_same_forecast_different_seed_different(df):
-    a = rnncast.Forecaster(seed=1, **FAST).fit(df, target="y").predict()["lstm"].iloc[0]
-    b = rnncast.Forecaster(seed=1, **FAST).fit(df, target="y").predict()["lstm"].iloc[0]
-    c = rnncast.Forecaster(seed=2, **FAST).fit(df, target="y").predict()["lstm"].iloc[0]
+    trained = dict(FAST, val_size=0.0)  # no early stopping: the seeds' trained nets, not the untrained naive one
+    a = rnncast.Forecaster(seed=1, **trained).fit(df, target="y").predict()["lstm"].iloc[0]
+    b = rnncast.Forecaster(seed=1, **trained).fit(df, target="y").predict()["lstm"].iloc[0]
+    c = rnncast.Forecaster(seed=2, **trained).fit(df, target="y").predict()["lstm"].iloc[0]
     assert a == b and a != c
 
 
@@ -103,8 +104,8 @@ def test_series_embedding_round_trips_and_is_torch_only(df, tmp_path):
 
 
 def test_refit_best_retrains_on_all_windows_for_the_chosen_rounds(df):
-    settings = dict(val_size=0.3, patience=3, lr=0.05, iterations=300, hidden_size=4, seq_length=5)
-    plain = rnncast.Forecaster(**settings).fit(df, target="y")
+    settings = dict(val_size=0.3, patience=3, lr=0.05, iterations=300, hidden_size=4, seq_length=5, min_delta=0.0)
+    plain = rnncast.Forecaster(refit_best=False, **settings).fit(df, target="y")
     refit = rnncast.Forecaster(refit_best=True, **settings).fit(df, target="y")
     assert refit.history_.best_step == plain.history_.best_step
     assert refit.history_.steps == plain.history_.best_step and len(refit.history_.losses) == refit.history_.steps
@@ -172,6 +173,6 @@ def test_metric_validation_needs_the_direct_strategy(df):
 
 
 def test_mae_loss_trains_a_different_model(df):
-    mse = rnncast.Forecaster(**FAST).fit(df, target="y").predict()["lstm"].to_numpy()
-    mae = rnncast.Forecaster(loss="mae", **FAST).fit(df, target="y").predict()["lstm"].to_numpy()
+    mse = rnncast.Forecaster(val_size=0.0, **FAST).fit(df, target="y").predict()["lstm"].to_numpy()
+    mae = rnncast.Forecaster(val_size=0.0, loss="mae", **FAST).fit(df, target="y").predict()["lstm"].to_numpy()
     assert not np.allclose(mse, mae)

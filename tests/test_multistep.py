@@ -147,7 +147,7 @@ def test_each_series_has_its_own_scaler_from_its_own_training_rows():
     data = panel_df(levels=(10.0, 10_000.0), ids=("small", "big"))
     trend = np.tile(np.linspace(0.0, -0.5, 60), 2)  # each series falls: its test part goes below its training min
     data["y"] = data["y"] * (1 + trend)
-    f = rnncast.Forecaster(horizon=H, **FAST)
+    f = rnncast.Forecaster(horizon=H, scaler="minmax", **FAST)
     ev = holdout(f, to_panel(data), test_size=0.3)
     shifts = {uid: f.scalings_[uid].past.shift[-1] for uid in ("small", "big")}
     for uid in ("small", "big"):

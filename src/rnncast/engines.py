@@ -26,8 +26,6 @@ def check(engine: str, spec: ModelSpec) -> None:
         raise RnncastError(
             "the torch engine has no sigmoid RNN (torch.nn.RNN offers tanh and relu); use --engine numpy"
         )
-    if engine == "numpy" and spec.normalize != "none":
-        raise RnncastError("the numpy engine has no normalize=last; use --engine torch")
     if engine == "numpy" and spec.series_embedding:
         raise RnncastError("the numpy engine has no series embedding; use --engine torch")
     if engine == "numpy" and spec.dropout > 0:
@@ -41,9 +39,14 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
     if engine == "numpy":
         from rnncast.scratch import ScratchNet
 
-        return ScratchNet(kind=spec.kind, input_size=input_size, hidden_size=spec.hidden_size,
-                          num_layers=spec.num_layers, output_size=output_size, nonlinearity=spec.nonlinearity,
-                          structure="many_to_many" if many_to_many else "many_to_one", dtype=np.float32, seed=seed)
+        net = ScratchNet(kind=spec.kind, input_size=input_size, hidden_size=spec.hidden_size,
+                         num_layers=spec.num_layers, output_size=output_size, nonlinearity=spec.nonlinearity,
+                         structure="many_to_many" if many_to_many else "many_to_one", dtype=np.float32, seed=seed)
+        if spec.normalize == "last":
+            from rnncast.scratch.anchored import LastAnchored
+
+            net = LastAnchored(net, n_past, anchor)
+        return net
     import torch
 
     from rnncast.models import build_net

@@ -76,7 +76,8 @@ class Forecaster:
             ``"horizon"``: the last H values of each series) and stop after ``patience`` rounds without
             improvement, keeping the best weights (the untrained net's included).
         val_metric: what early stopping watches: ``"loss"``, or ``"smape"``, ``"mape"``, ``"rmse"``, ``"mae"``
-            of the validation forecasts in the data's units (direct strategy).
+            of the validation forecasts in the data's units (direct strategy). min_delta: a round must
+            beat the best so far by this fraction to count (0.01: 1%), so noise does not replace the untrained net.
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
         engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
         conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
@@ -85,10 +86,11 @@ class Forecaster:
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
-                 nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="none", refit_best=False, deseasonalize=False, ensemble=1,
-                 loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0,
-                 patience=None, val_metric="loss", seed=0, engine="torch", conformal=None, progress=False):
+                 nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
+                 series_embedding=0, normalize="last", refit_best=True, deseasonalize=False, ensemble=1,
+                 loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
+                 patience=50, val_metric="loss", min_delta=0.01, seed=0, engine="torch", conformal=None,
+                 progress=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -115,10 +117,19 @@ class Forecaster:
         self.val_size = val_size
         self.patience = patience
         self.val_metric = val_metric
+        self.min_delta = min_delta
         self.seed = seed
         self.engine = engine
         self.conformal = conformal
         self.progress = progress
+
+    @classmethod
+    def from_preset(cls, preset: str, horizon: int, **overrides) -> Forecaster:
+        """A forecaster with the settings of ``preset`` (yearly, quarterly, monthly, other; see
+        ``rnncast.presets``) for ``horizon`` steps; ``overrides`` replace any of them."""
+        from rnncast.presets import preset_params
+
+        return cls(**{**preset_params(preset, horizon), **overrides})
 
     # -- settings -------------------------------------------------------------------------------
     def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
@@ -134,7 +145,8 @@ class Forecaster:
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
-                      self.patience, self.seed, self.loss, self.val_metric),
+                      self.patience, self.seed, self.loss, self.val_metric,
+                      self.min_delta),
         )
         for spec in specs:
             spec.check()
@@ -174,7 +186,9 @@ class Forecaster:
         H = window.horizon
         steps_needed = L + (H if window.strategy == "direct" else 1)
         if window.pad:
-            usable = [pad_left(s, steps_needed, panel.freq) for s in panel.series]
+            # with the last H values held out, one more H gives every series a training window too
+            padded = steps_needed + (H if train_spec.val_size == "horizon" else 0)
+            usable = [pad_left(s, padded, panel.freq) for s in panel.series]
         else:
             usable = [s for s in panel.series if len(s) >= steps_needed]
         self.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]

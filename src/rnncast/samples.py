@@ -155,7 +155,8 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
             is_val = origins == first_val if strategy == "direct" else origins >= first_val
             is_unused = (origins > first_val - steps) & ~is_val
         else:
-            n_val = int(np.ceil(len(origins) * val_size)) if val_size > 0 else 0
+            # at least one window of each series trains (a series with one window validates nothing)
+            n_val = min(int(np.ceil(len(origins) * val_size)), len(origins) - 1) if val_size > 0 else 0
             is_val, is_unused = np.arange(len(origins)) >= len(origins) - n_val, np.zeros(len(origins), bool)
         starts.append(off + origins - L)
         val.append(is_val)

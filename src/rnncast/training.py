@@ -10,7 +10,8 @@ Full batch, ``iterations`` steps, exactly the lecture's loop::
 
 plus what a practitioner needs around it, none of it on the hot path unless asked for: optional
 gradient clipping (global norm), an optional validation set with early stopping (the best weights
-are restored; the untrained weights count as round 0, so training that never helps is undone), a progress bar with the current loss, and a stop with a clear message when the loss
+are restored; the untrained weights count as round 0, so training that never helps is undone), a
+progress bar with the current loss, and a stop with a clear message when the loss
 stops being a finite number. Batches come from in-memory arrays (no DataLoader).
 
 The loop is the same for both engines; what an engine supplies is a *stepper* (``TorchSteps`` here,
@@ -55,7 +56,7 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> Train
     unit = "iteration" if spec.epochs is None else "epoch"
     result = TrainResult()
     bar = _progress_bar(n_rounds, unit, progress)
-    watch = _EarlyStop(steps, spec.patience) if steps.has_validation else None
+    watch = _EarlyStop(steps, spec.patience, spec.min_delta) if steps.has_validation else None
     start = time.perf_counter()
     if watch is not None:  # the untrained net competes too: with normalize="last" it is the naive forecast
         result.initial_val_loss = watch.update(-1, steps.val_loss())
@@ -167,14 +168,18 @@ class PinballLoss:
 
 
 class _EarlyStop:
-    """Remembers the weights with the lowest validation loss; ``exhausted`` after ``patience`` misses."""
+    """Remembers the weights with the lowest validation loss; ``exhausted`` after ``patience`` misses.
 
-    def __init__(self, steps, patience: int | None):
-        self.steps, self.patience = steps, patience
+    A loss counts as lower only when below ``best · (1 - min_delta)``: with ``min_delta`` = 0.01 a net has
+    to beat the best so far (at first: the untrained net) by 1%, so noise-sized gains do not replace it.
+    """
+
+    def __init__(self, steps, patience: int | None, min_delta: float = 0.0):
+        self.steps, self.patience, self.min_delta = steps, patience, min_delta
         self.best_loss, self.best_step, self.best_state, self.misses = math.inf, None, None, 0
 
     def update(self, step: int, val_loss: float) -> float:
-        if val_loss < self.best_loss:
+        if val_loss < self.best_loss * (1.0 - self.min_delta) or self.best_state is None:
             self.best_loss, self.best_step, self.misses = val_loss, step + 1, 0
             self.best_state = self.steps.snapshot()
         else:
