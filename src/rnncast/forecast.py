@@ -72,13 +72,18 @@ class Forecaster:
         conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
             backtest of the training data before the final fit (see ``rnncast.conformal``).
         progress: show a progress bar with the current loss.
+        checkpoint, checkpoint_every, resume: save the training state to ``<checkpoint>/checkpoint.safetensors``
+            every ``checkpoint_every`` optimizer steps; ``resume=True`` continues from it, ending with the
+            same weights as an uninterrupted run (a checkpoint of other settings or data is refused; see
+            ``rnncast.checkpoint``).
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
                  series_embedding=0, normalize="none", refit_best=False, lr=0.01,
                  iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
-                 engine="torch", conformal=None, progress=False):
+                 engine="torch", conformal=None, progress=False, checkpoint=None, checkpoint_every=None,
+                 resume=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -105,6 +110,9 @@ class Forecaster:
         self.engine = engine
         self.conformal = conformal
         self.progress = progress
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
 
     # -- settings -------------------------------------------------------------------------------
     def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
@@ -147,6 +155,7 @@ class Forecaster:
         return self._fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
 
     def _fit_panel(self, panel: Panel) -> Forecaster:
+        from rnncast import checkpoint as checkpoints
         from rnncast import training
 
         model_spec, window, train_spec = self._specs()
@@ -180,7 +189,8 @@ class Forecaster:
         steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
                                 data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
                                 window.quantiles)
-        result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
+        checkpoint = checkpoints.for_fit(self, (model_spec, window, train_spec), rows, data)
+        result = training.run(steps, len(train_idx), train_spec, progress=self.progress, checkpoint=checkpoint)
         if self.refit_best and len(val_idx) and result.best_step:
             # Early stopping chose how long to train; train a fresh net that long on all windows.
             rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
