@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,11 +77,12 @@ class Checkpointer:
     multiple of ``every`` (``None``: resume only, then keep the interval the checkpoint was made with).
     """
 
-    def __init__(self, directory: str | Path, every: int | None, resume: bool, run_fingerprint: dict):
+    def __init__(self, directory: str | Path, every: int | None, resume: bool, run_fingerprint: dict,
+                 announce: bool = False):
         if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
             raise RnncastError(f"checkpoint_every must be a positive whole number, got {every!r}")
         self.path = Path(directory) / CHECKPOINT_FILE
-        self.every, self.resume, self.fingerprint = every, resume, run_fingerprint
+        self.every, self.resume, self.fingerprint, self.announce = every, resume, run_fingerprint, announce
         self.seconds_before, self.started = 0.0, time.perf_counter()  # training time of earlier runs
 
     # -- saving ---------------------------------------------------------------------------------
@@ -136,6 +138,8 @@ class Checkpointer:
                     watch.best_state = _fill(steps.snapshot(), "best", arrays)
             if self.every is None:
                 self.every = int(meta["every"])
+            if self.announce:
+                print(f"rnncast: resuming from {self.path} after step {result.steps}", file=sys.stderr)
             return Position(int(position["round"]), int(position["batch"]), float(position["partial_loss"]))
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
             raise RnncastError(f"checkpoint {self.path} is damaged: {type(exc).__name__} {exc}".splitlines()[0]) \
@@ -244,7 +248,7 @@ def for_fit(forecaster, specs: tuple, rows: list[np.ndarray], data) -> Checkpoin
         raise RnncastError(f"checkpoints cover a single training run, and {which} trains more than one;"
                            f" drop {which} or the checkpoint settings")
     run_fingerprint = fingerprint(forecaster.engine, specs, rows[0].shape[1], len(rows), rows, data)
-    return Checkpointer(directory, every, resume, run_fingerprint)
+    return Checkpointer(directory, every, resume, run_fingerprint, announce=bool(forecaster.progress))
 
 
 def add_options(parser) -> None:
