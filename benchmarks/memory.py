@@ -122,10 +122,10 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
+    from _machine import describe
 
     import rnncast
-    from rnncast import forecast, samples, training
-    from _machine import describe
+    from rnncast import forecast, training
 
     torch.set_num_threads(1)
     print(describe())

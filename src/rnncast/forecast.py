@@ -39,7 +39,7 @@ from rnncast.persist import (  # noqa: E402,F401
     read_config,
 )
 from rnncast.rollout import forecast_origins
-from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, training_set
+from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows, training_set
 
 
 class Forecaster:
@@ -179,16 +179,15 @@ class Forecaster:
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in usable}
         self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
         self.freq_ = panel.freq
-        rows = [self._input_rows(s, scalings[s.uid]) for s in usable]
+        rows = stacked_input_rows(usable, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
         data = training_set(usable, rows, L, H, window.strategy, train_spec.val_size)
-        train_idx, val_idx = data.starts[~data.val], data.starts[data.val]
+        train_idx, y_train, val_idx, y_val = data.split()
         if len(train_idx) == 0:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
         n_past = usable[0].values.shape[1]
         net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
-        steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
-                                data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
-                                window.quantiles)
+        steps = engines.stepper(self.engine, net, data.windows, train_idx, y_train, val_idx, y_val, train_spec,
+                                train_spec.full_batch(len(train_idx)), window.quantiles)
         checkpoint = checkpoints.for_fit(self, (model_spec, window, train_spec), rows, data)
         result = training.run(steps, len(train_idx), train_spec, progress=self.progress, checkpoint=checkpoint)
         if self.refit_best and len(val_idx) and result.best_step:
@@ -337,9 +336,9 @@ class Forecaster:
         panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
         return backtest(self, panel, n_windows, step_size, refit, season).predictions
 
-    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0) -> np.ndarray:
+    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None) -> np.ndarray:
         index = self.series_index_[frame.uid] if self.series_embedding else None
-        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index)
+        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index, out)
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:
