@@ -75,6 +75,7 @@ class Checkpointer:
     ``training.run`` calls ``restore`` once before the loop and ``step_done`` after every step that
     ends a batch in mid-epoch and after every round; a save happens when the step count is a
     multiple of ``every`` (``None``: resume only, then keep the interval the checkpoint was made with).
+    ``announce`` prints one line on stderr when a run resumes (the Forecaster's ``progress``).
     """
 
     def __init__(self, directory: str | Path, every: int | None, resume: bool, run_fingerprint: dict,
