@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
     _add_data_options(train)
     _add_model_options(train, {"model": "lstm"})
+    from rnncast.checkpoint import add_options as add_checkpoint_options
+
+    add_checkpoint_options(train)
 
     back = sub.add_parser("backtest", help="rolling-origin evaluation over the last windows of each series")
     back.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
@@ -170,6 +173,7 @@ def _split(text: str | None) -> list[str] | None:
 
 def _prepare(args):
     """The panel and an unfitted Forecaster from the shared data and model options."""
+    from rnncast.checkpoint import options_from as checkpoint_options
     from rnncast.data.io import read_table
     from rnncast.data.panel import to_panel
     from rnncast.forecast import Forecaster
@@ -189,7 +193,7 @@ def _prepare(args):
         series_embedding=args.series_embedding, normalize=args.normalize, refit_best=args.refit_best, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, conformal=conformal,
-        progress=not args.quiet,
+        progress=not args.quiet, **checkpoint_options(args, _run_dir(args, "train")),
     )
     if not args.quiet:
         rows = sum(len(s) for s in panel.series)
@@ -223,10 +227,14 @@ def run_backtest(args) -> int:
     return code
 
 
+def _run_dir(args, kind: str) -> Path:
+    return Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}{'-backtest' if kind == 'backtest' else ''}")
+
+
 def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
     from rnncast.report import format_table, notes, write_run
 
-    out = Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}{'-backtest' if kind == 'backtest' else ''}")
+    out = _run_dir(args, kind)
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
     write_run(out, forecaster, evaluation, panel, source, title)
     n = len(evaluation.predictions)

@@ -40,7 +40,7 @@ from rnncast.persist import (  # noqa: E402,F401
     read_config,
 )
 from rnncast.rollout import forecast_origins
-from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, training_set
+from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows, training_set
 from rnncast.seasonality import fit_season
 
 
@@ -83,6 +83,10 @@ class Forecaster:
         conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
             backtest of the training data before the final fit (see ``rnncast.conformal``).
         progress: show a progress bar with the current loss.
+        checkpoint, checkpoint_every, resume: save the training state to ``<checkpoint>/checkpoint.safetensors``
+            every ``checkpoint_every`` optimizer steps; ``resume=True`` continues from it, ending with the
+            same weights as an uninterrupted run (a checkpoint of other settings or data is refused; see
+            ``rnncast.checkpoint``).
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
@@ -90,7 +94,7 @@ class Forecaster:
                  series_embedding=0, normalize="last", refit_best=True, deseasonalize=False, ensemble=1,
                  loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
                  patience=50, val_metric="loss", min_delta=0.01, seed=0, engine="torch", conformal=None,
-                 progress=False):
+                 progress=False, checkpoint=None, checkpoint_every=None, resume=False):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -122,6 +126,9 @@ class Forecaster:
         self.engine = engine
         self.conformal = conformal
         self.progress = progress
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
 
     @classmethod
     def from_preset(cls, preset: str, horizon: int, **overrides) -> Forecaster:
@@ -208,8 +215,8 @@ class Forecaster:
         flat = [self._without_season(s) for s in usable]
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
         self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
-        rows = [self._input_rows(s, scalings[s.uid]) for s in flat]
-        trained = [self._fit_member(specs, usable, flat, rows, scalings) for specs in members]
+        rows = stacked_input_rows(flat, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
+        trained = [self._fit_member(specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
 
         first = usable[0]
         self.nets_ = [net for net, _ in trained]
@@ -230,24 +237,28 @@ class Forecaster:
         self.n_series_ = len(usable)
         return self
 
-    def _fit_member(self, specs, frames, flat, rows, scalings):
-        """Train one network (an ensemble member) on the samples of its window length; → (net, result)."""
+    def _fit_member(self, specs, frames, flat, rows, scalings, member: int = 0):
+        """Train one network (ensemble member ``member``) on the samples of its window length; → (net, result).
+
+        With checkpoints, each training run of the fit (member k's run, its refit) has its own file."""
+        from rnncast import checkpoint as checkpoints
         from rnncast import training
 
         model_spec, window, train_spec = specs
         L, H = window.seq_length, window.horizon
         data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size)
-        train_idx, val_idx = data.starts[data.train], data.starts[data.val]
+        train_idx, y_train, val_idx, y_val = data.split()
         if len(train_idx) == 0:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
         n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
         net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
-        steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[data.train], val_idx,
-                                data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
-                                window.quantiles)
+        steps = engines.stepper(self.engine, net, data.windows, train_idx, y_train, val_idx, y_val, train_spec,
+                                train_spec.full_batch(len(train_idx)), window.quantiles)
         if len(val_idx) and train_spec.val_metric != "loss":
             steps = self._metric_validation(steps, net, data, frames, scalings, train_spec.val_metric)
-        result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
+        stage = f"member{member}" if member else ""
+        checkpoint = checkpoints.for_fit(self, specs, rows, data, stage)
+        result = training.run(steps, len(train_idx), train_spec, progress=self.progress, checkpoint=checkpoint)
         if self.refit_best and len(val_idx) and result.best_step:
             # Early stopping chose how long to train; train a fresh net that long on all windows.
             rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
@@ -255,8 +266,11 @@ class Forecaster:
             net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
             steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
                                     data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles)
-            refit = training.run(steps, len(data.starts), spec, progress=self.progress)
+            refit_stage = f"{stage or 'member0'}-refit"
+            checkpoint = checkpoints.for_fit(self, (model_spec, window, spec), rows, data, refit_stage)
+            refit = training.run(steps, len(data.starts), spec, progress=self.progress, checkpoint=checkpoint)
             refit.val_losses, refit.best_step = result.val_losses, result.best_step
+            refit.initial_val_loss = result.initial_val_loss
             result = refit
         return net, result
 
@@ -423,9 +437,9 @@ class Forecaster:
         panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
         return backtest(self, panel, n_windows, step_size, refit, season).predictions
 
-    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0) -> np.ndarray:
+    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None) -> np.ndarray:
         index = self.series_index_[frame.uid] if self.series_embedding else None
-        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index)
+        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index, out)
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:

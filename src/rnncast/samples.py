@@ -63,12 +63,14 @@ def fit_scaling(kind: str, frame: SeriesFrame) -> SeriesScaling:
 
 
 def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], ahead: int = 0,
-               freq: str | None = None, mask: bool = False, series_index: int | None = None) -> np.ndarray:
+               freq: str | None = None, mask: bool = False, series_index: int | None = None,
+               out: np.ndarray | None = None) -> np.ndarray:
     """``A`` for one series: ``(T + n_ahead, F + K)`` float32 with ``n_ahead = max(n_future, ahead)``.
 
     Rows beyond T hold only covariates; their past-feature part is zero until forecasts fill it.
     ``mask`` adds a column that is 0 on left-padding rows and 1 elsewhere; ``series_index`` adds a
     last column holding the series' number, which a net with a series embedding looks up.
+    ``out``: a zero-filled float32 array of that shape to write into (see ``stacked_input_rows``).
     """
     T, F = frame.values.shape
     n_ahead = max(frame.n_future, ahead)
@@ -84,7 +86,10 @@ def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], 
             stamps = np.concatenate([stamps, future_stamps(frame, freq, n_ahead)])
         covariates.append(calendar_features(stamps, calendar).astype(np.float32))
     width = sum(c.shape[1] for c in covariates)
-    rows = np.zeros((T + n_ahead, F + width + mask + (series_index is not None)), dtype=np.float32)
+    shape = (T + n_ahead, F + width + mask + (series_index is not None))
+    rows = np.zeros(shape, dtype=np.float32) if out is None else out
+    if rows.shape != shape:
+        raise ValueError(f"input rows of series {frame.uid!r} have shape {shape}, out has {rows.shape}")
     rows[:T, :F] = scaling.past.transform(frame.values)
     if covariates:
         rows[:-1, F : F + width] = np.hstack(covariates)[1:]  # A[t] carries K[t+1]
@@ -93,6 +98,34 @@ def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], 
     if series_index is not None:
         rows[:, -1] = series_index
     return rows
+
+
+def stacked_input_rows(frames: list[SeriesFrame], make) -> list[np.ndarray]:
+    """Every series' input rows as consecutive views of ONE float32 array, which ``training_set`` then
+    windows without concatenating (no second copy of all rows). ``make(frame, out)`` is ``input_rows``
+    for that series (``out`` None: a new array)."""
+    first = make(frames[0], None)
+    lengths = [len(first)] + [len(f) + f.n_future for f in frames[1:]]
+    stacked = np.zeros((sum(lengths), first.shape[1]), dtype=np.float32)
+    ends = np.cumsum(lengths)
+    views = [stacked[end - n : end] for end, n in zip(ends, lengths, strict=True)]
+    views[0][...] = first
+    for frame, view in zip(frames[1:], views[1:], strict=True):
+        make(frame, view)
+    return views
+
+
+def _stack(rows: list[np.ndarray]) -> np.ndarray:
+    """The rows of all series as one array: their common base when they are ``stacked_input_rows``' views."""
+    base = rows[0].base
+    shared = isinstance(base, np.ndarray) and base.ndim == 2 and base.flags.c_contiguous
+    if shared and all(r.base is base for r in rows):
+        row_bytes = base.strides[0]
+        starts = base.ctypes.data + row_bytes * np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+        if starts[-1] == base.ctypes.data + base.nbytes and all(
+                r.ctypes.data == start for r, start in zip(rows, starts[:-1], strict=True)):
+            return base  # the rows lie one after another, covering all of base
+    return np.concatenate(rows) if len(rows) > 1 else rows[0]
 
 
 def pad_left(frame: SeriesFrame, length: int, freq: str | None) -> SeriesFrame:
@@ -122,7 +155,7 @@ class TrainingSet:
     """Windows as a view of the stacked input rows, the samples' window starts, and their targets."""
 
     windows: np.ndarray  # (R - L + 1, L, F + K) view of the stacked rows
-    starts: np.ndarray  # (N,) window start row of each sample
+    starts: np.ndarray  # (N,) window start row of each sample (int32 below 2**31 rows: half the memory)
     targets: np.ndarray  # (N, H) direct, (N, F) recursive, (N, L, F) seq2seq
     val: np.ndarray  # (N,) bool: held out for validation
     series: np.ndarray  # (N,) which frame each sample comes from
@@ -133,37 +166,48 @@ class TrainingSet:
     def train(self) -> np.ndarray:
         return ~self.val & ~self.unused
 
+    def split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``train_starts, train_targets, val_starts, val_targets``; no copies when nothing is held out."""
+        if not self.val.any() and not self.unused.any():
+            return self.starts, self.targets, self.starts[:0], self.targets[:0]
+        train = self.train
+        return self.starts[train], self.targets[train], self.starts[self.val], self.targets[self.val]
+
 
 def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: int, strategy: str,
                  val_size: float | str) -> TrainingSet:
     """Every sample whose input and targets lie inside one series' observed rows.
 
-    Validation: ``val_size`` = a fraction holds out the last fraction of each series' samples;
-    ``"horizon"`` holds out the last H values of each series (N-BEATS's and the competitions' way): the
-    one direct window that forecasts them (the last H one-step windows for recursive and seq2seq) is
-    validated on, and the direct windows whose targets reach into them are not trained on.
+    Series ``i``'s samples have origins ``L .. T_i - steps`` (window starts ``offset_i + 0 ..``).
+    Validation: ``val_size`` = a fraction holds out the last ``ceil(n_i · val_size)`` of each series'
+    samples (at most all but one); ``"horizon"`` holds out the last H values of each series (N-BEATS's
+    and the competitions' way): the one direct window that forecasts them (the last H one-step windows
+    for recursive and seq2seq) is validated on, and the direct windows whose targets reach into them
+    are not trained on.
     """
-    stacked = np.concatenate(rows) if len(rows) > 1 else rows[0]  # (R, F + K)
+    stacked = _stack(rows)  # (R, F + K)
     F = frames[0].values.shape[1]
     offsets = np.concatenate([[0], np.cumsum([len(r) for r in rows])[:-1]])
     steps = H if strategy == "direct" else 1
-    starts, val, unused, origins_all, series = [], [], [], [], []
-    for k, (frame, off) in enumerate(zip(frames, offsets, strict=True)):
-        origins = np.arange(L, len(frame) - steps + 1)
+    counts = [max(len(frame) - steps + 1 - L, 0) for frame in frames]
+    index_type = np.int32 if len(stacked) < 2**31 else np.int64  # half the memory of int64
+    starts = np.empty(sum(counts), dtype=index_type)
+    origins, series = np.empty(len(starts), dtype=index_type), np.empty(len(starts), dtype=np.int32)
+    val, unused = np.zeros(len(starts), dtype=bool), np.zeros(len(starts), dtype=bool)
+    end = 0
+    for k, (frame, n, off) in enumerate(zip(frames, counts, offsets, strict=True)):
+        mine = slice(end, end + n)
+        starts[mine] = np.arange(off, off + n)
+        origins[mine] = np.arange(L, L + n)
+        series[mine] = k
         if val_size == "horizon":
             first_val = len(frame) - H  # the first held-out value
-            is_val = origins == first_val if strategy == "direct" else origins >= first_val
-            is_unused = (origins > first_val - steps) & ~is_val
-        else:
-            # at least one window of each series trains (a series with one window validates nothing)
-            n_val = min(int(np.ceil(len(origins) * val_size)), len(origins) - 1) if val_size > 0 else 0
-            is_val, is_unused = np.arange(len(origins)) >= len(origins) - n_val, np.zeros(len(origins), bool)
-        starts.append(off + origins - L)
-        val.append(is_val)
-        unused.append(is_unused)
-        origins_all.append(origins)
-        series.append(np.full(len(origins), k))
-    starts, val, unused = np.concatenate(starts), np.concatenate(val), np.concatenate(unused)
+            val[mine] = origins[mine] == first_val if strategy == "direct" else origins[mine] >= first_val
+            unused[mine] = (origins[mine] > first_val - steps) & ~val[mine]
+        elif val_size > 0:
+            n_val = min(int(np.ceil(n * val_size)), n - 1)  # a series with one window validates nothing
+            val[end + n - max(n_val, 0) : end + n] = True
+        end += n
     past = stacked[:, :F]  # (R, F) view
     if strategy == "direct":
         targets = sliding_windows(past[:, F - 1 : F], H)[starts + L, :, 0]  # (N, H)
@@ -171,8 +215,7 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
         targets = past[starts + L]  # (N, F)
     else:
         targets = sliding_windows(past, L)[starts + 1]  # (N, L, F)
-    return TrainingSet(sliding_windows(stacked, L), starts, targets, val, np.concatenate(series),
-                       np.concatenate(origins_all), unused)
+    return TrainingSet(sliding_windows(stacked, L), starts, targets, val, series, origins, unused)
 
 
 class WindowBatches:

@@ -49,29 +49,41 @@ def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = F
     return run(steps, len(X), spec, progress)
 
 
-def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> TrainResult:
-    """The loop over iterations (full batch) or epochs (mini-batches) for any engine's stepper."""
+def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoint=None) -> TrainResult:
+    """The loop over iterations (full batch) or epochs (mini-batches) for any engine's stepper.
+
+    ``checkpoint`` (a ``rnncast.checkpoint.Checkpointer``) saves the whole training state every N
+    steps and, when resuming, restores it here before the first step, so that the run continues
+    exactly where the saved one stood (round, batch, batch order, losses, early-stopping state).
+    """
     full_batch = spec.full_batch(n_samples)
     n_rounds = spec.iterations if spec.epochs is None else spec.epochs
     unit = "iteration" if spec.epochs is None else "epoch"
     result = TrainResult()
     bar = _progress_bar(n_rounds, unit, progress)
     watch = _EarlyStop(steps, spec.patience, spec.min_delta) if steps.has_validation else None
-    start = time.perf_counter()
     if watch is not None:  # the untrained net competes too: with normalize="last" it is the naive forecast
         result.initial_val_loss = watch.update(-1, steps.val_loss())
+    resumed = checkpoint.restore(steps, result, watch) if checkpoint is not None else None
+    first_round = resumed.round if resumed else 0
+    if bar is not None and first_round:
+        bar.update(first_round)
+    start = time.perf_counter() - result.seconds
     try:
-        for i in range(n_rounds):
+        for i in range(first_round, n_rounds):
             if full_batch:
                 loss_value = steps.step(None)
                 result.steps += 1
             else:
+                order_state = steps.order_state() if checkpoint is not None else None  # before the shuffle
                 order = steps.permutation(n_samples)
-                total = 0.0
-                for b in range(0, n_samples, spec.batch_size):
+                first, total = (resumed.batch, resumed.partial_loss) if resumed and i == first_round else (0, 0.0)
+                for b in range(first, n_samples, spec.batch_size):
                     idx = order[b : b + spec.batch_size]
                     total += steps.step(idx) * len(idx)
                     result.steps += 1
+                    if checkpoint is not None and b + spec.batch_size < n_samples:
+                        checkpoint.step_done(steps, result, watch, i, b + spec.batch_size, total, order_state)
                 loss_value = total / n_samples
             if not math.isfinite(loss_value):
                 raise RnncastError(
@@ -84,6 +96,8 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False) -> Train
                 if watch.exhausted:
                     result.stopped_early = True
                     break
+            if checkpoint is not None:
+                checkpoint.step_done(steps, result, watch, i + 1, 0, 0.0, None)
             if bar is not None:
                 bar.update(1)
                 if i % 20 == 0 or i == n_rounds - 1:
@@ -149,6 +163,38 @@ class TorchSteps:
 
     def finish(self) -> None:
         self.net.eval()
+
+    # -- checkpoints (rnncast.checkpoint): what a resumed run needs besides the weights ---------
+    def order_state(self) -> str:
+        """The batch-order generator's state (torch's bytes, base64), to redraw the same shuffle."""
+        return _b64(self.generator.get_state())
+
+    def resume_state(self) -> tuple[dict, dict]:
+        """Adam's moments (arrays) and step count, the batch-order and the global RNG (dropout) states."""
+        arrays = {"adam.m": self.optimizer.m.cpu().numpy(), "adam.v": self.optimizer.v.cpu().numpy()}
+        info = {"adam_steps": self.optimizer.steps, "order_rng": self.order_state(),
+                "torch_rng": _b64(self.torch.get_rng_state())}
+        return arrays, info
+
+    def load_resume_state(self, arrays: dict, info: dict) -> None:
+        torch = self.torch
+        self.optimizer.m.copy_(torch.from_numpy(arrays["adam.m"]))
+        self.optimizer.v.copy_(torch.from_numpy(arrays["adam.v"]))
+        self.optimizer.steps = int(info["adam_steps"])
+        self.generator.set_state(_from_b64(torch, info["order_rng"]))
+        torch.set_rng_state(_from_b64(torch, info["torch_rng"]))
+
+
+def _b64(state) -> str:
+    import base64
+
+    return base64.b64encode(state.numpy().tobytes()).decode("ascii")
+
+
+def _from_b64(torch, text: str):
+    import base64
+
+    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8)
 
 
 class PinballLoss:

@@ -67,22 +67,33 @@ def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None 
 
 
 def _split_long(table, id_col, target, features, time_col, fill, known) -> list[SeriesFrame]:
-    table = table.copy()
-    table.columns = [str(c) for c in table.columns]
-    ids = table[id_col]
+    """One SeriesFrame per id, in order of first appearance, without copying the table.
+
+    A series whose rows are contiguous (the usual long format) is a slice of the table; otherwise its
+    rows are gathered. Only each series' own rows are ever copied (by ``to_frame``), so a 20-million-row
+    table costs the frames plus one series at a time, not a second table.
+    """
+    ids = table.iloc[:, [str(c) for c in table.columns].index(id_col)]
     if ids.isna().any():
         raise RnncastError(f"id column {id_col!r} has an empty cell")
-    kinds = {type(v).__name__ for v in ids}
+    kinds = {type(v).__name__ for v in ids.unique()}
     if len(kinds) > 1 and not kinds <= {"int", "float", "int64", "float64"}:
         raise RnncastError(f"id column {id_col!r} mixes types ({', '.join(sorted(kinds))}); use one type")
-    table[id_col] = ids.astype(str)
+    # Ids are compared as text (1 and 1.0 are two series, as "1" and "1.0"); a single type maps to text 1:1.
+    codes, uniques = pd.factorize(ids if len(kinds) == 1 else ids.astype(str), sort=False)
+    bounds = np.flatnonzero(codes[1:] != codes[:-1]) + 1  # where the id changes
+    contiguous = len(bounds) + 1 == len(uniques)
+    order = None if contiguous else np.argsort(codes, kind="stable")
+    edges = np.concatenate([[0], bounds if contiguous else np.cumsum(np.bincount(codes))[:-1], [len(codes)]])
     series = []
-    for uid, group in table.groupby(id_col, sort=False):
+    for k, uid in enumerate(str(u) for u in uniques):
+        rows = slice(edges[k], edges[k + 1])
+        group = table.iloc[rows] if contiguous else table.iloc[order[rows]]
         try:
             frame = to_frame(group, target, features, time_col, fill, known, exclude=(id_col,))
         except RnncastError as exc:
             raise RnncastError(f"series {uid!r}: {exc}") from None
-        frame.uid = str(uid)
+        frame.uid = uid
         if series and frame.columns != series[0].columns:
             raise RnncastError(f"series {uid!r} has columns {frame.columns}, series {series[0].uid!r} has"
                                f" {series[0].columns}")

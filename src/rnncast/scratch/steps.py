@@ -49,3 +49,21 @@ class NumpySteps:
 
     def finish(self) -> None:
         pass
+
+    # -- checkpoints (rnncast.checkpoint): what a resumed run needs besides the weights ---------
+    def order_state(self) -> dict:
+        """The batch-order generator's state (NumPy's PCG64 state: plain ints), to redraw the same shuffle."""
+        return self.rng.bit_generator.state
+
+    def resume_state(self) -> tuple[dict, dict]:
+        """Adam's moments (arrays) and step count, and the batch-order generator's state."""
+        opt = self.optimizer
+        arrays = {"adam.m": opt.m[""], "adam.v": opt.v[""]} if "" in opt.m else {}
+        return arrays, {"adam_steps": opt.steps.get("", 0), "order_rng": self.order_state()}
+
+    def load_resume_state(self, arrays: dict, info: dict) -> None:
+        if "adam.m" in arrays:
+            self.optimizer.m[""] = arrays["adam.m"].astype(self.net.dtype)
+            self.optimizer.v[""] = arrays["adam.v"].astype(self.net.dtype)
+            self.optimizer.steps[""] = int(info["adam_steps"])
+        self.rng.bit_generator.state = info["order_rng"]
