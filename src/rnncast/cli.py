@@ -17,9 +17,11 @@ Heavy modules (torch, pandas, matplotlib) are imported only by the commands that
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from rnncast import cli_scale, distributed
 from rnncast.errors import RnncastError
 
 
@@ -109,11 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
     _add_data_options(train)
     _add_model_options(train, {"model": "lstm"})
+    cli_scale.add_options(train)
 
     back = sub.add_parser("backtest", help="rolling-origin evaluation over the last windows of each series")
     back.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
     _add_data_options(back)
     _add_model_options(back, {"model": "lstm"})
+    cli_scale.add_options(back)
     w = back.add_argument_group("backtest")
     w.add_argument("--n-windows", type=int, default=3, help="forecast windows per series (default 3)")
     w.add_argument("--step-size", type=int, help="steps between window origins (default: the horizon)")
@@ -161,6 +165,7 @@ def run_demo(args) -> int:
     args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
     args.batch_size, args.clip, args.val_size, args.patience = None, None, 0.0, None
     args.test_size, args.season, args.lookahead = 0.3, None, True
+    args.device, args.precision, args.tensorboard, args.nproc = "cpu", "fp32", None, 1
     return run_train(args, title="rnncast demo: the lecture's LSTM on stock_daily (next-day Close)")
 
 
@@ -189,9 +194,10 @@ def _prepare(args):
         series_embedding=args.series_embedding, normalize=args.normalize, refit_best=args.refit_best, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, conformal=conformal,
-        progress=not args.quiet,
+        progress=not args.quiet and distributed.is_main(), device=args.device, precision=args.precision,
+        tensorboard=args.tensorboard,
     )
-    if not args.quiet:
+    if not args.quiet and distributed.is_main():
         rows = sum(len(s) for s in panel.series)
         print(f"training {args.model} ({args.engine}) on {args.data} ({len(panel)} series, {rows} rows,"
               f" target {panel.first.target})", file=sys.stderr)
@@ -225,6 +231,9 @@ def run_backtest(args) -> int:
 
 def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
     from rnncast.report import format_table, notes, write_run
+
+    if not distributed.is_main():
+        return 0  # under torchrun only rank 0 writes the run and prints
 
     out = Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}{'-backtest' if kind == 'backtest' else ''}")
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
@@ -341,6 +350,10 @@ COMMANDS = {"demo": run_demo, "train": run_train, "backtest": run_backtest, "pre
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _set_threads(args.threads)
+    if cli_scale.should_launch(args):
+        return cli_scale.launch(args, sys.argv[1:] if argv is None else argv, _prepare)
+    if not distributed.is_main():
+        sys.stdout = open(os.devnull, "w")  # other ranks print nothing; rank 0 reports
     return COMMANDS[args.command](args)
 
 

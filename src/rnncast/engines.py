@@ -64,27 +64,25 @@ def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
 
 
 def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: TrainSpec, full_batch: bool,
-            quantiles=None):
+            quantiles=None, device: str = "cpu", precision: str = "fp32"):
     """The engine's stepper for ``training.run``: samples ``train_idx`` of the window view ``windows``.
 
     Full batch materialises the training windows once; mini-batches gather each batch's windows.
+    The torch engine trains on ``device`` in ``precision``, and under torchrun with DDP (``devices``).
     """
+    if engine == "torch":
+        from rnncast.devices import torch_steps
+
+        return torch_steps(net, windows, train_idx, y, val_idx, y_val, spec, full_batch, quantiles, device,
+                           precision)
     X_val = np.ascontiguousarray(windows[val_idx]) if len(val_idx) else None
     y_val = y_val if len(val_idx) else None
-    if engine == "numpy":
-        from rnncast.scratch.steps import NumpySteps
+    from rnncast.scratch.steps import NumpySteps
 
-        if quantiles:
-            raise RnncastError("quantile outputs need the torch engine (the numpy engine trains on MSE only)")
-        X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
-        return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
-    import torch
-
-    from rnncast.training import TorchSteps
-
-    tensor = (lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)))  # noqa: E731
-    X = tensor(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, tensor)
-    return TorchSteps(net, X, tensor(y), tensor(X_val), tensor(y_val), spec, full_batch, quantiles)
+    if quantiles:
+        raise RnncastError("quantile outputs need the torch engine (the numpy engine trains on MSE only)")
+    X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
+    return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
 
 
 def state_bytes(engine: str, net) -> bytes:

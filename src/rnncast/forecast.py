@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnncast import atomic, engines, metrics
+from rnncast import atomic, devices, engines, metrics, tblog
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_to_dict
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
@@ -72,13 +72,17 @@ class Forecaster:
         conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
             backtest of the training data before the final fit (see ``rnncast.conformal``).
         progress: show a progress bar with the current loss.
+        device: where the torch engine trains: ``"cpu"``, ``"cuda"`` or ``"auto"`` (cuda when available);
+            forecasting runs on the CPU. precision: ``"fp32"`` or ``"bf16"`` (CUDA autocast only).
+            tensorboard: a directory for TensorBoard logs of the loss per round (needs ``tensorboard``).
+            Under torchrun, training is data-parallel over the processes (``rnncast.distributed``).
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="minmax", strategy="direct", quantiles=None, calendar=(), pad=False,
                  series_embedding=0, normalize="none", refit_best=False, lr=0.01,
                  iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.0, patience=None, seed=0,
-                 engine="torch", conformal=None, progress=False):
+                 engine="torch", conformal=None, progress=False, device="cpu", precision="fp32", tensorboard=None):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -105,6 +109,9 @@ class Forecaster:
         self.engine = engine
         self.conformal = conformal
         self.progress = progress
+        self.device = device
+        self.precision = precision
+        self.tensorboard = tensorboard
 
     # -- settings -------------------------------------------------------------------------------
     def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
@@ -125,6 +132,7 @@ class Forecaster:
         for spec in specs:
             spec.check()
         engines.check(self.engine, specs[0])
+        devices.check(self.engine, self.device, self.precision)
         if self.conformal:
             from rnncast.conformal import check_levels
 
@@ -179,16 +187,19 @@ class Forecaster:
         net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
         steps = engines.stepper(self.engine, net, data.windows, train_idx, data.targets[~data.val], val_idx,
                                 data.targets[data.val], train_spec, train_spec.full_batch(len(train_idx)),
-                                window.quantiles)
-        result = training.run(steps, len(train_idx), train_spec, progress=self.progress)
+                                window.quantiles, self.device, self.precision)
+        with tblog.open_log(self.tensorboard) as log:
+            result = training.run(steps, len(train_idx), train_spec, progress=self.progress, log=log)
         if self.refit_best and len(val_idx) and result.best_step:
             # Early stopping chose how long to train; train a fresh net that long on all windows.
             rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
             spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
             net = self._build_net(model_spec, window, train_spec, rows[0].shape[1], n_past, len(usable))
             steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
-                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles)
-            refit = training.run(steps, len(data.starts), spec, progress=self.progress)
+                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles,
+                                    self.device, self.precision)
+            with tblog.open_log(self.tensorboard) as log:
+                refit = training.run(steps, len(data.starts), spec, progress=self.progress, log=log)
             refit.val_losses, refit.best_step = result.val_losses, result.best_step
             result = refit
 
