@@ -43,7 +43,7 @@ def launch(args, argv: list[str], prepare) -> int:
     """Check the command with ``prepare(args)`` (data and Forecaster), then run it in ``--nproc`` processes."""
     if args.engine != "torch":
         raise RnncastError("--nproc needs the torch engine (the numpy engine trains in one process)")
-    _panel, forecaster = prepare(args)
+    _panel, forecaster = prepare(argparse.Namespace(**{**vars(args), "quiet": True}))  # rank 0 says it again
     forecaster._specs()
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
