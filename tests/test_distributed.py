@@ -96,3 +96,14 @@ def test_numpy_engine_refuses_to_run_under_torchrun(monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "2")
     with pytest.raises(RnncastError, match="needs the torch engine"):
         Forecaster(engine="numpy")._specs()
+
+
+def test_an_error_inside_the_workers_is_one_line_and_exit_2(panel_csv, tmp_path):
+    run = subprocess.run([sys.executable, "-m", "rnncast", "train", str(panel_csv), "--val-size", "0.999", "--quiet",
+                          "--nproc", "2", "--out", str(tmp_path / "run")], capture_output=True, text=True,
+                         env=_env(), timeout=120)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    lines = set(run.stderr.strip().splitlines())  # each rank may say it; the same line
+    assert lines == {"rnncast: error: val-size 0.999 leaves no training windows"}
+    assert not (tmp_path / "run").exists()
