@@ -53,9 +53,9 @@ def test_bf16_on_the_cpu_is_refused(panel):
     ({"device": "tpu"}, "unknown device 'tpu'"),
     ({"precision": "fp16"}, "unknown precision 'fp16'"),
 ])
-def test_bad_device_settings_are_refused_by_name(kwargs, words):
+def test_bad_device_settings_are_refused_by_name(panel, kwargs, words):
     with pytest.raises(RnncastError, match=words):
-        Forecaster(**kwargs)._specs()
+        _fit(panel, **kwargs)
 
 
 @pytest.mark.skipif(CUDA, reason="auto means cuda on this machine")
@@ -110,3 +110,9 @@ def test_cuda_training_matches_the_cpu_closely_and_returns_a_cpu_net(panel, batc
 def test_bf16_autocast_trains_on_cuda(panel):
     f = _fit(panel, device="cuda", precision="bf16", iterations=30, quantiles=(0.1, 0.9))
     assert np.isfinite(f.history_.losses).all() and f.history_.losses[-1] < f.history_.losses[0]
+
+
+def test_a_fitted_forecaster_predicts_whatever_device_it_names(panel):
+    f = _fit(panel)
+    f.device, f.precision = "cuda", "bf16"  # e.g. trained on a GPU machine, used on a laptop
+    assert len(f.predict()) == 2

@@ -92,10 +92,10 @@ def test_nproc_is_refused_with_the_numpy_engine_and_when_not_positive(panel_csv)
         cli.main(["train", str(panel_csv), "--nproc", "0", "--quiet"])
 
 
-def test_numpy_engine_refuses_to_run_under_torchrun(monkeypatch):
+def test_numpy_engine_refuses_to_run_under_torchrun(panel_csv, monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "2")
     with pytest.raises(RnncastError, match="needs the torch engine"):
-        Forecaster(engine="numpy")._specs()
+        Forecaster(engine="numpy").fit(pd.read_csv(panel_csv), id_col="unique_id")
 
 
 def test_an_error_inside_the_workers_is_one_line_and_exit_2(panel_csv, tmp_path):

@@ -132,7 +132,6 @@ class Forecaster:
         for spec in specs:
             spec.check()
         engines.check(self.engine, specs[0])
-        devices.check(self.engine, self.device, self.precision)
         if self.conformal:
             from rnncast.conformal import check_levels
 
@@ -158,6 +157,7 @@ class Forecaster:
         from rnncast import training
 
         model_spec, window, train_spec = self._specs()
+        devices.check(self.engine, self.device, self.precision)  # training's concern only, not predict's
         L, H = window.seq_length, window.horizon
         steps_needed = L + (H if window.strategy == "direct" else 1)
         if window.pad:
