@@ -364,8 +364,6 @@ def _set_threads(threads: int | None) -> None:
     OpenBLAS's spinning thread pools made the demo 14x slower with 2 threads than with 1 (197 s vs
     14 s, measured under load). ``--threads N`` or ``OMP_NUM_THREADS`` choose otherwise.
     """
-    import os
-
     if threads is not None:
         if threads < 1:
             raise RnncastError(f"--threads must be a positive whole number, got {threads}")
@@ -394,8 +392,6 @@ def app(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"rnncast: error: cannot write or read{where}: {exc.strerror or exc}\n")
         code = 2
     except Exception as exc:  # a bug, not bad input: one line, and the traceback on request
-        import os
-
         if os.environ.get("RNNCAST_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
