@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scratch_speed.py
 	$(BIN)/python benchmarks/backtest.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/text_lm.py --torch-threads 1
+	$(BIN)/python benchmarks/throughput.py
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info

@@ -120,7 +120,8 @@ def test_contradictory_checkpoint_settings_are_refused(tmp_path):
     with pytest.raises(RnncastError, match="checkpoint_every must be a positive whole number"):
         rnncast.Forecaster(**SMALL, iterations=5, checkpoint=tmp_path, checkpoint_every=0).fit(_panel())
     with pytest.raises(RnncastError, match="conformal"):
-        rnncast.Forecaster(**SMALL, iterations=5, conformal=(80,), checkpoint=tmp_path, checkpoint_every=2).fit(_panel())
+        rnncast.Forecaster(**SMALL, iterations=5, conformal=(80,), checkpoint=tmp_path,
+                           checkpoint_every=2).fit(_panel())
 
 
 def test_a_fit_of_several_runs_resumes_each_from_its_own_file(tmp_path):

@@ -333,8 +333,8 @@ def test_predict_data_with_a_renamed_column(tmp_path, run_copy):
 
 def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rnncast", "train", small.name, "--iterations", "1000000", "--hidden-size", "4",
-         "--out", OUT],
+        [sys.executable, "-m", "rnncast", "train", small.name, "--iterations", "1000000", "--val-size", "0",
+         "--hidden-size", "4", "--out", OUT],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     chunks, started = [], threading.Event()

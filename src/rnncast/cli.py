@@ -17,9 +17,20 @@ Heavy modules (torch, pandas, matplotlib) are imported only by the commands that
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from rnncast import cli_scale, distributed
+from rnncast.cli_options import (
+    LECTURE,
+    add_data_options,
+    add_model_options,
+    announce,
+    apply_preset,
+    forecaster_from,
+    split,
+)
 from rnncast.errors import RnncastError
 
 
@@ -29,63 +40,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
         raise SystemExit(2)
-
-
-def _add_data_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("data")
-    g.add_argument("--target", help="column to forecast (default: the last numeric column)")
-    g.add_argument("--features", help="comma-separated input columns (default: all numeric; target always in)")
-    g.add_argument("--time-col", help="time column (default: one named date/ds/time/timestamp, else file order)")
-    g.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None,
-                   help="file rows are newest first: flip them (bundled data sets know their own order)")
-    g.add_argument("--fill", choices=["ffill", "interpolate", "drop"], help="accept missing/infinite values")
-    g.add_argument("--id-col", help="series id column of a long table (default: unique_id if present)")
-    g.add_argument("--known", help="comma-separated future-known covariate columns (their future rows follow"
-                                   " the last target value)")
-    g.add_argument("--calendar", help="calendar features from the time column: dayofweek,month,dayofyear,hour")
-    g.add_argument("--freq", help="time step as a pandas frequency (D, W, MS, h...; default: inferred)")
-    g.add_argument("--pad", action="store_true",
-                   help="left-pad series shorter than one window (a mask input marks the padding) instead of skipping")
-
-
-def _add_model_options(p: argparse.ArgumentParser, defaults: dict) -> None:
-    g = p.add_argument_group("model and training")
-    g.add_argument("--model", choices=["rnn", "lstm", "gru"], default=defaults["model"])
-    g.add_argument("--nonlinearity", choices=["tanh", "relu", "sigmoid"], default="tanh",
-                   help="rnn only (sigmoid: numpy engine only)")
-    g.add_argument("--engine", choices=["torch", "numpy"], default="torch",
-                   help="torch (nn.LSTM & co.) or numpy (rnncast.scratch: the equations, BPTT by hand)")
-    g.add_argument("--seq-length", type=int, default=7, help="input window length (default 7)")
-    g.add_argument("--horizon", type=int, default=1, help="steps ahead to forecast (default 1)")
-    g.add_argument("--strategy", choices=["direct", "recursive", "seq2seq"], default="direct",
-                   help="multi-step: direct (H outputs), recursive (fed back), seq2seq (many-to-many)")
-    g.add_argument("--quantiles", help="e.g. 0.1,0.5,0.9: pinball loss, one output per quantile (direct, torch)")
-    g.add_argument("--conformal", help="interval levels in %%, e.g. 80,95: conformal intervals from a backtest"
-                                       " of the training data")
-    g.add_argument("--hidden-size", type=int, default=10)
-    g.add_argument("--num-layers", type=int, default=1)
-    g.add_argument("--series-embedding", type=int, default=0,
-                   help="size of a learned per-series vector joined to every input step (torch; default 0: none)")
-    g.add_argument("--dropout", type=float, default=0.0)
-    g.add_argument("--scaler", choices=["minmax", "standard", "none", "log"], default="minmax")
-    g.add_argument("--normalize", choices=["none", "last"], default="none",
-                   help="last: windows relative to their last row, zero-initialised output (starts at naive)")
-    g.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
-    g.add_argument("--iterations", type=int, default=500, help="full-batch steps (default 500)")
-    g.add_argument("--epochs", type=int, help="train in mini-batch epochs instead of full-batch iterations")
-    g.add_argument("--batch-size", type=int, help="mini-batch size with --epochs")
-    g.add_argument("--clip", type=float, help="clip the gradient's global norm to this value")
-    g.add_argument("--val-size", type=float, default=0.0, help="fraction of training windows for validation")
-    g.add_argument("--patience", type=int, help="early stop after this many rounds without improvement")
-    g.add_argument("--refit-best", action="store_true",
-                   help="after early stopping, retrain on all windows for the chosen number of rounds")
-    g.add_argument("--seed", type=int, default=0)
-    e = p.add_argument_group("evaluation and output")
-    e.add_argument("--test-size", type=float, default=0.3, help="fraction of rows held out (default 0.3)")
-    e.add_argument("--season", type=int, help="season length for seasonal naive (default: from the time column)")
-    e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
-    e.add_argument("--out", help="run directory (default runs/<name>)")
-    e.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,16 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train on a table and evaluate against baselines")
     train.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
-    _add_data_options(train)
-    _add_model_options(train, {"model": "lstm"})
+    add_data_options(train)
+    add_model_options(train)
     from rnncast.checkpoint import add_options as add_checkpoint_options
 
     add_checkpoint_options(train)
+    cli_scale.add_options(train)
 
     back = sub.add_parser("backtest", help="rolling-origin evaluation over the last windows of each series")
     back.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
-    _add_data_options(back)
-    _add_model_options(back, {"model": "lstm"})
+    add_data_options(back)
+    add_model_options(back)
+    cli_scale.add_options(back)
     w = back.add_argument_group("backtest")
     w.add_argument("--n-windows", type=int, default=3, help="forecast windows per series (default 3)")
     w.add_argument("--step-size", type=int, help="steps between window origins (default: the horizon)")
@@ -158,17 +114,10 @@ def run_demo(args) -> int:
     args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
         "stock_daily", None, None, None, None, None)
     args.id_col, args.known, args.calendar, args.freq = None, None, None, None
-    args.pad, args.series_embedding, args.normalize, args.refit_best = False, 0, "none", False
-    args.model, args.nonlinearity, args.seq_length, args.hidden_size, args.num_layers = "lstm", "tanh", 7, 10, 1
-    args.horizon, args.strategy, args.quantiles, args.conformal = 1, "direct", None, None
-    args.dropout, args.scaler, args.lr, args.iterations, args.epochs = 0.0, "minmax", 0.01, 500, None
-    args.batch_size, args.clip, args.val_size, args.patience = None, None, 0.0, None
+    vars(args).update(LECTURE)
     args.test_size, args.season, args.lookahead = 0.3, None, True
+    args.device, args.precision, args.tensorboard, args.nproc = "cpu", "fp32", None, 1
     return run_train(args, title="rnncast demo: the lecture's LSTM on stock_daily (next-day Close)")
-
-
-def _split(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 def _prepare(args):
@@ -176,29 +125,15 @@ def _prepare(args):
     from rnncast.checkpoint import options_from as checkpoint_options
     from rnncast.data.io import read_table
     from rnncast.data.panel import to_panel
-    from rnncast.forecast import Forecaster
 
-    try:
-        quantiles = [float(q) for q in _split(args.quantiles)] if args.quantiles else None
-        conformal = [float(c) for c in _split(args.conformal)] if args.conformal else None
-    except ValueError:
-        raise RnncastError("--quantiles and --conformal take numbers like 0.1,0.9 and 80,95") from None
+    forecaster = forecaster_from(args, progress=not args.quiet and distributed.is_main(), device=args.device,
+                                 precision=args.precision, tensorboard=args.tensorboard,
+                                 **checkpoint_options(args, _run_dir(args, "train")))
     table = read_table(args.data, reverse=args.reverse)
-    panel = to_panel(table, args.id_col, args.target, _split(args.features), args.time_col, args.fill,
-                     _split(args.known), args.freq)
-    forecaster = Forecaster(
-        model=args.model, seq_length=args.seq_length, horizon=args.horizon, hidden_size=args.hidden_size,
-        num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
-        strategy=args.strategy, quantiles=quantiles, calendar=tuple(_split(args.calendar) or ()), pad=args.pad,
-        series_embedding=args.series_embedding, normalize=args.normalize, refit_best=args.refit_best, lr=args.lr,
-        iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
-        val_size=args.val_size, patience=args.patience, seed=args.seed, engine=args.engine, conformal=conformal,
-        progress=not args.quiet, **checkpoint_options(args, _run_dir(args, "train")),
-    )
-    if not args.quiet:
-        rows = sum(len(s) for s in panel.series)
-        print(f"training {args.model} ({args.engine}) on {args.data} ({len(panel)} series, {rows} rows,"
-              f" target {panel.first.target})", file=sys.stderr)
+    panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
+                     split(args.known), args.freq)
+    if not args.quiet and distributed.is_main():
+        announce(args, panel)
     return panel, forecaster
 
 
@@ -233,6 +168,9 @@ def _run_dir(args, kind: str) -> Path:
 
 def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
     from rnncast.report import format_table, notes, write_run
+
+    if not distributed.is_main():
+        return 0  # under torchrun only rank 0 writes the run and prints
 
     out = _run_dir(args, kind)
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
@@ -347,8 +285,14 @@ COMMANDS = {"demo": run_demo, "train": run_train, "backtest": run_backtest, "pre
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    apply_preset(args, parser, sys.argv[1:] if argv is None else argv)
     _set_threads(args.threads)
+    if cli_scale.should_launch(args):
+        return cli_scale.launch(args, sys.argv[1:] if argv is None else argv, _prepare)
+    if not distributed.is_main():
+        sys.stdout = open(os.devnull, "w")  # other ranks print nothing; rank 0 reports
     return COMMANDS[args.command](args)
 
 
@@ -359,8 +303,6 @@ def _set_threads(threads: int | None) -> None:
     OpenBLAS's spinning thread pools made the demo 14x slower with 2 threads than with 1 (197 s vs
     14 s, measured under load). ``--threads N`` or ``OMP_NUM_THREADS`` choose otherwise.
     """
-    import os
-
     if threads is not None:
         if threads < 1:
             raise RnncastError(f"--threads must be a positive whole number, got {threads}")
@@ -389,8 +331,6 @@ def app(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"rnncast: error: cannot write or read{where}: {exc.strerror or exc}\n")
         code = 2
     except Exception as exc:  # a bug, not bad input: one line, and the traceback on request
-        import os
-
         if os.environ.get("RNNCAST_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""

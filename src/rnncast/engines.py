@@ -62,32 +62,31 @@ def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
     import torch
 
     net.eval()
+    device = next(net.parameters()).device  # a net still on its training device (validation on a GPU)
     with torch.no_grad():
-        return net(torch.from_numpy(X)).numpy()
+        return net(torch.from_numpy(X).to(device)).float().cpu().numpy()
 
 
 def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: TrainSpec, full_batch: bool,
-            quantiles=None):
+            quantiles=None, device: str = "cpu", precision: str = "fp32"):
     """The engine's stepper for ``training.run``: samples ``train_idx`` of the window view ``windows``.
 
     Full batch materialises the training windows once; mini-batches gather each batch's windows.
+    The torch engine trains on ``device`` in ``precision``, and under torchrun with DDP (``devices``).
     """
+    if engine == "torch":
+        from rnncast.devices import torch_steps
+
+        return torch_steps(net, windows, train_idx, y, val_idx, y_val, spec, full_batch, quantiles, device,
+                           precision)
     X_val = np.ascontiguousarray(windows[val_idx]) if len(val_idx) else None
     y_val = y_val if len(val_idx) else None
-    if engine == "numpy":
-        from rnncast.scratch.steps import NumpySteps
+    from rnncast.scratch.steps import NumpySteps
 
-        if quantiles or spec.loss != "mse":
-            raise RnncastError("the numpy engine trains on MSE only; use --engine torch for quantiles or --loss mae")
-        X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
-        return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
-    import torch
-
-    from rnncast.training import TorchSteps
-
-    tensor = (lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)))  # noqa: E731
-    X = tensor(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, tensor)
-    return TorchSteps(net, X, tensor(y), tensor(X_val), tensor(y_val), spec, full_batch, quantiles)
+    if quantiles or spec.loss != "mse":
+        raise RnncastError("the numpy engine trains on MSE only; use --engine torch for quantiles or --loss mae")
+    X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
+    return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
 
 
 def state_bytes(engine: str, nets) -> bytes:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnncast import atomic, engines, metrics
+from rnncast import atomic, devices, engines, metrics, tblog
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_to_dict
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
@@ -87,6 +87,10 @@ class Forecaster:
             every ``checkpoint_every`` optimizer steps; ``resume=True`` continues from it, ending with the
             same weights as an uninterrupted run (a checkpoint of other settings or data is refused; see
             ``rnncast.checkpoint``).
+        device: where the torch engine trains: ``"cpu"``, ``"cuda"`` or ``"auto"`` (cuda when available);
+            forecasting runs on the CPU. precision: ``"fp32"`` or ``"bf16"`` (CUDA autocast only).
+            tensorboard: a directory for TensorBoard logs of the loss per round (needs ``tensorboard``).
+            Under torchrun, training is data-parallel over the processes (``rnncast.distributed``).
     """
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
@@ -94,7 +98,8 @@ class Forecaster:
                  series_embedding=0, normalize="last", refit_best=True, deseasonalize=False, ensemble=1,
                  loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
                  patience=50, val_metric="loss", min_delta=0.01, seed=0, engine="torch", conformal=None,
-                 progress=False, checkpoint=None, checkpoint_every=None, resume=False):
+                 progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
+                 precision="fp32", tensorboard=None):
         self.model = model
         self.seq_length = seq_length
         self.horizon = horizon
@@ -129,6 +134,9 @@ class Forecaster:
         self.checkpoint = checkpoint
         self.checkpoint_every = checkpoint_every
         self.resume = resume
+        self.device = device
+        self.precision = precision
+        self.tensorboard = tensorboard
 
     @classmethod
     def from_preset(cls, preset: str, horizon: int, **overrides) -> Forecaster:
@@ -188,6 +196,7 @@ class Forecaster:
 
     def _fit_panel(self, panel: Panel) -> Forecaster:
         model_spec, window, train_spec = self._specs()
+        devices.check(self.engine, self.device, self.precision)  # training's concern only, not predict's
         members = member_specs(model_spec, window, train_spec, self.ensemble)
         L = max(w.seq_length for _, w, _ in members)
         H = window.horizon
@@ -253,22 +262,27 @@ class Forecaster:
         n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
         net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
         steps = engines.stepper(self.engine, net, data.windows, train_idx, y_train, val_idx, y_val, train_spec,
-                                train_spec.full_batch(len(train_idx)), window.quantiles)
+                                train_spec.full_batch(len(train_idx)), window.quantiles, self.device, self.precision)
         if len(val_idx) and train_spec.val_metric != "loss":
             steps = self._metric_validation(steps, net, data, frames, scalings, train_spec.val_metric)
         stage = f"member{member}" if member else ""
         checkpoint = checkpoints.for_fit(self, specs, rows, data, stage)
-        result = training.run(steps, len(train_idx), train_spec, progress=self.progress, checkpoint=checkpoint)
+        with tblog.open_log(self.tensorboard) as log:
+            result = training.run(steps, len(train_idx), train_spec, progress=self.progress, checkpoint=checkpoint,
+                                  log=log)
         if self.refit_best and len(val_idx) and result.best_step:
             # Early stopping chose how long to train; train a fresh net that long on all windows.
             rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
             spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
             net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
             steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
-                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles)
+                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles,
+                                    self.device, self.precision)
             refit_stage = f"{stage or 'member0'}-refit"
             checkpoint = checkpoints.for_fit(self, (model_spec, window, spec), rows, data, refit_stage)
-            refit = training.run(steps, len(data.starts), spec, progress=self.progress, checkpoint=checkpoint)
+            with tblog.open_log(self.tensorboard) as log:
+                refit = training.run(steps, len(data.starts), spec, progress=self.progress, checkpoint=checkpoint,
+                                     log=log)
             refit.val_losses, refit.best_step = result.val_losses, result.best_step
             refit.initial_val_loss = result.initial_val_loss
             result = refit

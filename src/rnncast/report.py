@@ -146,6 +146,6 @@ metrics in the data's original units (MASE: relative to the in-sample naive erro
 <p>{doc['iterations']} optimizer steps in {doc['train_seconds']:.2f} s; final training loss
 {doc['final_train_loss']:.6g} (MSE on scaled data).</p>
 {img(loss_png, 'training loss')}
-<h2>Settings</h2><pre>{html.escape(json.dumps(settings, indent=2))}</pre>
+<h2>Settings</h2><pre>{html.escape(json.dumps(settings, indent=2, default=str))}</pre>
 </body></html>
 """

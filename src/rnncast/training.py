@@ -18,7 +18,9 @@ The loop is the same for both engines; what an engine supplies is a *stepper* (`
 ``rnncast.scratch.steps.NumpySteps`` for the NumPy engine) with ``step(idx)`` (one Adam step on the
 windows ``idx``, or all of them for ``None``; returns the loss), ``val_loss()``, ``permutation(n)``,
 ``snapshot()`` / ``restore(state)`` and ``finish()``. This module imports torch only inside
-``TorchSteps``, so the NumPy engine's path never loads it.
+``TorchSteps``, so the NumPy engine's path never loads it. A step may return its loss as a 0-dim
+tensor (on a GPU, so that no step waits for the device); the loop reads it once per round.
+``rnncast.distributed.DistributedSteps`` is the torch stepper under torchrun (DDP, sharded batches).
 """
 
 from __future__ import annotations
@@ -49,12 +51,13 @@ def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = F
     return run(steps, len(X), spec, progress)
 
 
-def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoint=None) -> TrainResult:
+def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoint=None, log=None) -> TrainResult:
     """The loop over iterations (full batch) or epochs (mini-batches) for any engine's stepper.
 
     ``checkpoint`` (a ``rnncast.checkpoint.Checkpointer``) saves the whole training state every N
     steps and, when resuming, restores it here before the first step, so that the run continues
     exactly where the saved one stood (round, batch, batch order, losses, early-stopping state).
+    ``log(round, train_loss, val_loss_or_None)``, when given, is called after every round (TensorBoard).
     """
     full_batch = spec.full_batch(n_samples)
     n_rounds = spec.iterations if spec.epochs is None else spec.epochs
@@ -72,7 +75,7 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
     try:
         for i in range(first_round, n_rounds):
             if full_batch:
-                loss_value = steps.step(None)
+                loss_value = float(steps.step(None))
                 result.steps += 1
             else:
                 order_state = steps.order_state() if checkpoint is not None else None  # before the shuffle
@@ -84,7 +87,7 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
                     result.steps += 1
                     if checkpoint is not None and b + spec.batch_size < n_samples:
                         checkpoint.step_done(steps, result, watch, i, b + spec.batch_size, total, order_state)
-                loss_value = total / n_samples
+                loss_value = float(total) / n_samples
             if not math.isfinite(loss_value):
                 raise RnncastError(
                     f"training diverged: the loss became {loss_value} at {unit} {i + 1};"
@@ -93,9 +96,11 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
             result.losses.append(loss_value)
             if watch is not None:
                 result.val_losses.append(watch.update(i, steps.val_loss()))
-                if watch.exhausted:
-                    result.stopped_early = True
-                    break
+            if log is not None:
+                log(i + 1, loss_value, result.val_losses[-1] if watch is not None else None)
+            if watch is not None and watch.exhausted:
+                result.stopped_early = True
+                break
             if checkpoint is not None:
                 checkpoint.step_done(steps, result, watch, i + 1, 0, 0.0, None)
             if bar is not None:
@@ -116,16 +121,25 @@ class TorchSteps:
     """The torch engine's stepper: MSE (or pinball loss for quantiles), ``FlatAdam``, clipping.
 
     ``X`` holds the samples' windows; with mini-batches it may be a ``samples.WindowBatches`` that
-    copies only the windows of each batch out of the strided view.
+    copies only the windows of each batch out of the strided view (``devices.DeviceWindows`` on a
+    GPU). ``net`` and every tensor are already on ``device``; ``precision="bf16"`` runs the forward
+    pass and loss under CUDA bfloat16 autocast (the weights, gradients and Adam stay float32).
     """
 
-    def __init__(self, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool, quantiles=None):
+    def __init__(self, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool, quantiles=None,
+                 device=None, precision: str = "fp32"):
+        import contextlib
+
         import torch
 
         from rnncast.optim import FlatAdam
 
         self.torch = torch
         self.net, self.y, self.clip = net, y, spec.clip
+        self.model = net  # what the training forward runs through (DistributedDataParallel wraps net there)
+        self.device = torch.device("cpu") if device is None else torch.device(device)
+        bf16 = precision == "bf16"
+        self.autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
         self.X = X.contiguous() if full_batch and hasattr(X, "contiguous") else X
         self.X_val, self.y_val = X_val, y_val
         self.has_validation = X_val is not None and len(X_val) > 0
@@ -135,22 +149,33 @@ class TorchSteps:
         self.generator = torch.Generator().manual_seed(spec.seed)
         net.train()
 
-    def step(self, idx) -> float:
+    def step(self, idx):
         X, y = (self.X, self.y) if idx is None else (self.X[idx], self.y[idx])
+        return self.value(self.update(X, y))
+
+    def update(self, X, y, weight: float | None = None):
+        """One Adam step on batch ``(X, y)``, the gradient of ``weight · loss``; returns the loss (no graph)."""
         self.optimizer.zero_grad()
-        loss = self.criterion(self.net(X), y)
-        loss.backward()
+        with self.autocast():
+            loss = self.criterion(self.model(X), y)
+        (loss if weight is None else loss * weight).backward()
         if self.clip is not None:
             self.optimizer.clip_grad_norm(self.clip)
         self.optimizer.step()
-        return loss.item()
+        return loss.detach()
+
+    def value(self, loss):
+        """A float on the CPU (as before); on a GPU the 0-dim tensor, so the step does not wait for it."""
+        return loss.item() if self.device.type == "cpu" else loss
 
     def permutation(self, n: int):
-        return self.torch.randperm(n, generator=self.generator)
+        # Drawn on the CPU generator, so a seed gives the same batches on every device and rank.
+        order = self.torch.randperm(n, generator=self.generator)
+        return order if self.device.type == "cpu" else order.to(self.device)
 
     def val_loss(self) -> float:
         self.net.eval()
-        with self.torch.no_grad():
+        with self.torch.no_grad(), self.autocast():
             value = self.criterion(self.net(self.X_val), self.y_val).item()
         self.net.train()
         return value
@@ -163,6 +188,8 @@ class TorchSteps:
 
     def finish(self) -> None:
         self.net.eval()
+        if self.device.type != "cpu":
+            self.net.to("cpu")  # forecasting runs on the CPU
 
     # -- checkpoints (rnncast.checkpoint): what a resumed run needs besides the weights ---------
     def order_state(self) -> str:
@@ -209,8 +236,9 @@ class PinballLoss:
         self.q = torch.tensor(list(quantiles), dtype=torch.float32)  # (Q,)
 
     def __call__(self, out, y):
-        error = y.unsqueeze(-1) - out.reshape(*y.shape, len(self.q))  # (N, H, Q)
-        return (error * self.q).maximum(error * (self.q - 1)).mean()
+        q = self.q.to(out.device)
+        error = y.unsqueeze(-1) - out.reshape(*y.shape, len(q))  # (N, H, Q)
+        return (error * q).maximum(error * (q - 1)).mean()
 
 
 class _EarlyStop:
