@@ -77,3 +77,12 @@ def test_horizon_validation_holds_out_the_last_H_values_of_each_series():
     recursive = training_set(fs, rows_of(fs), 3, 2, "recursive", "horizon")
     assert recursive.origins[recursive.val & (recursive.series == 0)].tolist() == [8, 9]
     assert not recursive.unused.any()
+
+
+def test_history_keeps_each_series_last_training_windows():
+    fs = frames()
+    data = training_set(fs, rows_of(fs), 3, 1, "direct", 0.0, history=2)
+    for k, frame in enumerate(fs):
+        assert data.origins[data.train & (data.series == k)].tolist() == [len(frame) - 2, len(frame) - 1]
+    held = training_set(fs, rows_of(fs), 3, 2, "direct", "horizon", history=1)
+    assert held.origins[held.train & (held.series == 0)].tolist() == [10 - 4]  # the last one before the overlap

@@ -98,6 +98,7 @@ class TrainSpec:
     loss: str = "mse"  # mse | mae (quantiles: pinball)
     val_metric: str = "loss"  # what early stopping watches: the loss, or a metric in the data's units
     min_delta: float = 0.0  # relative: a round improves on the best only if below best · (1 - min_delta)
+    history: int | None = None  # train on each series' last `history` training windows only (None: all)
 
     def full_batch(self, n_samples: int) -> bool:
         """Whether every step uses all ``n_samples`` windows (iterations, or a batch at least that large)."""
@@ -120,6 +121,8 @@ class TrainSpec:
         if not isinstance(self.min_delta, int | float) or isinstance(self.min_delta, bool) \
                 or not 0.0 <= self.min_delta < 1.0:
             raise RnncastError(f"min-delta must be a fraction in [0, 1), got {self.min_delta!r}")
+        if self.history is not None:
+            _positive_int("history", self.history)
         if self.loss not in LOSSES:
             raise RnncastError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
         if self.val_metric not in VAL_METRICS:

@@ -78,6 +78,7 @@ class Forecaster:
         val_metric: what early stopping watches: ``"loss"``, or ``"smape"``, ``"mape"``, ``"rmse"``, ``"mae"``
             of the validation forecasts in the data's units (direct strategy). min_delta: a round must
             beat the best so far by this fraction to count (0.01: 1%), so noise does not replace the untrained net.
+        history: train on each series' last ``history`` windows only (N-BEATS's history limit; None: all).
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
         engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
         conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
@@ -97,7 +98,7 @@ class Forecaster:
                  nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
                  series_embedding=0, normalize="last", refit_best=True, deseasonalize=False, ensemble=1,
                  loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
-                 patience=50, val_metric="loss", min_delta=0.01, seed=0, engine="torch", conformal=None,
+                 patience=50, val_metric="loss", min_delta=0.01, history=None, seed=0, engine="torch", conformal=None,
                  progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
                  precision="fp32", tensorboard=None):
         self.model = model
@@ -127,6 +128,7 @@ class Forecaster:
         self.patience = patience
         self.val_metric = val_metric
         self.min_delta = min_delta
+        self.history = history
         self.seed = seed
         self.engine = engine
         self.conformal = conformal
@@ -161,7 +163,7 @@ class Forecaster:
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
                       self.patience, self.seed, self.loss, self.val_metric,
-                      self.min_delta),
+                      self.min_delta, self.history),
         )
         for spec in specs:
             spec.check()
@@ -255,7 +257,7 @@ class Forecaster:
 
         model_spec, window, train_spec = specs
         L, H = window.seq_length, window.horizon
-        data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size)
+        data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size, train_spec.history)
         train_idx, y_train, val_idx, y_val = data.split()
         if len(train_idx) == 0:
             raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
@@ -275,13 +277,14 @@ class Forecaster:
             rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
             spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
             net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
-            steps = engines.stepper(self.engine, net, data.windows, data.starts, data.targets, data.starts[:0],
-                                    data.targets[:0], spec, spec.full_batch(len(data.starts)), window.quantiles,
-                                    self.device, self.precision)
+            data = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
+            starts, targets, _, _ = data.split()
+            steps = engines.stepper(self.engine, net, data.windows, starts, targets, starts[:0], targets[:0], spec,
+                                    spec.full_batch(len(starts)), window.quantiles, self.device, self.precision)
             refit_stage = f"{stage or 'member0'}-refit"
             checkpoint = checkpoints.for_fit(self, (model_spec, window, spec), rows, data, refit_stage)
             with tblog.open_log(self.tensorboard) as log:
-                refit = training.run(steps, len(data.starts), spec, progress=self.progress, checkpoint=checkpoint,
+                refit = training.run(steps, len(starts), spec, progress=self.progress, checkpoint=checkpoint,
                                      log=log)
             refit.val_losses, refit.best_step = result.val_losses, result.best_step
             refit.initial_val_loss = result.initial_val_loss

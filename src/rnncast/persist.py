@@ -91,7 +91,8 @@ def load(path: str | Path, engine: str | None = None):
                    deseasonalize=period, ensemble=len(members), loss=train_spec.loss, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
-                   val_metric=train_spec.val_metric, min_delta=train_spec.min_delta, seed=train_spec.seed,
+                   val_metric=train_spec.val_metric, min_delta=train_spec.min_delta, history=train_spec.history,
+                   seed=train_spec.seed,
                    engine=engine,
                    conformal=None if not calibration else tuple(calibration["levels"]))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)

@@ -175,7 +175,7 @@ class TrainingSet:
 
 
 def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: int, strategy: str,
-                 val_size: float | str) -> TrainingSet:
+                 val_size: float | str, history: int | None = None) -> TrainingSet:
     """Every sample whose input and targets lie inside one series' observed rows.
 
     Series ``i``'s samples have origins ``L .. T_i - steps`` (window starts ``offset_i + 0 ..``).
@@ -183,7 +183,8 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
     samples (at most all but one); ``"horizon"`` holds out the last H values of each series (N-BEATS's
     and the competitions' way): the one direct window that forecasts them (the last H one-step windows
     for recursive and seq2seq) is validated on, and the direct windows whose targets reach into them
-    are not trained on.
+    are not trained on. ``history`` = k keeps only each series' last k training windows (N-BEATS's
+    history limit: the recent past, and a bounded cost per series); the older ones are unused.
     """
     stacked = _stack(rows)  # (R, F + K)
     F = frames[0].values.shape[1]
@@ -207,6 +208,9 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
         elif val_size > 0:
             n_val = min(int(np.ceil(n * val_size)), n - 1)  # a series with one window validates nothing
             val[end + n - max(n_val, 0) : end + n] = True
+        if history is not None:
+            trainable = np.flatnonzero(~val[mine] & ~unused[mine])
+            unused[end + trainable[: max(len(trainable) - history, 0)]] = True
         end += n
     past = stacked[:, :F]  # (R, F) view
     if strategy == "direct":
