@@ -37,6 +37,7 @@ from _machine import describe
 
 import rnncast
 from rnncast.backtest import backtest
+from rnncast.cli_options import LECTURE
 from rnncast.data.panel import to_panel
 
 N_SERIES, LENGTH, N_WINDOWS, STEP, SEQ, HORIZON, HIDDEN = 100, 200, 10, 7, 14, 7, 16
@@ -93,7 +94,7 @@ def main():
         torch.set_num_threads(args.threads)
     print(describe())
     df = make_panel()
-    params = dict(model="lstm", seq_length=SEQ, horizon=HORIZON, hidden_size=HIDDEN, lr=0.01,
+    params = dict(LECTURE, model="lstm", seq_length=SEQ, horizon=HORIZON, hidden_size=HIDDEN, lr=0.01,
                   iterations=args.iterations, seed=0)
     rnncast.Forecaster(**{**params, "iterations": 1}).fit(df).predict()  # warm-up: imports, first torch calls
 

@@ -82,6 +82,10 @@ SETTINGS = {
     ("tourism", "monthly"): _MONTHLY,
 }
 HIDDEN = 32
+# The variants start from the lecture's absolute, min-max scaled windows and fixed-length training (rnncast's
+# defaults are now the normalised, early-stopped configuration) and add one ingredient at a time.
+LECTURE_TRAINING = {"scaler": "minmax", "normalize": "none", "val_size": 0.0, "patience": None, "refit_best": False,
+                    "min_delta": 0.0}
 # Early stopping of the 'norm-es' variant: the last 20% of each series' training windows decide the number
 # of epochs (patience 5), then the model is refitted on all windows for that many epochs (refit_best).
 EARLY_STOP = {"val_size": 0.2, "patience": 5}
@@ -219,8 +223,8 @@ def variants(m: int, metric: str = "smape") -> tuple[dict[str, dict], list[str]]
     plain: the default min-max scaler; norm: normalize="last" + log scaler (starts at naive); norm+ds: + the
     seasonal index removed where significant (m > 1 only); norm+ds+es: + early stopping on ``metric`` over the
     last H values of each series, the untrained net competing, then a refit on all windows."""
-    norm = {"normalize": "last", "scaler": "log"}
-    out = {"plain": {}, "norm": norm}
+    norm = {**LECTURE_TRAINING, "normalize": "last", "scaler": "log"}
+    out = {"plain": dict(LECTURE_TRAINING), "norm": norm}
     out["norm+ds"] = {**norm, "deseasonalize": m} if m > 1 else norm  # m = 1: the same as norm
     out["norm+ds+es"] = {**out["norm+ds"], "val_size": "horizon", "patience": EARLY_STOP["patience"],
                          "val_metric": metric, "refit_best": True}
@@ -347,7 +351,9 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
 def run_preset(block: Block, name: str, record, train_times: dict) -> None:
     """``Forecaster.from_preset(<frequency>, H)`` on all of the block's series: ``preset`` as declared (an
     ensemble), ``preset-single`` its first member alone (ensemble=1)."""
-    overrides = {"ensemble": 1} if name == "preset-single" else {}
+    overrides = {"preset": {}, "preset-single": {"ensemble": 1},
+                 "preset-noes": {"val_size": 0.0, "refit_best": False},
+                 "preset-single-noes": {"ensemble": 1, "val_size": 0.0, "refit_best": False}}[name]
     f = rnncast.Forecaster.from_preset(block.freq, block.H, **overrides)
     if block.m > 1 and f.deseasonalize:
         f.deseasonalize = block.m

@@ -14,6 +14,7 @@ import statistics
 from _machine import describe
 
 import rnncast
+from rnncast.cli_options import LECTURE
 from rnncast.data.frame import to_frame
 from rnncast.data.io import read_table
 from rnncast.evaluate import holdout
@@ -27,7 +28,7 @@ def main():
     frame = to_frame(read_table("stock_daily"))
     honest, peeking = [], []
     for seed in range(args.seeds):
-        f = rnncast.Forecaster(model="lstm", seq_length=7, hidden_size=10, lr=0.01, iterations=500, seed=seed)
+        f = rnncast.Forecaster(**{**LECTURE, "seed": seed})
         ev = holdout(f, frame, 0.3, lookahead=True)
         honest.append(ev.table["lstm"]["rmse"])
         peeking.append(ev.lookahead_rmse)

@@ -114,7 +114,7 @@ def run_demo(args) -> int:
     args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
         "stock_daily", None, None, None, None, None)
     args.id_col, args.known, args.calendar, args.freq = None, None, None, None
-    vars(args).update(LECTURE)
+    vars(args).update(LECTURE, preset=None)
     args.test_size, args.season, args.lookahead = 0.3, None, True
     args.device, args.precision, args.tensorboard, args.nproc = "cpu", "fp32", None, 1
     return run_train(args, title="rnncast demo: the lecture's LSTM on stock_daily (next-day Close)")
@@ -180,7 +180,7 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
           f" series, original units; * = the network\n")
     print(format_table(evaluation.table, forecaster.model))
     print()
-    for line in notes(evaluation, panel):
+    for line in notes(evaluation, panel, forecaster.history_):
         print(line)
     print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")
     return 0

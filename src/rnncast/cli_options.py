@@ -15,13 +15,13 @@ import sys
 
 from rnncast.errors import RnncastError
 
-# The lecture's experiment (rnncast demo): what its script does, not rnncast's defaults.
+# The lecture's experiment (rnncast demo): what its script does, not rnncast's defaults (Forecaster arguments).
 LECTURE = {
     "model": "lstm", "nonlinearity": "tanh", "seq_length": 7, "hidden_size": 10, "num_layers": 1, "horizon": 1,
     "strategy": "direct", "dropout": 0.0, "scaler": "minmax", "normalize": "none", "lr": 0.01, "iterations": 500,
     "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False,
     "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False,
-    "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None, "preset": None,
+    "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None,
 }
 
 

@@ -47,11 +47,21 @@ class Evaluation:
     def table(self) -> dict[str, dict]:
         return self.metrics["test"]
 
+    def significance(self) -> dict:
+        """Diebold-Mariano test of the network's squared errors against naive's (``rnncast.significance``)."""
+        from rnncast.significance import diebold_mariano
+
+        p = self.predictions
+        h = int(p["h"].max()) if "h" in p.columns and len(p) else 1
+        return diebold_mariano((p["y"] - p[self.model]).to_numpy(), (p["y"] - p["naive"]).to_numpy(), h)
+
     def verdict(self) -> str:
         """One line: does the network beat naive on RMSE, and by how much."""
         net, naive = self.table[self.model]["rmse"], self.table["naive"]["rmse"]
         name = self.model.upper()
         change = 100.0 * (net - naive) / naive if naive else 0.0
+        if abs(change) < 0.05:
+            return f"{name} matches naive (tomorrow = today): test RMSE {net:.4g} vs {naive:.4g} (within 0.05%)."
         if net < naive:
             return f"{name} beats naive: test RMSE {net:.4g} vs {naive:.4g} ({-change:.1f}% lower)."
         return (

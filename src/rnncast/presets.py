@@ -22,16 +22,17 @@ from rnncast.errors import RnncastError
 
 COMMON = {
     "model": "lstm", "strategy": "direct", "hidden_size": 32, "normalize": "last", "scaler": "log", "pad": True,
-    "val_size": "horizon", "val_metric": "smape", "refit_best": True, "loss": "mse",
+    "val_size": "horizon", "val_metric": "smape", "refit_best": True, "loss": "mse", "min_delta": 0.0,
 }
-# seq_factor: input length / horizon; season: the period deseasonalised (1: none).
+# seq_factor: input length / horizon; season: the period deseasonalised (1: none); history: train on each
+# series' last history·H windows only (long monthly series: the recent years, and a bounded cost).
 PRESETS = {
     "yearly": {"seq_factor": 3.0, "season": 1, "epochs": 40, "patience": 8, "batch_size": 128, "lr": 3e-3,
                "ensemble": 5},
     "quarterly": {"seq_factor": 3.0, "season": 4, "epochs": 30, "patience": 6, "batch_size": 128, "lr": 3e-3,
                   "ensemble": 5},
     "monthly": {"seq_factor": 1.5, "season": 12, "epochs": 20, "patience": 5, "batch_size": 256, "lr": 3e-3,
-                "ensemble": 5},
+                "ensemble": 5, "history": 5},
     "other": {"seq_factor": 2.0, "season": 1, "epochs": 20, "patience": 5, "batch_size": 256, "lr": 3e-3,
               "ensemble": 3},
 }
@@ -48,4 +49,6 @@ def preset_params(name: str, horizon: int) -> dict:
     params = {**COMMON, "horizon": horizon, "seq_length": max(round(p["seq_factor"] * horizon), season, 2),
               "deseasonalize": season if season > 1 else False}
     params.update({k: p[k] for k in ("epochs", "patience", "batch_size", "lr", "ensemble")})
+    if p.get("history"):
+        params["history"] = round(p["history"] * horizon)
     return params

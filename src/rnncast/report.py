@@ -41,10 +41,12 @@ def _fmt(value) -> str:
     return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
 
 
-def notes(evaluation: Evaluation, panel) -> list[str]:
-    """The verdict line, then the why, the look-ahead figure and the notes on seasonal naive, skipped
-    series and irregular time stamps, when they apply."""
-    lines = [evaluation.verdict()]
+def notes(evaluation: Evaluation, panel, history=None) -> list[str]:
+    """The verdict line, its significance, then the why, the look-ahead figure and the notes on early
+    stopping, seasonal naive, skipped series and irregular time stamps, when they apply."""
+    from rnncast.significance import describe
+
+    lines = [evaluation.verdict(), describe(evaluation.significance(), evaluation.model.upper())]
     extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
     if extra:
         parts = [f"pinball loss {extra['pinball']:.4g}"] if "pinball" in extra else []
@@ -59,6 +61,10 @@ def notes(evaluation: Evaluation, panel) -> list[str]:
     why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
     if beaten and why:
         lines.append(f"Why: {why}")
+    if history is not None and history.best_step == 0:
+        lines.append("Early stopping kept the untrained network (round 0): it reads windows relative to their last"
+                     " value with a zero output layer, so it is the naive forecast; no round of training beat it on"
+                     " the validation windows by --min-delta.")
     if evaluation.lookahead_rmse is not None:
         lines.append(
             f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
@@ -93,6 +99,8 @@ def metrics_document(evaluation: Evaluation, history) -> dict:
         best_iteration=history.best_step,
         stopped_early=history.stopped_early,
         lookahead_rmse=evaluation.lookahead_rmse,
+        significance_vs_naive=evaluation.significance(),
+        initial_val_loss=history.initial_val_loss,
     )
     return doc
 
@@ -106,7 +114,7 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
     doc = metrics_document(evaluation, history)
-    lines = notes(evaluation, panel)
+    lines = notes(evaluation, panel, history)
     with atomic.directory(run_dir) as tmp:
         forecaster.write_files(tmp, extra_config={"data_source": data_source})
         atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")
