@@ -20,7 +20,7 @@ LECTURE = {
     "model": "lstm", "nonlinearity": "tanh", "seq_length": 7, "hidden_size": 10, "num_layers": 1, "horizon": 1,
     "strategy": "direct", "dropout": 0.0, "scaler": "minmax", "normalize": "none", "lr": 0.01, "iterations": 500,
     "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False,
-    "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False,
+    "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False, "history": None,
     "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None,
 }
 
@@ -89,6 +89,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--epochs", type=int, help="train in mini-batch epochs instead of full-batch iterations")
     g.add_argument("--batch-size", type=int, help="mini-batch size with --epochs")
     g.add_argument("--clip", type=float, help="clip the gradient's global norm to this value")
+    g.add_argument("--history", type=int, help="train on each series' last N windows only (default: all)")
     g.add_argument("--val-size", type=_val_size, default=0.2,
                    help="last fraction of each series' windows for validation (default 0.2), or 'horizon':"
                         " the last H values of each series; 0: no early stopping")
@@ -150,6 +151,7 @@ def forecaster_from(args, **extra):
         deseasonalize=args.deseasonalize, ensemble=args.ensemble, loss=args.loss, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, val_metric=args.val_metric, min_delta=args.min_delta,
+        history=args.history,
         seed=args.seed, engine=args.engine, conformal=conformal, **extra)
 
 
