@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from rnncast.config import TrainSpec
 from rnncast.errors import RnncastError
 
-VAL_CHUNK = 4096  # windows per forward pass when validating a mini-batch run (TorchSteps.val_loss)
+VAL_CHUNK = 1024  # windows per forward pass when validating a mini-batch run (TorchSteps.val_loss)
 
 
 @dataclass
@@ -90,6 +90,7 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
                     if checkpoint is not None and b + spec.batch_size < n_samples:
                         checkpoint.step_done(steps, result, watch, i, b + spec.batch_size, total, order_state)
                 loss_value = float(total) / n_samples
+                order = None  # freed before the next epoch's is drawn: two at once would double its memory
             if not math.isfinite(loss_value):
                 raise RnncastError(
                     f"training diverged: the loss became {loss_value} at {unit} {i + 1};"
