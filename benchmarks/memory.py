@@ -147,11 +147,13 @@ def main() -> None:
     phases.wrap(forecast, "to_panel", "to_panel (frames per series)")
     phases.wrap(forecast, "stacked_input_rows", "stacked_input_rows (float32)")
     phases.wrap(forecast, "training_set", "training_set (samples)")
-    phases.wrap(training, "run", "training (1 epoch + validation)", "refit on all windows (1 epoch)")
     skip_after(args.batches)
     chosen = {} if args.val_size is None else {"val_size": args.val_size}
     model = rnncast.Forecaster(model="lstm", seq_length=args.seq_length, hidden_size=args.hidden_size,
                                epochs=1, batch_size=args.batch_size, seed=args.seed, **chosen)
+    validated = model.val_size != 0
+    phases.wrap(training, "run", "training (1 epoch + validation)" if validated else "training (1 epoch)",
+                "refit on all windows (1 epoch)")
     reset_peak()
     started = time.perf_counter()
     model.fit(df)
@@ -160,10 +162,11 @@ def main() -> None:
     model_bytes = sum(p.numel() * p.element_size() for p in model.net_.parameters())
     budget = 2 * raw32 + 3 * model_bytes  # weights, Adam's two moments (the gradient shares the weights' size)
 
+    refit = "done" if len(phases.rows) > 4 else "not needed: training did not beat the untrained net"
+    validation = f"val_size {model.val_size}, refit {refit}" if validated else "no validation"
     print(f"\npanel: {args.series} series x {args.steps} steps = {points / 1e6:.0f}M points, seq_length "
           f"{args.seq_length}, LSTM hidden {args.hidden_size}, batch {args.batch_size} ({args.batches} trained),"
-          f" fit in {seconds:.1f} s; val_size {model.val_size}, refit {model.refit_best}"
-          f" ({'done' if len(phases.rows) > 4 else 'not needed: training did not beat the untrained net'})")
+          f" {validation}; fit in {seconds:.1f} s")
     print(f"raw float32 data {raw32 / MB:.0f} MB; model {model_bytes / 1024:.1f} KB; target 2x raw + model"
           f" (+ Adam state) = {budget / MB:.0f} MB")
     print(f"DataFrame: {df_bytes / MB:.0f} MB by pandas' count (ids, ds, y); RSS {start_rss / MB:.0f} MB before it,"

@@ -102,3 +102,14 @@ def test_id_runs_are_joined_across_chunk_borders():
         assert edges.tolist() == [0, 5, 8, 10, 17] and labels == ["a", "b", "a", "c"]
     panel = to_panel(pd.DataFrame({"unique_id": ids, "y": np.arange(17.0)}))  # "a" twice: its rows are gathered
     assert panel.ids == ["a", "b", "c"] and panel.series[0].y.tolist() == [0, 1, 2, 3, 4, 8, 9]
+
+
+def test_device_windows_take_sample_runs_and_an_int32_order():
+    from rnncast.devices import DeviceWindows
+
+    frames = _frames()
+    data = training_set(frames, _rows(frames), 3, 2, "direct", 0.3)
+    train = data.split()[0]
+    order = torch.tensor([4, 0, len(train) - 1], dtype=torch.int32)
+    device = DeviceWindows(data.windows, train, torch.device("cpu"))
+    assert torch.equal(device[order], WindowBatches(data.windows, train, torch.from_numpy)[order])

@@ -21,6 +21,10 @@ next input row, so past-only covariates are forecast along with the target, and 
 own future-known covariates. The direct strategy reads the window only, so of the future-known
 covariates it sees just those of the first forecast step (K[o] in row o-1); use recursive or
 seq2seq when later steps' covariates matter.
+
+Memory. The stacked rows are the only array that grows with the data: samples are runs of window
+starts per series (``SampleRanges``), and a batch's windows and targets are gathered from strided
+views of the rows when it is drawn (``WindowBatches``), so millions of samples add nothing per sample.
 """
 
 from __future__ import annotations
