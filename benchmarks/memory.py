@@ -4,18 +4,20 @@
     python benchmarks/memory.py --series 200         # smaller, for a quick look
 
 A synthetic, seeded long DataFrame (``unique_id`` strings, daily ``ds``, float64 ``y``) goes through the
-public API, ``Forecaster(...).fit(df)``: a small LSTM, one mini-batch epoch over every window. So that the
-run takes a minute and not hours on a CPU, only the first ``--batches`` batches train for real; the
-others are skipped inside the stepper (the epoch's permutation, the batch loop and all the arrays exist
-as in a full epoch, which is what memory is about; the skipped batches would each gather one batch of
-windows, a few MB, and free it).
+public API, ``Forecaster(...).fit(df)`` with the library's defaults (validation on the last 20% of each
+series' windows, early stopping, then a refit on all windows): a small LSTM, one mini-batch epoch.
+So that the run takes a minute or two and not hours on a CPU, only the first ``--batches`` batches
+train for real; the others are skipped inside the stepper (the epoch's permutation, the batch loop
+and all the arrays exist as in a full epoch, which is what memory is about; the skipped batches
+would each gather one batch of windows, a few MB, and free it). Validation runs in full (every
+held-out window, in chunks). ``--val-size 0`` measures training without validation.
 
 Memory is read from ``/proc/self/status`` (Linux): VmRSS now, and VmHWM, the peak, which is reset
 before each phase by writing 5 to ``/proc/self/clear_refs``, so each phase reports its own peak.
-Phases are marked by wrapping the library's own functions (``to_panel``, ``training_set``,
-``training.run``). Two figures are compared with the issue's target, 2x the raw float32 data plus the
-model: the peak above the process's RSS once the DataFrame exists (what rnncast adds; the caller's
-DataFrame, the interpreter and torch are not rnncast's to save), and the total peak RSS.
+Phases are marked by wrapping the library's own functions (``to_panel``, ``stacked_input_rows``,
+``training_set``, ``training.run``). Two figures are compared with the issue's target, 2x the raw
+float32 data plus the model: the peak above the process's RSS once the DataFrame exists (what rnncast
+adds; the caller's DataFrame, the interpreter and torch are not rnncast's to save), and the total peak.
 """
 
 from __future__ import annotations
@@ -65,17 +67,21 @@ class Phases:
         self.highest = max(self.highest, peak())
         return self.highest
 
-    def wrap(self, owner, name: str, label: str):
+    def wrap(self, owner, name: str, *labels: str):
+        """Measure every call of ``owner.name``; the n-th call is labelled ``labels[n]`` (the last one repeats)."""
         original = getattr(owner, name)
+        calls = []
 
         def measured(*args, **kwargs):
             before = rss()
             self.overall()
             reset_peak()
             start = time.perf_counter()
+            calls.append(1)
             try:
                 return original(*args, **kwargs)
             finally:
+                label = labels[min(len(calls), len(labels)) - 1]
                 self.rows.append((label, before, peak(), rss(), time.perf_counter() - start))
 
         setattr(owner, name, measured)
@@ -118,6 +124,7 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--batches", type=int, default=20, help="batches that train for real (default 20)")
+    parser.add_argument("--val-size", type=float, help="validation share (default: the library's, 0.2)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -138,11 +145,15 @@ def main() -> None:
 
     phases = Phases()
     phases.wrap(forecast, "to_panel", "to_panel (frames per series)")
-    phases.wrap(forecast, "training_set", "training_set (stack rows, samples)")
-    phases.wrap(training, "run", "training (1 epoch)")
+    phases.wrap(forecast, "stacked_input_rows", "stacked_input_rows (float32)")
+    phases.wrap(forecast, "training_set", "training_set (samples)")
     skip_after(args.batches)
+    chosen = {} if args.val_size is None else {"val_size": args.val_size}
     model = rnncast.Forecaster(model="lstm", seq_length=args.seq_length, hidden_size=args.hidden_size,
-                               epochs=1, batch_size=args.batch_size, seed=args.seed)
+                               epochs=1, batch_size=args.batch_size, seed=args.seed, **chosen)
+    validated = model.val_size != 0
+    phases.wrap(training, "run", "training (1 epoch + validation)" if validated else "training (1 epoch)",
+                "refit on all windows (1 epoch)")
     reset_peak()
     started = time.perf_counter()
     model.fit(df)
@@ -151,9 +162,11 @@ def main() -> None:
     model_bytes = sum(p.numel() * p.element_size() for p in model.net_.parameters())
     budget = 2 * raw32 + 3 * model_bytes  # weights, Adam's two moments (the gradient shares the weights' size)
 
+    refit = "done" if len(phases.rows) > 4 else "not needed: training did not beat the untrained net"
+    validation = f"val_size {model.val_size}, refit {refit}" if validated else "no validation"
     print(f"\npanel: {args.series} series x {args.steps} steps = {points / 1e6:.0f}M points, seq_length "
           f"{args.seq_length}, LSTM hidden {args.hidden_size}, batch {args.batch_size} ({args.batches} trained),"
-          f" fit in {seconds:.1f} s")
+          f" {validation}; fit in {seconds:.1f} s")
     print(f"raw float32 data {raw32 / MB:.0f} MB; model {model_bytes / 1024:.1f} KB; target 2x raw + model"
           f" (+ Adam state) = {budget / MB:.0f} MB")
     print(f"DataFrame: {df_bytes / MB:.0f} MB by pandas' count (ids, ds, y); RSS {start_rss / MB:.0f} MB before it,"

@@ -53,7 +53,8 @@ class Position:
 def fingerprint(engine: str, specs: tuple, n_inputs: int, n_series: int, rows: list[np.ndarray], data) -> dict:
     """What a checkpoint must match: the configuration (JSON) and a hash of the training arrays.
 
-    ``rows`` are the series' input rows and ``data`` the ``samples.TrainingSet`` built from them.
+    ``rows`` are the series' input rows and ``data`` the ``samples.TrainingSet`` built from them: the rows
+    and which samples train and validate (their runs per series) fix every window and target.
     """
     from rnncast.config import spec_to_dict
 
@@ -61,10 +62,11 @@ def fingerprint(engine: str, specs: tuple, n_inputs: int, n_series: int, rows: l
     config = {"engine": engine, "model": spec_to_dict(model), "window": spec_to_dict(window),
               "train": spec_to_dict(train), "n_inputs": int(n_inputs), "n_series": int(n_series)}
     digest = hashlib.sha256()
-    for array in [*rows, data.starts, data.targets, data.val, data.unused]:
+    for array in [*rows, data.starts.key(), data.train_samples.key(), data.val_samples.key()]:
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(memoryview(array).cast("B"))
+        if array.size:  # an empty array (no validation samples) has no bytes, and memoryview refuses it
+            digest.update(memoryview(array).cast("B"))
     shapes = {"rows": int(sum(len(r) for r in rows)), "samples": int(len(data.starts))}
     return {"config": json.loads(json.dumps(config)), "data": digest.hexdigest(), "shapes": shapes}
 

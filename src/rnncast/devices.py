@@ -20,7 +20,7 @@ import numpy as np
 
 from rnncast import distributed
 from rnncast.errors import RnncastError
-from rnncast.samples import WindowBatches
+from rnncast.samples import WindowBatches, batches_of, dense
 
 DEVICES = ("cpu", "cuda", "auto")
 PRECISIONS = ("fp32", "bf16")
@@ -101,20 +101,25 @@ def torch_steps(net, windows, train_idx, y, val_idx, y_val, spec, full_batch: bo
 
     where = resolve(device)
     net.to(where)
-    X_val = to_device(windows[val_idx], where) if len(val_idx) else None
-    y_val = to_device(y_val, where) if len(val_idx) else None
+    host = where.type == "cpu"
+    if not len(val_idx):
+        X_val = y_val = None
+    elif host and not full_batch:  # gathered chunk by chunk when validating (TorchSteps.val_loss)
+        X_val, y_val = WindowBatches(windows, val_idx, torch.from_numpy), batches_of(y_val, torch.from_numpy)
+    else:
+        X_val, y_val = to_device(windows[np.asarray(val_idx)], where), to_device(dense(y_val), where)
     world = distributed.setup(where)
     if full_batch and world.size > 1:  # each rank holds only its share of the windows
         lo, hi = distributed.shard_bounds(len(train_idx), world.rank, world.size)
         take = slice(lo, hi) if hi > lo else slice(0, 1)  # an empty share still joins the collective, weight 0
-        X, y = to_device(windows[train_idx[take]], where), to_device(y[take], where)
+        X, y = to_device(windows[np.asarray(train_idx[take])], where), to_device(dense(y[take]), where)
         local = hi - lo
     elif full_batch:
-        X, y, local = to_device(windows[train_idx], where), to_device(y, where), len(train_idx)
+        X, y, local = to_device(windows[np.asarray(train_idx)], where), to_device(dense(y), where), len(train_idx)
     else:
-        X = WindowBatches(windows, train_idx, torch.from_numpy) if where.type == "cpu" else \
-            DeviceWindows(windows, train_idx, where)
-        y, local = to_device(y, where), None
+        X = WindowBatches(windows, train_idx, torch.from_numpy) if host else DeviceWindows(windows, train_idx, where)
+        y = batches_of(y, torch.from_numpy) if host else to_device(dense(y), where)
+        local = None
     args = (net, X, y, X_val, y_val, spec, full_batch, quantiles, where, precision)
     if world.size > 1:
         return distributed.DistributedSteps(*args, world=world, n_local=local, n_total=len(train_idx))

@@ -13,7 +13,7 @@ import numpy as np
 
 from rnncast.config import ModelSpec, TrainSpec
 from rnncast.errors import RnncastError
-from rnncast.samples import WindowBatches
+from rnncast.samples import WindowBatches, dense
 
 ENGINES = ("torch", "numpy")
 
@@ -71,7 +71,10 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
             quantiles=None, device: str = "cpu", precision: str = "fp32"):
     """The engine's stepper for ``training.run``: samples ``train_idx`` of the window view ``windows``.
 
-    Full batch materialises the training windows once; mini-batches gather each batch's windows.
+    ``train_idx``/``val_idx`` are the samples' window starts (an int array or ``samples.SampleRanges``),
+    ``y``/``y_val`` their targets by position (an array, or a ``samples.WindowBatches`` that gathers them
+    from the stacked rows). Full batch materialises the training windows and targets once; mini-batches
+    gather each batch's windows and targets.
     The torch engine trains on ``device`` in ``precision``, and under torchrun with DDP (``devices``).
     """
     if engine == "torch":
@@ -79,13 +82,16 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
 
         return torch_steps(net, windows, train_idx, y, val_idx, y_val, spec, full_batch, quantiles, device,
                            precision)
-    X_val = np.ascontiguousarray(windows[val_idx]) if len(val_idx) else None
-    y_val = y_val if len(val_idx) else None
+    X_val = np.ascontiguousarray(windows[np.asarray(val_idx)]) if len(val_idx) else None
+    y_val = dense(y_val) if len(val_idx) else None
     from rnncast.scratch.steps import NumpySteps
 
     if quantiles or spec.loss != "mse":
         raise RnncastError("the numpy engine trains on MSE only; use --engine torch for quantiles or --loss mae")
-    X = np.ascontiguousarray(windows[train_idx]) if full_batch else WindowBatches(windows, train_idx, np.asarray)
+    if full_batch:
+        X, y = np.ascontiguousarray(windows[np.asarray(train_idx)]), dense(y)
+    else:
+        X = WindowBatches(windows, train_idx, np.asarray)
     return NumpySteps(net, X, y, X_val, y_val, spec, full_batch)
 
 

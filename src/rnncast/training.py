@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from rnncast.config import TrainSpec
 from rnncast.errors import RnncastError
 
+VAL_CHUNK = 1024  # windows per forward pass when validating a mini-batch run (TorchSteps.val_loss)
+
 
 @dataclass
 class TrainResult:
@@ -88,6 +90,7 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
                     if checkpoint is not None and b + spec.batch_size < n_samples:
                         checkpoint.step_done(steps, result, watch, i, b + spec.batch_size, total, order_state)
                 loss_value = float(total) / n_samples
+                order = None  # freed before the next epoch's is drawn: two at once would double its memory
             if not math.isfinite(loss_value):
                 raise RnncastError(
                     f"training diverged: the loss became {loss_value} at {unit} {i + 1};"
@@ -122,8 +125,9 @@ class TorchSteps:
 
     ``X`` holds the samples' windows; with mini-batches it may be a ``samples.WindowBatches`` that
     copies only the windows of each batch out of the strided view (``devices.DeviceWindows`` on a
-    GPU). ``net`` and every tensor are already on ``device``; ``precision="bf16"`` runs the forward
-    pass and loss under CUDA bfloat16 autocast (the weights, gradients and Adam stay float32).
+    GPU), and ``y``, ``X_val``, ``y_val`` may be such lazy gathers too. ``net`` and every tensor are
+    already on ``device``; ``precision="bf16"`` runs the forward pass and loss under CUDA bfloat16
+    autocast (the weights, gradients and Adam stay float32).
     """
 
     def __init__(self, net, X, y, X_val, y_val, spec: TrainSpec, full_batch: bool, quantiles=None,
@@ -140,6 +144,7 @@ class TorchSteps:
         self.device = torch.device("cpu") if device is None else torch.device(device)
         bf16 = precision == "bf16"
         self.autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
+        self.full_batch = full_batch
         self.X = X.contiguous() if full_batch and hasattr(X, "contiguous") else X
         self.X_val, self.y_val = X_val, y_val
         self.has_validation = X_val is not None and len(X_val) > 0
@@ -169,14 +174,27 @@ class TorchSteps:
         return loss.item() if self.device.type == "cpu" else loss
 
     def permutation(self, n: int):
-        # Drawn on the CPU generator, so a seed gives the same batches on every device and rank.
-        order = self.torch.randperm(n, generator=self.generator)
+        # Drawn on the CPU generator, so a seed gives the same batches on every device and rank. int32
+        # below 2**31 samples: the same numbers as torch's default int64 (same generator draws), half the memory.
+        dtype = self.torch.int32 if n < 2**31 else self.torch.int64
+        order = self.torch.randperm(n, generator=self.generator, dtype=dtype)
         return order if self.device.type == "cpu" else order.to(self.device)
 
     def val_loss(self) -> float:
+        """The loss over the validation samples. With mini-batches in chunks of ``VAL_CHUNK`` windows, the
+        chunks' mean losses weighted by their share (so millions of held-out windows never pass through
+        the net, nor are gathered, at once); up to one chunk, and in full batch, one pass as always."""
+        n = len(self.X_val)
+        chunk = n if self.full_batch else VAL_CHUNK
         self.net.eval()
         with self.torch.no_grad(), self.autocast():
-            value = self.criterion(self.net(self.X_val), self.y_val).item()
+            if n <= chunk:
+                value = self.criterion(self.net(self.X_val[:]), self.y_val[:]).item()
+            else:
+                value = 0.0
+                for a in range(0, n, chunk):
+                    part = self.criterion(self.net(self.X_val[a : a + chunk]), self.y_val[a : a + chunk])
+                    value += part.item() * (min(chunk, n - a) / n)
         self.net.train()
         return value
 

@@ -39,9 +39,9 @@ class MetricValidation:
 def score(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:
     if not np.all(np.isfinite(yhat)):
         return float("inf")
-    if metric == "mape":
-        value = metrics.mape(y, yhat)
-        if value is None:
-            raise RnncastError("validation metric mape is undefined: a validation value is 0; use smape")
-        return value
+    if metric == "mape":  # over the non-zero values (a 0 leaves its percentage error undefined)
+        nonzero = y != 0
+        if not nonzero.any():
+            raise RnncastError("validation metric mape is undefined: every validation value is 0; use smape")
+        return float(metrics.mape(y[nonzero], yhat[nonzero]))
     return float({"rmse": metrics.rmse, "mae": metrics.mae, "smape": metrics.smape}[metric](y, yhat))

@@ -1,5 +1,9 @@
 """The canonical series frame: one series as a float64 array ``(T, F)`` in time order.
 
+A frame copies nothing it need not: a single float64 feature column whose rows are already in time
+order (a long table's ``y``) stays a read-only view of the caller's column, and so do datetime64 or
+int64 time stamps; other cases (several features, integers, text, rows out of order) are copies.
+
 ``to_frame`` turns any DataFrame (from a file or from a Python caller) into a ``SeriesFrame``:
 it finds or checks the time column, orders rows by time, picks the feature and target columns,
 and refuses cells that are not numbers, missing values (unless ``fill`` says how to accept them)
@@ -109,16 +113,18 @@ def to_frame(
         raise RnncastError("the table has no rows")
     if fill is not None and fill not in FILL_METHODS:
         raise RnncastError(f"unknown fill method {fill!r}; choose one of {', '.join(FILL_METHODS)}")
-    table = table.copy()
+    table = table.copy(deep=False)  # renaming the columns must not touch the caller's table; the data is shared
     table.columns = [str(c) for c in table.columns]
     rows = _row_labels(table)
     time_col = _find_time_column(table, time_col)
     timestamps = None
     if time_col is not None:
         timestamps = _parse_times(table[time_col], time_col, rows)
-        order = np.argsort(timestamps, kind="stable")
-        table, rows, timestamps = table.iloc[order], rows[order], timestamps[order]
+        if np.any(timestamps[1:] < timestamps[:-1]):  # rows in time order (the usual case) are not copied
+            order = np.argsort(timestamps, kind="stable")
+            table, rows, timestamps = table.iloc[order], rows[order], timestamps[order]
         _refuse_duplicate_times(timestamps, time_col, rows)
+        timestamps.flags.writeable = False  # may be a view of the caller's column
 
     candidates = [c for c in table.columns if c != time_col and c not in exclude]
     known = list(dict.fromkeys(known or []))
@@ -146,9 +152,13 @@ def to_frame(
             )
         features = [f for f in dict.fromkeys(features) if f != target] + [target]
 
-    values = np.empty((len(table), len(features)), dtype=np.float64)
-    for j, col in enumerate(features):
-        values[:, j] = _as_numbers(table[col], col, rows)
+    if len(features) == 1:  # a float64 column in time order is used as it is: a read-only view, no copy
+        values = _as_numbers(table[features[0]], features[0], rows)[:, None]
+        values.flags.writeable = False
+    else:
+        values = np.empty((len(table), len(features)), dtype=np.float64)
+        for j, col in enumerate(features):
+            values[:, j] = _as_numbers(table[col], col, rows)
     if not known:
         values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
         return SeriesFrame(values, features, target, timestamps, time_col)

@@ -69,22 +69,28 @@ def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None 
 def _split_long(table, id_col, target, features, time_col, fill, known) -> list[SeriesFrame]:
     """One SeriesFrame per id, in order of first appearance, without copying the table.
 
-    A series whose rows are contiguous (the usual long format) is a slice of the table; otherwise its
-    rows are gathered. Only each series' own rows are ever copied (by ``to_frame``), so a 20-million-row
-    table costs the frames plus one series at a time, not a second table.
+    A series whose rows are contiguous (the usual long format) is a slice of the table, found by
+    ``_runs`` without codes for the whole id column; otherwise its rows are gathered (then the ids are
+    factorised: int64 codes and an argsort, 2 x 8 bytes per row). ``to_frame`` copies no more than it
+    must of each series (see ``rnncast.data.frame``).
     """
     ids = table.iloc[:, [str(c) for c in table.columns].index(id_col)]
-    if ids.isna().any():
-        raise RnncastError(f"id column {id_col!r} has an empty cell")
-    kinds = {type(v).__name__ for v in ids.unique()}
+    edges, labels = _runs(ids.to_numpy(), id_col, as_text=False)
+    kinds = {type(v).__name__ for v in labels}  # every id begins some run
     if len(kinds) > 1 and not kinds <= {"int", "float", "int64", "float64"}:
         raise RnncastError(f"id column {id_col!r} mixes types ({', '.join(sorted(kinds))}); use one type")
     # Ids are compared as text (1 and 1.0 are two series, as "1" and "1.0"); a single type maps to text 1:1.
-    codes, uniques = pd.factorize(ids if len(kinds) == 1 else ids.astype(str), sort=False)
-    bounds = np.flatnonzero(codes[1:] != codes[:-1]) + 1  # where the id changes
-    contiguous = len(bounds) + 1 == len(uniques)
-    order = None if contiguous else np.argsort(codes, kind="stable")
-    edges = np.concatenate([[0], bounds if contiguous else np.cumsum(np.bincount(codes))[:-1], [len(codes)]])
+    as_text = len(kinds) > 1
+    if as_text:
+        edges, labels = _runs(ids.to_numpy(), id_col, as_text=True)
+    contiguous = len(set(labels)) == len(labels)
+    if contiguous:
+        uniques, order = labels, None
+    else:
+        codes, uniques = pd.factorize(ids.astype(str) if as_text else ids, sort=False)
+        order = np.argsort(codes, kind="stable")
+        edges = np.concatenate([[0], np.cumsum(np.bincount(codes))])
+        del codes
     series = []
     for k, uid in enumerate(str(u) for u in uniques):
         rows = slice(edges[k], edges[k + 1])
@@ -99,6 +105,29 @@ def _split_long(table, id_col, target, features, time_col, fill, known) -> list[
                                f" {series[0].columns}")
         series.append(frame)
     return series
+
+
+def _runs(ids: np.ndarray, name: str, as_text: bool, chunk: int = 1 << 16) -> tuple[np.ndarray, list]:
+    """Where runs of equal ids begin and end (``edges``, one more than runs) and each run's id.
+
+    The ids are checked and factorised a chunk at a time (pandas sizes its hash table by the input,
+    so codes and table for 2**16 rows, not for 20 million: a few MB), and runs that continue across a
+    chunk's border are joined.
+    """
+    bounds, labels = [], []
+    previous = None
+    for a in range(0, len(ids), chunk):
+        part = ids[a : a + chunk]
+        if pd.isna(part).any():
+            raise RnncastError(f"id column {name!r} has an empty cell")
+        codes, uniques = pd.factorize(part.astype(str) if as_text else part, sort=False)
+        starts = np.concatenate([[0], np.flatnonzero(codes[1:] != codes[:-1]) + 1])
+        if previous is not None and uniques[codes[0]] == previous:
+            starts = starts[1:]  # the last chunk's run goes on
+        bounds.append(starts + a)
+        labels += [uniques[c] for c in codes[starts]]
+        previous = uniques[codes[-1]]
+    return np.concatenate([*bounds, [len(ids)]]), labels
 
 
 def _common_freq(series: list[SeriesFrame]) -> str | None:

@@ -20,7 +20,8 @@ class NumpySteps:
         self.net, self.clip = net, spec.clip
         cast = (lambda a: None if a is None else np.ascontiguousarray(a, dtype=net.dtype))  # noqa: E731
         self.X = cast(X) if full_batch else X  # one copy of the strided window view, not one per step
-        self.y, self.X_val, self.y_val = cast(y), cast(X_val), cast(y_val)
+        self.y = cast(y) if isinstance(y, np.ndarray) else y  # else a samples.WindowBatches: float32 per batch
+        self.X_val, self.y_val = cast(X_val), cast(y_val)
         self.has_validation = X_val is not None and len(X_val) > 0
         self.optimizer = Adam(lr=spec.lr)
         self.rng = np.random.default_rng(spec.seed)
@@ -36,7 +37,10 @@ class NumpySteps:
         return loss
 
     def permutation(self, n: int) -> np.ndarray:
-        return self.rng.permutation(n)
+        """``rng.permutation(n)``'s numbers (it shuffles an arange the same way), as int32 below 2**31."""
+        order = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
+        self.rng.shuffle(order)
+        return order
 
     def val_loss(self) -> float:
         return mse(self.net.forward(self.X_val), self.y_val)[0]
