@@ -15,7 +15,6 @@ scaled by its own scaler, fitted on its own training rows. A saved forecaster is
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from rnncast import atomic, devices, engines, metrics, tblog
-from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_to_dict
+from rnncast.config import ModelSpec, TrainSpec, WindowSpec
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
-from rnncast.ensemble import combine, member_specs, member_to_dict
+from rnncast.ensemble import combine, member_specs
 from rnncast.errors import NotFittedError, RnncastError
 
 # load/read_config live in persist.py; re-exported here, where the API has always had them.
@@ -41,7 +40,7 @@ from rnncast.persist import (  # noqa: E402,F401
 )
 from rnncast.rollout import forecast_origins
 from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows, training_set
-from rnncast.seasonality import fit_season
+from rnncast.seasonality import fit_season, season_period
 
 
 class Forecaster:
@@ -221,7 +220,7 @@ class Forecaster:
 
             calibration = calibrate(self, Panel(usable, panel.id_col, panel.freq, panel.gaps), self.conformal)
         self.freq_ = panel.freq
-        period = self._season_period(usable[0], panel.freq)
+        period = season_period(self.deseasonalize, panel.freq)
         self.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
         flat = [self._without_season(s) for s in usable]
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
@@ -266,7 +265,10 @@ class Forecaster:
         steps = engines.stepper(self.engine, net, data.windows, train_idx, y_train, val_idx, y_val, train_spec,
                                 train_spec.full_batch(len(train_idx)), window.quantiles, self.device, self.precision)
         if len(val_idx) and train_spec.val_metric != "loss":
-            steps = self._metric_validation(steps, net, data, frames, scalings, train_spec.val_metric)
+            from rnncast.validation import metric_validation
+
+            steps = metric_validation(steps, self.engine, net, data, frames, scalings, self.seasons_, window,
+                                      train_spec.val_metric)
         stage = f"member{member}" if member else ""
         checkpoint = checkpoints.for_fit(self, specs, rows, data, stage)
         with tblog.open_log(self.tensorboard) as log:
@@ -290,44 +292,6 @@ class Forecaster:
             refit.initial_val_loss = result.initial_val_loss
             result = refit
         return net, result
-
-    def _metric_validation(self, steps, net, data, frames, scalings, metric: str):
-        """``steps`` with early stopping on ``metric`` of the validation forecasts in the data's units."""
-        from rnncast.validation import MetricValidation
-
-        _, window, _ = self._specs()
-        H, n_q = window.horizon, len(window.quantiles) if window.quantiles else 0
-        val = np.flatnonzero(data.val)
-        series, origins = data.series[val], data.origins[val]
-        y_true = np.stack([frames[k].y[o : o + H] for k, o in zip(series, origins, strict=True)])  # (n_val, H)
-
-        def decode(out: np.ndarray) -> np.ndarray:
-            z = out.reshape(len(val), H, n_q)[..., window.quantiles.index(0.5)] if n_q else out  # (n_val, H)
-            forecasts = np.empty_like(y_true)
-            for k in np.unique(series):
-                rows_k = series == k
-                frame = frames[k]
-                values = scalings[frame.uid].past.inverse_column(z[rows_k], len(frame.columns) - 1)
-                season = self.seasons_.get(frame.uid)
-                forecasts[rows_k] = values if season is None else season.restore(frame, origins[rows_k], values)
-            return forecasts
-
-        X_val = np.ascontiguousarray(data.windows[data.starts[val]])
-        return MetricValidation(steps, self.engine, net, X_val, decode, y_true, metric)
-
-    def _season_period(self, frame: SeriesFrame, freq: str | None) -> int:
-        """The period to deseasonalise with (0: none): ``deseasonalize`` or the usual one of the frequency."""
-        if self.deseasonalize is False or self.deseasonalize == 0:
-            return 0
-        if self.deseasonalize is True:
-            from rnncast.evaluate import SEASON_BY_FREQ
-
-            period = SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
-            if period is None:
-                raise RnncastError("deseasonalize=True needs a known frequency (daily, weekly, monthly, quarterly"
-                                   " ...); give the period instead, e.g. --deseasonalize 12")
-            return period
-        return int(self.deseasonalize)
 
     def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
         season = getattr(self, "seasons_", {}).get(frame.uid)
@@ -460,34 +424,17 @@ class Forecaster:
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:
-        """Everything needed to rebuild this forecaster, as JSON-ready data."""
-        from rnncast import __version__
+        """Everything needed to rebuild this forecaster, as JSON-ready data (``persist.config_of``)."""
+        from rnncast.persist import config_of
 
         self._check_fitted()
-        model_spec, window_spec, train_spec = self._specs()
-        return {
-            "format_version": FORMAT_VERSION,
-            "rnncast_version": __version__,
-            "engine": self.engine,
-            "model": spec_to_dict(model_spec),
-            "window": spec_to_dict(window_spec),
-            "train": spec_to_dict(train_spec),
-            "data": {"columns": self.columns_, "target": self.target_, "time_col": self.time_col_,
-                     "id_col": self.id_col_, "known": self.known_columns_, "freq": self.freq_},
-            "members": [member_to_dict(specs) for specs in self.members_],
-            "series": {uid: {"scaling": self.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
-                             "interval_scale": self.interval_scales_[uid], "index": self.series_index_[uid],
-                             "season": None if self.seasons_.get(uid) is None else self.seasons_[uid].to_dict()}
-                       for uid, tail in self.tails_.items()},
-            "conformal": self.conformal_,
-        }
+        return config_of(self)
 
     def write_files(self, directory: Path, extra_config: dict | None = None) -> None:
         """Write ``config.json`` and ``model.safetensors`` into an existing directory."""
-        config = self.config()
-        config.update(extra_config or {})
-        atomic.write_bytes(Path(directory) / WEIGHTS_FILE, engines.state_bytes(self.engine, self.nets_))
-        atomic.write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
+        from rnncast.persist import write_files
+
+        write_files(self, directory, extra_config)
 
     def save(self, path: str | Path) -> Path:
         """Save to directory ``path`` atomically (replacing it if it exists)."""

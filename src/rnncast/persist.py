@@ -1,5 +1,7 @@
 """Saving and loading forecasters: ``config.json`` (JSON only) and ``model.safetensors`` (weights).
 
+``config_of``/``write_files`` write what a fitted Forecaster holds; ``load`` rebuilds one from it.
+
 The format is versioned (``FORMAT_VERSION``): a newer one is refused with a clear message, an older
 one asks for retraining. Each series' last rows ("tail") are kept so that ``predict()`` works after
 ``load`` without data; step numbers stand in for missing time stamps so a tail knows where its
@@ -14,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rnncast import engines
-from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_from_dict
+from rnncast import atomic, engines
+from rnncast.config import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
 from rnncast.data.frame import SeriesFrame
-from rnncast.ensemble import member_from_dict
+from rnncast.ensemble import member_from_dict, member_to_dict
 from rnncast.errors import RnncastError
 from rnncast.samples import SeriesScaling
 from rnncast.seasonality import Season
@@ -40,6 +42,37 @@ def _tail_to_json(tail: SeriesFrame) -> dict:
     ts = tail.timestamps
     return {"values": tail.values.tolist(), "timestamps": [str(t) if ts.dtype.kind == "M" else int(t) for t in ts],
             "n_padded": tail.n_padded}
+
+
+def config_of(f) -> dict:
+    """Everything needed to rebuild the fitted forecaster ``f``, as JSON-ready data (config.json)."""
+    from rnncast import __version__
+
+    model_spec, window_spec, train_spec = f._specs()
+    return {
+        "format_version": FORMAT_VERSION,
+        "rnncast_version": __version__,
+        "engine": f.engine,
+        "model": spec_to_dict(model_spec),
+        "window": spec_to_dict(window_spec),
+        "train": spec_to_dict(train_spec),
+        "data": {"columns": f.columns_, "target": f.target_, "time_col": f.time_col_, "id_col": f.id_col_,
+                 "known": f.known_columns_, "freq": f.freq_},
+        "members": [member_to_dict(specs) for specs in f.members_],
+        "series": {uid: {"scaling": f.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
+                         "interval_scale": f.interval_scales_[uid], "index": f.series_index_[uid],
+                         "season": None if f.seasons_.get(uid) is None else f.seasons_[uid].to_dict()}
+                   for uid, tail in f.tails_.items()},
+        "conformal": f.conformal_,
+    }
+
+
+def write_files(f, directory: Path, extra_config: dict | None = None) -> None:
+    """``config.json`` and ``model.safetensors`` of the fitted forecaster ``f`` into an existing directory."""
+    config = config_of(f)
+    config.update(extra_config or {})
+    atomic.write_bytes(Path(directory) / WEIGHTS_FILE, engines.state_bytes(f.engine, f.nets_))
+    atomic.write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
 
 
 def load(path: str | Path, engine: str | None = None):

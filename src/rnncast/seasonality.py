@@ -134,6 +134,22 @@ def fit_season(frame: SeriesFrame, m: int, freq: str | None) -> Season | None:
     return season
 
 
+def season_period(deseasonalize: bool | int, freq: str | None) -> int:
+    """The period to deseasonalise with (0: none): ``deseasonalize`` itself, or for ``True`` the usual
+    period of the frequency (7 daily, 12 monthly, 4 quarterly ...)."""
+    if deseasonalize is False or deseasonalize == 0:
+        return 0
+    if deseasonalize is True:
+        from rnncast.evaluate import SEASON_BY_FREQ
+
+        period = SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
+        if period is None:
+            raise RnncastError("deseasonalize=True needs a known frequency (daily, weekly, monthly, quarterly"
+                               " ...); give the period instead, e.g. --deseasonalize 12")
+        return period
+    return int(deseasonalize)
+
+
 def _steps_between(origin, stamp, step: int | None, freq: str | None) -> int:
     """Whole steps of the series' time index from ``origin`` to ``stamp``."""
     if step is not None:
