@@ -29,6 +29,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from rnncast import order as order_module
 from rnncast.config import TrainSpec
 from rnncast.errors import RnncastError
 
@@ -176,6 +177,10 @@ class TorchSteps:
     def permutation(self, n: int):
         # Drawn on the CPU generator, so a seed gives the same batches on every device and rank. int32
         # below 2**31 samples: the same numbers as torch's default int64 (same generator draws), half the memory.
+        # From LAZY_MIN samples on, the order is computed batch by batch (rnncast.order), never held whole.
+        if n >= order_module.LAZY_MIN and self.device.type == "cpu":
+            keys = self.torch.randint(0, 2**62, (4,), generator=self.generator, dtype=self.torch.int64)
+            return order_module.FeistelOrder(n, keys.numpy())
         dtype = self.torch.int32 if n < 2**31 else self.torch.int64
         order = self.torch.randperm(n, generator=self.generator, dtype=dtype)
         return order if self.device.type == "cpu" else order.to(self.device)

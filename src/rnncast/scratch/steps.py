@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from rnncast import order as order_module
 from rnncast.scratch.losses import mse
 from rnncast.scratch.optim import Adam, clip_grad_norm_
 
@@ -38,6 +39,8 @@ class NumpySteps:
 
     def permutation(self, n: int) -> np.ndarray:
         """``rng.permutation(n)``'s numbers (it shuffles an arange the same way), as int32 below 2**31."""
+        if n >= order_module.LAZY_MIN:  # computed batch by batch (rnncast.order), never held whole
+            return order_module.FeistelOrder(n, self.rng.integers(0, 2**62, 4))
         order = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
         self.rng.shuffle(order)
         return order
