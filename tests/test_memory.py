@@ -83,8 +83,10 @@ def test_epoch_order_is_int32_with_torchs_int64_numbers():
 
 
 def test_a_long_tables_series_are_views_of_its_columns():
-    df = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 50), "ds": np.tile(pd.date_range("2000", periods=50), 2),
-                       "y": np.arange(100.0)})
+    # nanosecond time stamps, the unit rnncast keeps (pandas 3 makes microseconds by default: those are
+    # converted, one copy of the column)
+    stamps = np.tile(pd.date_range("2000", periods=50).to_numpy(dtype="datetime64[ns]"), 2)
+    df = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 50), "ds": stamps, "y": np.arange(100.0)})
     panel = to_panel(df)
     b = panel.series[1]
     assert np.shares_memory(b.values, df["y"].to_numpy()) and np.shares_memory(b.timestamps, df["ds"].to_numpy())
