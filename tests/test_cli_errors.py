@@ -336,6 +336,7 @@ def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
         [sys.executable, "-m", "rnncast", "train", small.name, "--iterations", "1000000", "--val-size", "0",
          "--hidden-size", "4", "--out", OUT],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT then prints where a hung child stands
     )
     chunks, started = [], threading.Event()
 
@@ -353,7 +354,13 @@ def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
         time.sleep(1.0)  # well inside the training loop now
         assert proc.poll() is None, "training ended before Ctrl-C"
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:  # still running: fail, with the child's stacks in the message
+            proc.send_signal(signal.SIGABRT)
+            proc.wait(timeout=30)
+            reader.join(timeout=10)
+            pytest.fail("no exit 120 s after Ctrl-C:\n" + b"".join(chunks).decode(errors="replace")[-4000:])
     finally:
         if proc.poll() is None:
             proc.kill()
