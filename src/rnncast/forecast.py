@@ -47,13 +47,21 @@ class Forecaster:
     """A recurrent network that forecasts the next ``horizon`` values of a target from the last
     ``seq_length`` rows of its series' features.
 
+    The defaults start at the naive forecast and keep it unless training beats it on validation:
+    windows relative to their last value in log space with a zero output layer (``normalize="last"``,
+    ``scaler="log"``), the last 20% of each series' windows held out, early stopping with ``patience``
+    50 that counts the untrained net as round 0 and needs a 1% gain (``min_delta``), then a refit on all
+    windows (``refit_best``). The lecture's setup: ``scaler="minmax", normalize="none", val_size=0``.
+    ``Forecaster.from_preset(frequency, horizon)`` gives the competition-tested settings.
+
     Args:
         model: ``"rnn"``, ``"lstm"`` or ``"gru"``.
         seq_length: input window length ``L``. horizon: steps ahead ``H``.
         strategy: ``"direct"`` (H outputs at once), ``"recursive"`` (one step, fed back) or
             ``"seq2seq"`` (trained on the next step at every position, fed back); see ``samples``.
         hidden_size, num_layers, dropout: network size; ``nonlinearity`` tanh/relu (sigmoid: numpy) for rnn.
-        scaler: ``minmax`` (the lecture's), ``standard`` or ``none``; per series, training rows only.
+        scaler: ``log`` (default: log space for the positive columns, standardised), ``minmax`` (the
+            lecture's), ``standard`` or ``none``; per series, training rows only.
         quantiles: e.g. ``(0.1, 0.5, 0.9)``: pinball loss, one output per quantile (direct, torch).
         calendar: calendar features from the time column, e.g. ``("dayofweek", "month")``.
         pad: left-pad series shorter than one window (a mask column marks the padding) instead of
@@ -61,7 +69,7 @@ class Forecaster:
             step (torch engine; 0 = none).
         normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
             output, with a zero-initialised output layer, so the untrained net is naive; with
-            ``scaler="log"`` the differences are log ratios (torch engine).
+            ``scaler="log"`` the differences are log ratios. ``"none"``: absolute windows (the lecture's).
         refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
             rounds early stopping chose (the validation windows then also train the final model).
         deseasonalize: remove each series' multiplicative seasonal index before training and put it back on
@@ -76,7 +84,8 @@ class Forecaster:
             improvement, keeping the best weights (the untrained net's included).
         val_metric: what early stopping watches: ``"loss"``, or ``"smape"``, ``"mape"``, ``"rmse"``, ``"mae"``
             of the validation forecasts in the data's units (direct strategy). min_delta: a round must
-            beat the best so far by this fraction to count (0.01: 1%), so noise does not replace the untrained net.
+            beat the best so far by this fraction to count (default 0.01: 1%), so noise does not replace
+            the untrained net.
         history: train on each series' last ``history`` windows only (N-BEATS's history limit; None: all).
         seed: fixes initial weights and batch order; CPU runs repeat exactly.
         engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
