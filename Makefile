@@ -37,6 +37,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/backtest.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/text_lm.py --torch-threads 1
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/stock_default.py
+	$(BIN)/python benchmarks/memory.py --batch-size 256 --batches 40
+	@echo "competitions (M1, Tourism): pip install -e '.[bench]' && python benchmarks/competitions.py [--quick]"
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info
