@@ -54,3 +54,10 @@ def test_bad_ensemble_sizes_are_refused(df):
     for bad in (0, 1.5, True):
         with pytest.raises(rnncast.RnncastError, match="ensemble"):
             rnncast.Forecaster(ensemble=bad, **FAST).fit(df, target="y")
+
+
+def test_a_numpy_ensemble_keeps_mse_and_trains(df):
+    f = rnncast.Forecaster(ensemble=3, engine="numpy", **FAST).fit(df, target="y")
+    assert [t.loss for _, _, t in f.members_] == ["mse", "mse", "mse"]
+    assert [m.kind for m, _, _ in f.members_] == ["lstm", "rnn", "gru"]
+    assert np.isfinite(f.predict()["lstm"].to_numpy()).all()

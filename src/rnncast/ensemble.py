@@ -5,7 +5,8 @@ in their seed make much the same mistakes. So member k of an ``ensemble=N`` fore
 things at once (member 0 is the configured model itself):
 
     cell         the configured kind, then the other two kinds in turn (lstm → gru → rnn → lstm …)
-    loss         mse on even members, mae on odd ones (quantile models keep their pinball loss)
+    loss         mse on even members, mae on odd ones (quantile models keep their pinball loss, and the
+                 NumPy engine, which trains on MSE only, keeps mse)
     seq_length   seq_length · f_k with f = 1, 1.5, 0.75, 1.25, 2, 0.5, 1.75, 1.125 (at least 2)
     seed         seed + k
 
@@ -23,15 +24,17 @@ from rnncast.config import MODEL_KINDS, ModelSpec, TrainSpec, WindowSpec
 SEQ_FACTORS = (1.0, 1.5, 0.75, 1.25, 2.0, 0.5, 1.75, 1.125)
 
 
-def member_specs(model: ModelSpec, window: WindowSpec, train: TrainSpec, n: int, vary_kind: bool = True
-                 ) -> list[tuple[ModelSpec, WindowSpec, TrainSpec]]:
-    """The settings of each of the ``n`` members; ``vary_kind=False`` keeps the configured cell for all."""
+def member_specs(model: ModelSpec, window: WindowSpec, train: TrainSpec, n: int, vary_kind: bool = True,
+                 vary_loss: bool = True) -> list[tuple[ModelSpec, WindowSpec, TrainSpec]]:
+    """The settings of each of the ``n`` members; ``vary_kind=False`` keeps the configured cell for all,
+    ``vary_loss=False`` the configured loss (the NumPy engine trains on MSE only; quantile models on
+    the pinball loss)."""
     kinds = [model.kind] + [k for k in MODEL_KINDS if k != model.kind]
     members = []
     for k in range(n):
         kind = kinds[k % len(kinds)] if vary_kind else model.kind
         seq_length = max(2, round(window.seq_length * SEQ_FACTORS[k % len(SEQ_FACTORS)]))
-        loss = train.loss if k % 2 == 0 else ("mae" if train.loss == "mse" else "mse")
+        loss = train.loss if k % 2 == 0 or not vary_loss else ("mae" if train.loss == "mse" else "mse")
         members.append((replace(model, kind=kind), replace(window, seq_length=seq_length),
                         replace(train, loss=loss, seed=train.seed + k)))
     return members

@@ -207,7 +207,8 @@ class Forecaster:
     def _fit_panel(self, panel: Panel) -> Forecaster:
         model_spec, window, train_spec = self._specs()
         devices.check(self.engine, self.device, self.precision)  # training's concern only, not predict's
-        members = member_specs(model_spec, window, train_spec, self.ensemble)
+        members = member_specs(model_spec, window, train_spec, self.ensemble,
+                               vary_loss=self.engine == "torch" and not window.quantiles)
         L = max(w.seq_length for _, w, _ in members)
         H = window.horizon
         steps_needed = L + (H if window.strategy == "direct" else 1)
