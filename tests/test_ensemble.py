@@ -61,3 +61,11 @@ def test_a_numpy_ensemble_keeps_mse_and_trains(df):
     assert [t.loss for _, _, t in f.members_] == ["mse", "mse", "mse"]
     assert [m.kind for m, _, _ in f.members_] == ["lstm", "rnn", "gru"]
     assert np.isfinite(f.predict()["lstm"].to_numpy()).all()
+
+
+def test_predicting_needs_the_longest_members_window(df):
+    f = rnncast.Forecaster(ensemble=2, **FAST).fit(df, target="y")  # member 1 reads 1.5 × 6 = 9 rows
+    assert f.window_length_ == 9
+    with pytest.raises(rnncast.RnncastError, match="need at least seq_length=9 rows"):
+        f.predict(df.iloc[:8])
+    assert len(f.predict(df.iloc[:9])) == 1

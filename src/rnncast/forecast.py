@@ -314,6 +314,11 @@ class Forecaster:
                              many_to_many=window.strategy == "seq2seq", n_series=n_series, n_past=n_past,
                              anchor="target" if window.strategy == "direct" else "features")
 
+    @property
+    def window_length_(self) -> int:
+        """The longest input window of the fitted members (``seq_length`` without an ensemble)."""
+        return max(w.seq_length for _, w, _ in self.members_)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
             raise NotFittedError("this Forecaster is not fitted yet: call fit() (or rnncast.load()) first")
@@ -362,10 +367,10 @@ class Forecaster:
                                f" a model knows the scale of its training series only")
         panel.series = [s for s in panel.series if s.uid in self.scalings_]
         if self.pad:
-            panel.series = [pad_left(s, self.seq_length, self.freq_) for s in panel.series]
+            panel.series = [pad_left(s, self.window_length_, self.freq_) for s in panel.series]
         for frame in panel.series:
-            if len(frame) < self.seq_length:
-                raise RnncastError(f"series {frame.uid!r}: need at least seq_length={self.seq_length} rows to"
+            if len(frame) < self.window_length_:
+                raise RnncastError(f"series {frame.uid!r}: need at least seq_length={self.window_length_} rows to"
                                    f" predict, got {len(frame)}")
         return panel
 

@@ -17,12 +17,16 @@ import numpy as np
 
 from rnncast import engines
 from rnncast.data.windows import sliding_windows
+from rnncast.errors import RnncastError
 
 
 def forecast_origins(engine: str, net, strategy: str, rows: np.ndarray, origins: np.ndarray, L: int, H: int,
                      n_past: int, n_quantiles: int = 0) -> np.ndarray:
     """Scaled target forecasts ``(n_origins, H)`` (or ``(n_origins, H, Q)`` with quantile outputs)."""
     origins = np.asarray(origins)
+    if origins.size and origins.min() < L:  # a negative window start would silently index from the end
+        raise RnncastError(f"a forecast origin at row {int(origins.min())} has fewer than seq_length={L} rows"
+                           f" before it")
     if strategy == "direct":
         X = np.ascontiguousarray(sliding_windows(rows, L)[origins - L])  # (n, L, F + K)
         out = engines.predict(engine, net, X)  # (n, H) or (n, H * Q)
