@@ -34,7 +34,7 @@ class SeriesFrame:
     values: np.ndarray  # (T, F) float64
     columns: list[str]
     target: str
-    timestamps: np.ndarray | None = None  # (T,) datetime64[ns] or int64, or None (file order)
+    timestamps: np.ndarray | None = None  # (T,) datetime64 (the column's unit) or int64, or None (file order)
     time_col: str | None = None
     uid: str = "series"  # the series' id in a panel (long format), else the target's name
     known: np.ndarray | None = None  # (T + n_future, K) future-known covariates, past rows then future rows
@@ -231,7 +231,9 @@ def _parse_times(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
         raise RnncastError(
             f"time column {name!r} row {rows[i]}: {parsed.iloc[i]} lies outside the supported years 1678..2261"
         )
-    return parsed.to_numpy(dtype="datetime64[ns]")
+    # The column's own unit (pandas 3 reads dates as microseconds): converting to nanoseconds would copy
+    # every time stamp; numpy compares and combines datetime64 of different units exactly.
+    return parsed.to_numpy()
 
 
 def _refuse_duplicate_times(timestamps: np.ndarray, name: str, rows: np.ndarray) -> None:
