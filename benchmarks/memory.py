@@ -96,8 +96,7 @@ def make_panel(n_series: int, n_steps: int, seed: int) -> pd.DataFrame:
         walk = np.cumsum(rng.normal(0, 1, n_steps))
         y[i * n_steps : (i + 1) * n_steps] = 100 + walk + 5 * np.sin(2 * np.pi * t / 7 + i)
     ids = np.repeat(np.array([f"s{i:05d}" for i in range(n_series)], dtype=object), n_steps)
-    # nanosecond stamps, rnncast's unit: pandas 3 defaults to microseconds, which rnncast converts (one copy,
-    # 8 bytes per row); with ns the frames are views of this column
+    # nanosecond stamps, pandas 2's unit, on any pandas (the frames are views of this column in any unit)
     ds = np.tile(pd.date_range("1990-01-01", periods=n_steps, freq="D").to_numpy(dtype="datetime64[ns]"), n_series)
     return pd.DataFrame({"unique_id": ids, "ds": ds, "y": y})
 

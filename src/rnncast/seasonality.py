@@ -156,7 +156,8 @@ def _steps_between(origin, stamp, step: int | None, freq: str | None) -> int:
         return int(round((int(stamp) - int(origin)) / step))
     delta = pd.Timestamp(stamp) - pd.Timestamp(origin)
     offset = pd.tseries.frequencies.to_offset(freq)
-    code = offset.name.split("-")[0].rstrip("SE") or offset.name
+    name = getattr(offset, "rule_code", None) or offset.name  # pandas 3 deprecates .name for .rule_code
+    code = name.split("-")[0].rstrip("SE") or name
     if code in _NOMINAL_DAYS:
         return int(round(delta / pd.Timedelta(days=_NOMINAL_DAYS[code] * offset.n)))
     try:
