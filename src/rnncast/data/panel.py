@@ -75,14 +75,14 @@ def _split_long(table, id_col, target, features, time_col, fill, known) -> list[
     must of each series (see ``rnncast.data.frame``).
     """
     ids = table.iloc[:, [str(c) for c in table.columns].index(id_col)]
-    edges, labels = _runs(ids.to_numpy(), id_col, as_text=False)
+    edges, labels = _runs(ids, id_col, as_text=False)
     kinds = {type(v).__name__ for v in labels}  # every id begins some run
     if len(kinds) > 1 and not kinds <= {"int", "float", "int64", "float64"}:
         raise RnncastError(f"id column {id_col!r} mixes types ({', '.join(sorted(kinds))}); use one type")
     # Ids are compared as text (1 and 1.0 are two series, as "1" and "1.0"); a single type maps to text 1:1.
     as_text = len(kinds) > 1
     if as_text:
-        edges, labels = _runs(ids.to_numpy(), id_col, as_text=True)
+        edges, labels = _runs(ids, id_col, as_text=True)
     contiguous = len(set(labels)) == len(labels)
     if contiguous:
         uniques, order = labels, None
@@ -107,17 +107,18 @@ def _split_long(table, id_col, target, features, time_col, fill, known) -> list[
     return series
 
 
-def _runs(ids: np.ndarray, name: str, as_text: bool, chunk: int = 1 << 16) -> tuple[np.ndarray, list]:
+def _runs(ids, name: str, as_text: bool, chunk: int = 1 << 16) -> tuple[np.ndarray, list]:
     """Where runs of equal ids begin and end (``edges``, one more than runs) and each run's id.
 
-    The ids are checked and factorised a chunk at a time (pandas sizes its hash table by the input,
-    so codes and table for 2**16 rows, not for 20 million: a few MB), and runs that continue across a
-    chunk's border are joined.
+    The ids (an array, or a Series: pandas 3's Arrow-backed text would become one Python string per
+    row if converted whole) are read, checked and factorised a chunk at a time (pandas sizes its hash
+    table by the input, so codes and table for 2**16 rows, not for 20 million: a few MB), and runs that
+    continue across a chunk's border are joined.
     """
     bounds, labels = [], []
     previous = None
     for a in range(0, len(ids), chunk):
-        part = ids[a : a + chunk]
+        part = ids.iloc[a : a + chunk].to_numpy() if isinstance(ids, pd.Series) else ids[a : a + chunk]
         if pd.isna(part).any():
             raise RnncastError(f"id column {name!r} has an empty cell")
         codes, uniques = pd.factorize(part.astype(str) if as_text else part, sort=False)
