@@ -27,9 +27,9 @@ import numpy as np
 
 from rnncast.errors import RnncastError
 from rnncast.text import corpus, lm
+from rnncast.text.rundir import FORMAT_VERSION, read_config
 from rnncast.text.vocab import Vocab
 
-FORMAT_VERSION = 1
 TRAIN_EVAL_CHARS = 200_000  # the training cross-entropy is measured on at most this many characters
 
 
@@ -114,23 +114,12 @@ def load_run(run_dir: str | Path, engine: str | None = None):
     from safetensors import SafetensorError
     from safetensors.numpy import load
 
-    run = Path(run_dir)
-    if not run.is_dir():
-        raise RnncastError(f"run directory not found: {run_dir}")
-    for name in ("config.json", "vocab.json", "model.safetensors"):
-        if not (run / name).is_file():
-            raise RnncastError(f"{run_dir} is not a text run directory: {name} is missing")
+    run, config = read_config(run_dir, "char_lm", "language-model")
     try:
-        config = json.loads((run / "config.json").read_text(encoding="utf-8"))
         m = config["model"]
         kind, V, d, H, layers = m["kind"], m["vocab_size"], m["embed_size"], m["hidden_size"], m["num_layers"]
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         raise RnncastError(f"{run / 'config.json'} is damaged or not a text run's config") from None
-    if config.get("task") != "char_lm":
-        raise RnncastError(f"{run_dir} is not a language-model run (task {config.get('task')!r})")
-    if not isinstance(config.get("format_version"), int) or config["format_version"] > FORMAT_VERSION:
-        raise RnncastError(f"{run / 'config.json'} has format_version {config.get('format_version')!r}; "
-                           f"this rnncast reads up to {FORMAT_VERSION}")
     vocab = Vocab.from_json((run / "vocab.json").read_text(encoding="utf-8"), str(run / "vocab.json"))
     if len(vocab) != V:
         raise RnncastError(f"{run_dir}: vocab.json has {len(vocab)} characters, config.json says {V}")

@@ -30,11 +30,11 @@ from torch import nn
 
 from rnncast.errors import RnncastError
 from rnncast.text.conll import Sentence, check_known_tags
+from rnncast.text.rundir import FORMAT_VERSION, read_config
 
 LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 PAD, UNK = "<pad>", "<unk>"
 SHAPES = [PAD, "Xx", "x", "X", "d", ".", "mixed"]
-FORMAT_VERSION = 1
 
 
 def shape(token: str) -> str:
@@ -208,24 +208,13 @@ class Tagger:
         from safetensors import SafetensorError
         from safetensors.torch import load
 
-        run = Path(run_dir)
-        if not run.is_dir():
-            raise RnncastError(f"run directory not found: {run_dir}")
+        run, config = read_config(run_dir, "tagger", "tagger")
         try:
-            config = json.loads((run / "config.json").read_text(encoding="utf-8"))
             vocab = json.loads((run / "vocab.json").read_text(encoding="utf-8"))
             spec = TagSpec(**config["model"])
             words, tags = vocab["words"], vocab["tags"]
-        except FileNotFoundError as exc:
-            missing = Path(exc.filename).name
-            raise RnncastError(f"{run_dir} is not a tagger run directory: {missing} is missing") from None
         except (ValueError, KeyError, TypeError):
             raise RnncastError(f"{run_dir}: config.json or vocab.json is damaged or not a tagger run's") from None
-        if config.get("task") != "tagger":
-            raise RnncastError(f"{run_dir} is not a tagger run (task {config.get('task')!r})")
-        if not isinstance(config.get("format_version"), int) or config["format_version"] > FORMAT_VERSION:
-            raise RnncastError(f"{run_dir}: format_version {config.get('format_version')!r} is newer than this "
-                               f"rnncast reads ({FORMAT_VERSION})")
         self = cls(spec)
         self.words_ = {w: i for i, w in enumerate(words)}
         self.tags_, self.tag_index_ = list(tags), {t: i for i, t in enumerate(tags)}
@@ -233,8 +222,6 @@ class Tagger:
         try:
             state = load((run / "model.safetensors").read_bytes())
             self.net_.load_state_dict(state)
-        except FileNotFoundError:
-            raise RnncastError(f"{run_dir} is not a tagger run directory: model.safetensors is missing") from None
         except (SafetensorError, RuntimeError, ValueError) as exc:
             raise RnncastError(f"{run / 'model.safetensors'} is damaged or does not fit config.json: "
                                f"{str(exc).splitlines()[0]}") from None
