@@ -15,18 +15,18 @@ scaled by its own scaler, fitted on its own training rows. A saved forecaster is
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from rnncast import atomic, devices, engines, metrics, tblog
+from rnncast import atomic, devices, engines, metrics
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.ensemble import combine, member_specs
 from rnncast.errors import NotFittedError, RnncastError
+from rnncast.fitting import fit_member
 
 # load/read_config live in persist.py; re-exported here, where the API has always had them.
 from rnncast.persist import (  # noqa: E402,F401
@@ -39,7 +39,7 @@ from rnncast.persist import (  # noqa: E402,F401
     read_config,
 )
 from rnncast.rollout import forecast_origins
-from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows, training_set
+from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows
 from rnncast.seasonality import fit_season, season_period
 
 
@@ -236,7 +236,7 @@ class Forecaster:
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
         self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
         rows = stacked_input_rows(flat, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
-        trained = [self._fit_member(specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
+        trained = [fit_member(self, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
 
         first = usable[0]
         self.nets_ = [net for net, _ in trained]
@@ -256,52 +256,6 @@ class Forecaster:
         self.n_features_in_ = rows[0].shape[1]
         self.n_series_ = len(usable)
         return self
-
-    def _fit_member(self, specs, frames, flat, rows, scalings, member: int = 0):
-        """Train one network (ensemble member ``member``) on the samples of its window length; → (net, result).
-
-        With checkpoints, each training run of the fit (member k's run, its refit) has its own file."""
-        from rnncast import checkpoint as checkpoints
-        from rnncast import training
-
-        model_spec, window, train_spec = specs
-        L, H = window.seq_length, window.horizon
-        data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size, train_spec.history)
-        train_idx, y_train, val_idx, y_val = data.split()
-        if len(train_idx) == 0:
-            raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
-        n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
-        net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
-        steps = engines.stepper(self.engine, net, data.windows, train_idx, y_train, val_idx, y_val, train_spec,
-                                train_spec.full_batch(len(train_idx)), window.quantiles, self.device, self.precision)
-        if len(val_idx) and train_spec.val_metric != "loss":
-            from rnncast.validation import metric_validation
-
-            steps = metric_validation(steps, self.engine, net, data, frames, scalings, self.seasons_, window,
-                                      train_spec.val_metric)
-        stage = f"member{member}" if member else ""
-        checkpoint = checkpoints.for_fit(self, specs, rows, data, stage)
-        with tblog.open_log(self.tensorboard) as log:
-            result = training.run(steps, len(train_idx), train_spec, progress=self.progress, checkpoint=checkpoint,
-                                  log=log)
-        if self.refit_best and len(val_idx) and result.best_step:
-            # Early stopping chose how long to train; train a fresh net that long on all windows.
-            rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
-            spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
-            net = self._build_net(model_spec, window, train_spec, n_inputs, n_past, len(flat))
-            data = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
-            starts, targets, _, _ = data.split()
-            steps = engines.stepper(self.engine, net, data.windows, starts, targets, starts[:0], targets[:0], spec,
-                                    spec.full_batch(len(starts)), window.quantiles, self.device, self.precision)
-            refit_stage = f"{stage or 'member0'}-refit"
-            checkpoint = checkpoints.for_fit(self, (model_spec, window, spec), rows, data, refit_stage)
-            with tblog.open_log(self.tensorboard) as log:
-                refit = training.run(steps, len(starts), spec, progress=self.progress, checkpoint=checkpoint,
-                                     log=log)
-            refit.val_losses, refit.best_step = result.val_losses, result.best_step
-            refit.initial_val_loss = result.initial_val_loss
-            result = refit
-        return net, result
 
     def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
         season = getattr(self, "seasons_", {}).get(frame.uid)
