@@ -337,6 +337,9 @@ def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
          "--hidden-size", "4", "--out", OUT],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT then prints where a hung child stands
+        # A shell that starts the tests in the background ignores SIGINT, and a child inherits that (Python
+        # then installs no KeyboardInterrupt handler): the child starts with the default, as at a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     chunks, started = [], threading.Event()
 
