@@ -53,7 +53,7 @@ def test_shards_cover_the_batch_once_and_differ_by_at_most_one():
 
 def test_rnncast_train_nproc_2_writes_the_single_process_model(panel_csv, tmp_path):
     args = ["train", str(panel_csv), "--seq-length", "5", "--hidden-size", "4", "--epochs", "3", "--batch-size", "7",
-            "--val-size", "0.2", "--patience", "2", "--clip", "0.5", "--quiet"]
+            "--val-size", "0.2", "--patience", "2", "--min-delta", "0", "--clip", "0.5", "--quiet"]
     cli.main([*args, "--out", str(tmp_path / "one")])
     two = subprocess.run([sys.executable, "-m", "rnncast", *args, "--out", str(tmp_path / "two"), "--nproc", "2"],
                          capture_output=True, text=True, env=_env(), timeout=120)
@@ -67,7 +67,8 @@ def test_rnncast_train_nproc_2_writes_the_single_process_model(panel_csv, tmp_pa
 
 
 def test_torchrun_full_batch_and_empty_shards_equal_one_process(panel_csv, tmp_path):
-    common = {"seq_length": 5, "hidden_size": 4, "lr": 0.02, "seed": 1}
+    # no early stopping: its round choice could flip on a last-bit difference of the all-reduced gradients
+    common = {"seq_length": 5, "hidden_size": 4, "lr": 0.02, "seed": 1, "val_size": 0.0}
     settings = {"full": {**common, "iterations": 15},  # each rank holds half of the windows
                 "batch1": {**common, "epochs": 1, "batch_size": 1, "quantiles": [0.2, 0.8]}}  # one share empty
     run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
