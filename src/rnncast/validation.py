@@ -25,12 +25,12 @@ def metric_validation(steps, engine: str, net, data, frames, scalings: dict, sea
     """``steps`` with early stopping on ``metric`` of the validation forecasts of ``data`` (a
     ``samples.TrainingSet``) in the data's units: inverse scaling per series, seasonal index put back."""
     H, n_q = window.horizon, len(window.quantiles) if window.quantiles else 0
-    val = np.flatnonzero(data.val)
-    series, origins = data.series[val], data.origins[val]
+    held_out = data.val_samples  # one run per series: no per-sample mask over all samples
+    series, origins = held_out.series_of(), held_out.origins()
     y_true = np.stack([frames[k].y[o : o + H] for k, o in zip(series, origins, strict=True)])  # (n_val, H)
 
     def decode(out: np.ndarray) -> np.ndarray:
-        z = out.reshape(len(val), H, n_q)[..., window.quantiles.index(0.5)] if n_q else out  # (n_val, H)
+        z = out.reshape(len(origins), H, n_q)[..., window.quantiles.index(0.5)] if n_q else out  # (n_val, H)
         forecasts = np.empty_like(y_true)
         for k in np.unique(series):
             rows_k = series == k
@@ -40,23 +40,25 @@ def metric_validation(steps, engine: str, net, data, frames, scalings: dict, sea
             forecasts[rows_k] = values if season is None else season.restore(frame, origins[rows_k], values)
         return forecasts
 
-    return MetricValidation(steps, engine, net, (data.windows, data.starts[val]), decode, y_true, metric)
+    return MetricValidation(steps, engine, net, data.windows, held_out[:], decode, y_true, metric)
 
 
 class MetricValidation:
     """A stepper whose ``val_loss()`` is ``metric`` of the validation forecasts (other calls pass through)."""
 
-    def __init__(self, steps, engine: str, net, X_val: tuple, decode, y_true: np.ndarray, metric: str):
-        self.steps, self.engine, self.net, self.X_val = steps, engine, net, X_val
+    def __init__(self, steps, engine: str, net, windows: np.ndarray, starts: np.ndarray, decode, y_true: np.ndarray,
+                 metric: str):
+        self.steps, self.engine, self.net = steps, engine, net
+        self.windows, self.starts = windows, starts  # the window view and the validation samples' starts
         self.decode, self.y_true, self.metric = decode, y_true, metric
 
     def __getattr__(self, name):
         return getattr(self.steps, name)
 
     def val_loss(self) -> float:
-        windows, starts = self.X_val  # the window view and the validation samples' starts
-        outputs = [engines.predict(self.engine, self.net, np.ascontiguousarray(windows[starts[b : b + CHUNK]]))
-                   for b in range(0, len(starts), CHUNK)]
+        outputs = [engines.predict(self.engine, self.net,
+                                   np.ascontiguousarray(self.windows[self.starts[b : b + CHUNK]]))
+                   for b in range(0, len(self.starts), CHUNK)]
         forecasts = self.decode(np.concatenate(outputs))  # (n_val, H)
         if self.engine == "torch":
             self.net.train()
