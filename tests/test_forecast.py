@@ -176,3 +176,31 @@ def test_mae_loss_trains_a_different_model(df):
     mse = rnncast.Forecaster(val_size=0.0, **FAST).fit(df, target="y").predict()["lstm"].to_numpy()
     mae = rnncast.Forecaster(val_size=0.0, loss="mae", **FAST).fit(df, target="y").predict()["lstm"].to_numpy()
     assert not np.allclose(mse, mae)
+
+
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_normalize_season_starts_at_the_seasonal_naive_forecast(engine, tmp_path):
+    panel = monthly_panel()
+    # lr ~0: the net is (almost) untrained, so each step repeats the same month of the last year
+    f = rnncast.Forecaster(normalize="season", horizon=15, seq_length=12, hidden_size=4, iterations=1, lr=1e-9,
+                           engine=engine, model="rnn").fit(panel)
+    assert f.members_[0][0].season == 12  # from the monthly frequency
+    last_year = panel[panel.unique_id == "s1"]["y"].to_numpy()[-12:]
+    out = f.predict()
+    s1 = out[out.unique_id == "s1"]["rnn"].to_numpy()
+    np.testing.assert_allclose(s1, np.concatenate([last_year, last_year[:3]]), rtol=1e-4)
+    again = rnncast.load(f.save(tmp_path / "run"))
+    assert again.season_length == 12 and again.normalize == "season"
+    pd.testing.assert_frame_equal(again.predict(), out)
+
+
+def test_normalize_season_refuses_what_it_cannot_anchor(df):
+    with pytest.raises(RnncastError, match="direct strategy"):
+        rnncast.Forecaster(normalize="season", strategy="recursive", **FAST).fit(df, target="y")
+    with pytest.raises(RnncastError, match="seq_length 5 must be at least the period 7"):
+        rnncast.Forecaster(normalize="season", **FAST).fit(df, target="y")  # daily: period 7
+    with pytest.raises(RnncastError, match="season-length"):
+        rnncast.Forecaster(normalize="season", **FAST).fit(pd.DataFrame({"y": np.arange(1.0, 50.0)}))
+    f = rnncast.Forecaster(normalize="season", season_length=3, ensemble=3, **{**FAST, "seq_length": 3})
+    f.fit(df, target="y")  # member 2 would read 0.75 · 3 rows, fewer than a season: it reads 3
+    assert [w.seq_length for _, w, _ in f.members_] == [3, 4, 3]

@@ -18,6 +18,7 @@ MODEL_KINDS = ("rnn", "lstm", "gru")
 NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
 LOSSES = ("mse", "mae")
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
+NORMALIZE = ("none", "last", "season")
 
 
 def _positive_int(name: str, value) -> None:
@@ -33,11 +34,14 @@ class ModelSpec:
     dropout: float = 0.0
     nonlinearity: str = "tanh"  # rnn only
     series_embedding: int = 0  # size of a learned per-series vector added to every input step (0: none)
-    normalize: str = "none"  # "last": inputs and outputs relative to the window's last row (see models/nets.py)
+    normalize: str = "none"  # "last": inputs and outputs relative to the window's last row (see models/nets.py);
+    # "season": inputs relative to the last row, each output relative to its seasonal-naive value
+    season: int = 1  # the period m of normalize="season"
 
     def check(self) -> None:
-        if self.normalize not in ("none", "last"):
-            raise RnncastError(f"unknown normalize {self.normalize!r}; choose none or last")
+        if self.normalize not in NORMALIZE:
+            raise RnncastError(f"unknown normalize {self.normalize!r}; choose one of {', '.join(NORMALIZE)}")
+        _positive_int("season", self.season)
         if isinstance(self.series_embedding, bool) or not isinstance(self.series_embedding, int) \
                 or self.series_embedding < 0:
             raise RnncastError(f"series_embedding must be a whole number >= 0, got {self.series_embedding!r}")
@@ -131,6 +135,19 @@ class TrainSpec:
             _positive_int("patience", self.patience)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise RnncastError(f"seed must be a whole number, got {self.seed!r}")
+
+
+def anchor_lags(model: ModelSpec, window: WindowSpec) -> tuple[int, ...] | None:
+    """How many rows back from the window's end each direct output's anchor lies (``normalize="season"``).
+
+    Output k forecasts step h = k // Q + 1 after the window (Q quantiles per step). Its anchor is the
+    seasonal-naive value, the same phase in the last observed season: ŷ_{T+h} = a + net_k with
+    a = y_{T+h-m·ceil(h/m)}, i.e. lag m - ((h - 1) mod m) rows back from the window's end. With m = 1
+    every lag is 1, the last value (``normalize="last"``). ``None`` where the anchor is the last row."""
+    if model.normalize != "season" or window.strategy != "direct":
+        return None
+    q = len(window.quantiles) if window.quantiles else 1
+    return tuple(model.season - (k // q) % model.season for k in range(window.horizon * q))
 
 
 def spec_from_dict(cls, data: dict):

@@ -33,8 +33,9 @@ def check(engine: str, spec: ModelSpec) -> None:
 
 
 def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int, many_to_many: bool = False,
-          n_series: int = 0, n_past: int = 0, anchor: str = "target"):
-    """A freshly initialised network; ``seed`` fixes its weights."""
+          n_series: int = 0, n_past: int = 0, anchor: str = "target", lags: tuple[int, ...] | None = None):
+    """A freshly initialised network; ``seed`` fixes its weights. ``lags``: each output's anchor row, counted
+    back from the window's end (``normalize="season"``; ``rnncast.config.anchor_lags``)."""
     check(engine, spec)
     if engine == "numpy":
         from rnncast.scratch import ScratchNet
@@ -42,17 +43,17 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
         net = ScratchNet(kind=spec.kind, input_size=input_size, hidden_size=spec.hidden_size,
                          num_layers=spec.num_layers, output_size=output_size, nonlinearity=spec.nonlinearity,
                          structure="many_to_many" if many_to_many else "many_to_one", dtype=np.float32, seed=seed)
-        if spec.normalize == "last":
+        if spec.normalize in ("last", "season"):
             from rnncast.scratch.anchored import LastAnchored
 
-            net = LastAnchored(net, n_past, anchor)
+            net = LastAnchored(net, n_past, anchor, lags=lags)
         return net
     import torch
 
     from rnncast.models import build_net
 
     torch.manual_seed(seed)
-    return build_net(spec, input_size, output_size, many_to_many, n_series, n_past, anchor)
+    return build_net(spec, input_size, output_size, many_to_many, n_series, n_past, anchor, lags)
 
 
 def predict(engine: str, net, X: np.ndarray) -> np.ndarray:

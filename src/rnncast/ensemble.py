@@ -7,7 +7,8 @@ things at once (member 0 is the configured model itself):
     cell         the configured kind, then the other two kinds in turn (lstm → gru → rnn → lstm …)
     loss         mse on even members, mae on odd ones (quantile models keep their pinball loss, and the
                  NumPy engine, which trains on MSE only, keeps mse)
-    seq_length   seq_length · f_k with f = 1, 1.5, 0.75, 1.25, 2, 0.5, 1.75, 1.125 (at least 2)
+    seq_length   seq_length · f_k with f = 1, 1.5, 0.75, 1.25, 2, 0.5, 1.75, 1.125 (at least 2, and at
+                 least the period with ``normalize="season"``)
     seed         seed + k
 
     ŷ = median_k ŷ^(k)          (per series, step and quantile; robust to one member that went wrong)
@@ -33,7 +34,8 @@ def member_specs(model: ModelSpec, window: WindowSpec, train: TrainSpec, n: int,
     members = []
     for k in range(n):
         kind = kinds[k % len(kinds)] if vary_kind else model.kind
-        seq_length = max(2, round(window.seq_length * SEQ_FACTORS[k % len(SEQ_FACTORS)]))
+        shortest = model.season if model.normalize == "season" else 2  # a seasonal anchor needs a whole season
+        seq_length = max(2, shortest, round(window.seq_length * SEQ_FACTORS[k % len(SEQ_FACTORS)]))
         loss = train.loss if k % 2 == 0 or not vary_loss else ("mae" if train.loss == "mse" else "mse")
         members.append((replace(model, kind=kind), replace(window, seq_length=seq_length),
                         replace(train, loss=loss, seed=train.seed + k)))

@@ -15,13 +15,14 @@ scaled by its own scaler, fitted on its own training rows. A saved forecaster is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from rnncast import atomic, devices, engines, metrics
-from rnncast.config import ModelSpec, TrainSpec, WindowSpec
+from rnncast.config import ModelSpec, TrainSpec, WindowSpec, anchor_lags
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.ensemble import combine, member_specs
@@ -69,7 +70,11 @@ class Forecaster:
             step (torch engine; 0 = none).
         normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
             output, with a zero-initialised output layer, so the untrained net is naive; with
-            ``scaler="log"`` the differences are log ratios. ``"none"``: absolute windows (the lecture's).
+            ``scaler="log"`` the differences are log ratios. ``"season"`` (direct strategy): the same inputs,
+            but each output is added to its seasonal-naive value (the same phase one period earlier), so
+            the untrained net is the seasonal naive forecast. ``"none"``: absolute windows (the lecture's).
+        season_length: the period m of ``normalize="season"`` (None: the usual period of the data's
+            frequency: 12 monthly, 4 quarterly, 7 daily ...).
         refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
             rounds early stopping chose (the validation windows then also train the final model).
         deseasonalize: remove each series' multiplicative seasonal index before training and put it back on
@@ -104,7 +109,7 @@ class Forecaster:
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="last", refit_best=True, deseasonalize=False, ensemble=1,
+                 series_embedding=0, normalize="last", season_length=None, refit_best=True, deseasonalize=False, ensemble=1,
                  loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
                  patience=50, val_metric="loss", min_delta=0.01, history=None, seed=0, engine="torch", conformal=None,
                  progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
@@ -123,6 +128,7 @@ class Forecaster:
         self.pad = pad
         self.series_embedding = series_embedding
         self.normalize = normalize
+        self.season_length = season_length
         self.refit_best = refit_best
         self.deseasonalize = deseasonalize
         self.ensemble = ensemble
@@ -166,7 +172,7 @@ class Forecaster:
                 raise RnncastError(f"quantiles must be numbers like (0.1, 0.9), got {self.quantiles!r}") from None
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
-                      self.series_embedding, self.normalize),
+                      self.series_embedding, self.normalize, 1 if self.season_length is None else self.season_length),
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
@@ -178,6 +184,8 @@ class Forecaster:
         engines.check(self.engine, specs[0])
         if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
             raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")
+        if specs[0].normalize == "season" and specs[1].strategy != "direct":
+            raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
         if specs[2].val_metric != "loss" and specs[1].strategy != "direct":
             raise RnncastError("early stopping on a metric needs the direct strategy; use val_metric='loss'")
         if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
@@ -207,6 +215,8 @@ class Forecaster:
     def _fit_panel(self, panel: Panel) -> Forecaster:
         model_spec, window, train_spec = self._specs()
         devices.check(self.engine, self.device, self.precision)  # training's concern only, not predict's
+        if model_spec.normalize == "season":
+            model_spec = replace(model_spec, season=self._anchor_season(panel.freq, window.seq_length))
         members = member_specs(model_spec, window, train_spec, self.ensemble,
                                vary_loss=self.engine == "torch" and not window.quantiles)
         L = max(w.seq_length for _, w, _ in members)
@@ -257,6 +267,22 @@ class Forecaster:
         self.n_series_ = len(usable)
         return self
 
+    def _anchor_season(self, freq: str | None, seq_length: int) -> int:
+        """The period m of ``normalize="season"``: ``season_length``, or the frequency's usual period."""
+        if self.season_length is None:
+            from rnncast.evaluate import SEASON_BY_FREQ
+
+            m = SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
+            if m is None:
+                raise RnncastError("normalize='season' needs a known frequency (daily, weekly, monthly, quarterly"
+                                   " ...); give the period, e.g. --season-length 12")
+        else:
+            m = self.season_length
+        if seq_length < m:
+            raise RnncastError(f"normalize='season' reads the last season: seq_length {seq_length} must be at"
+                               f" least the period {m}")
+        return m
+
     def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
         season = getattr(self, "seasons_", {}).get(frame.uid)
         return frame if season is None else season.remove(frame)
@@ -266,7 +292,8 @@ class Forecaster:
         """A fresh network of this forecaster's engine; ``seed`` fixes its initial weights."""
         return engines.build(self.engine, model_spec, n_inputs, self._output_size(window, n_past), train_spec.seed,
                              many_to_many=window.strategy == "seq2seq", n_series=n_series, n_past=n_past,
-                             anchor="target" if window.strategy == "direct" else "features")
+                             anchor="target" if window.strategy == "direct" else "features",
+                             lags=anchor_lags(model_spec, window))
 
     @property
     def window_length_(self) -> int:

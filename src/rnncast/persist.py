@@ -48,7 +48,8 @@ def config_of(f) -> dict:
     """Everything needed to rebuild the fitted forecaster ``f``, as JSON-ready data (config.json)."""
     from rnncast import __version__
 
-    model_spec, window_spec, train_spec = f._specs()
+    _, window_spec, train_spec = f._specs()
+    model_spec = replace(f.members_[0][0], kind=f.model)  # as fitted: holds the period normalize="season" found
     return {
         "format_version": FORMAT_VERSION,
         "rnncast_version": __version__,
@@ -121,6 +122,7 @@ def load(path: str | Path, engine: str | None = None):
                    nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
                    quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
                    series_embedding=model_spec.series_embedding, normalize=model_spec.normalize,
+                   season_length=model_spec.season if model_spec.normalize == "season" else None,
                    deseasonalize=period, ensemble=len(members), loss=train_spec.loss, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,

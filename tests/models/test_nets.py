@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from rnncast.config import ModelSpec
+from rnncast.config import ModelSpec, WindowSpec, anchor_lags
 from rnncast.errors import RnncastError
 from rnncast.models import build_net
 
@@ -43,3 +43,29 @@ def test_normalize_last_starts_at_naive_and_ignores_the_level(anchor, output_siz
     torch.nn.init.normal_(net.fc.weight)
     shifted = x + 10.0  # the same window at another level: the same forecast, shifted by the level
     torch.testing.assert_close(net(shifted), net(x) + 10.0)
+
+
+def test_normalize_season_starts_at_seasonal_naive_with_quantile_outputs():
+    # H = 5 steps, 2 quantiles each, period 4: output k (step k // 2 + 1) sits on the value one period
+    # before its step, y_{T+h-4·ceil(h/4)}: steps 1..4 on the last four rows, step 5 on the first of them
+    spec = ModelSpec(kind="rnn", hidden_size=3, normalize="season", season=4)
+    window = WindowSpec(seq_length=6, horizon=5, quantiles=(0.1, 0.9))
+    lags = anchor_lags(spec, window)
+    assert lags == (4, 4, 3, 3, 2, 2, 1, 1, 4, 4)
+    net = build_net(spec, input_size=2, output_size=10, n_past=2, lags=lags)
+    x = torch.randn(3, 6, 2)
+    rows = [2, 2, 3, 3, 4, 4, 5, 5, 2, 2]  # L - lag
+    torch.testing.assert_close(net(x), x[:, rows, 1])
+    assert "lags" not in net.state_dict()  # not a weight: model.safetensors is unchanged
+    torch.nn.init.normal_(net.fc.weight)
+    torch.testing.assert_close(net(x + 3.0), net(x) + 3.0)  # relative to the level, like "last"
+
+
+def test_anchor_lags_only_for_season_and_the_direct_strategy():
+    season = ModelSpec(normalize="season", season=12)
+    assert anchor_lags(season, WindowSpec(horizon=3)) == (12, 11, 10)
+    assert anchor_lags(ModelSpec(normalize="season", season=1), WindowSpec(horizon=2)) == (1, 1)  # = "last"
+    assert anchor_lags(ModelSpec(normalize="last"), WindowSpec(horizon=3)) is None
+    assert anchor_lags(season, WindowSpec(horizon=3, strategy="recursive")) is None
+    with pytest.raises(RnncastError, match="season"):
+        ModelSpec(normalize="season", season=0).check()

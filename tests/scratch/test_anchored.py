@@ -33,3 +33,17 @@ def test_numpy_last_anchored_matches_torch(kind, anchor, many):
     grads = dict(zip(t_net.state_dict(), (p.grad for p in t_net.parameters()), strict=True))
     for name, grad in n_net.grads.items():
         np.testing.assert_allclose(grad, grads[name].numpy(), atol=1e-5, err_msg=name)
+
+
+def test_numpy_season_anchored_matches_torch():
+    spec = ModelSpec("gru", hidden_size=4, normalize="season", season=3)
+    lags = (3, 2, 1, 3)  # a horizon of 4 on period 3
+    t_net = engines.build("torch", spec, 2, 4, seed=0, n_past=2, lags=lags)
+    n_net = engines.build("numpy", spec, 2, 4, seed=0, n_past=2, lags=lags)
+    x = np.random.default_rng(1).standard_normal((5, 6, 2)).astype(np.float32)
+    np.testing.assert_allclose(engines.predict("numpy", n_net, x), x[:, [3, 4, 5, 3], 1], atol=1e-6)
+    with torch.no_grad():
+        for p in t_net.parameters():
+            p.normal_(0, 0.5, generator=torch.Generator().manual_seed(2))
+    n_net.load_state_dict({k: v.numpy() for k, v in t_net.state_dict().items()})
+    np.testing.assert_allclose(engines.predict("numpy", n_net, x), engines.predict("torch", t_net, x), atol=1e-5)

@@ -25,13 +25,17 @@ class RecurrentNet(nn.Module):
     """Recurrent layers (RNN/LSTM/GRU) + Linear on the last time step."""
 
     def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
-                 n_series: int = 0, n_past: int = 0, anchor: str = "target"):
+                 n_series: int = 0, n_past: int = 0, anchor: str = "target", lags: tuple[int, ...] | None = None):
         super().__init__()
         # normalize="last": the first n_past input columns are read relative to the window's last row,
         # and that row is added back to the output (anchor "target": its target value, to each output;
         # "features": all its past features; many_to_many: each step's own row).
-        self.n_past = n_past if spec.normalize == "last" else 0
+        # normalize="season" (direct): output k is added to the target ``lags[k]`` rows back from the
+        # window's end instead, its seasonal-naive value (rnncast.config.anchor_lags).
+        self.n_past = n_past if spec.normalize in ("last", "season") else 0
         self.anchor = anchor
+        self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
+                             persistent=False)  # not a weight: model.safetensors stays the same
         self.many_to_many = many_to_many  # a Linear output at every step (seq2seq) instead of the last only
         # With a series embedding the input's last column holds the series number: e = E[id] joins every step.
         self.embed = nn.Embedding(n_series, spec.series_embedding) if spec.series_embedding else None
@@ -67,10 +71,13 @@ class RecurrentNet(nn.Module):
             return y
         if self.many_to_many:
             return y + past  # each step forecasts the next row relative to its own
+        if self.lags is not None:  # each output on its seasonal-naive value: y_{T+h-m·ceil(h/m)}
+            return y + past[:, past.shape[1] - self.lags, P - 1]
         return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
 
 
 def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
-              n_series: int = 0, n_past: int = 0, anchor: str = "target") -> RecurrentNet:
+              n_series: int = 0, n_past: int = 0, anchor: str = "target",
+              lags: tuple[int, ...] | None = None) -> RecurrentNet:
     spec.check()
-    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series, n_past, anchor)
+    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series, n_past, anchor, lags)

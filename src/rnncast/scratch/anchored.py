@@ -7,6 +7,8 @@ With P past features (the first P input columns, target last) and window x (N, L
     ŷ = net(x') + a,   a = x[:, L-1, P-1]   (anchor "target": the last target value, to every output)
                        a = x[:, L-1, :P]    (anchor "features": the whole last row)
                        a_t = x[:, t, :P]    (many-to-many: each step's own row)
+                       a_k = x[:, L-lag_k, P-1]  (``normalize="season"``: output k on its seasonal-naive
+                                                  value, ``lags`` from ``rnncast.config.anchor_lags``)
 
 The anchor holds no parameters, so backward is the wrapped net's backward unchanged: ∂ŷ/∂θ = ∂net/∂θ.
 The same arithmetic as ``rnncast.models.nets.RecurrentNet`` with ``normalize="last"``.
@@ -20,8 +22,9 @@ import numpy as np
 class LastAnchored:
     """A ``ScratchNet`` with windows read relative to their last row and a zero-initialised output layer."""
 
-    def __init__(self, net, n_past: int, anchor: str = "target", zero_init: bool = True):
+    def __init__(self, net, n_past: int, anchor: str = "target", zero_init: bool = True, lags=None):
         self.net, self.n_past, self.anchor = net, n_past, anchor
+        self.lags = None if lags is None else np.asarray(lags, dtype=np.int64)
         if zero_init:
             net.params["fc.weight"][...] = 0.0
             net.params["fc.bias"][...] = 0.0
@@ -37,6 +40,8 @@ class LastAnchored:
         y = self.net.forward(relative)
         if y.ndim == 3:  # many-to-many: each step relative to its own row
             return y + past
+        if self.lags is not None:
+            return y + past[:, past.shape[1] - self.lags, P - 1]
         return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
 
     def backward(self, dout: np.ndarray):
