@@ -204,3 +204,22 @@ def test_normalize_season_refuses_what_it_cannot_anchor(df):
     f = rnncast.Forecaster(normalize="season", season_length=3, ensemble=3, **{**FAST, "seq_length": 3})
     f.fit(df, target="y")  # member 2 would read 0.75 · 3 rows, fewer than a season: it reads 3
     assert [w.seq_length for _, w, _ in f.members_] == [3, 4, 3]
+
+
+def test_mape_loss_trains_on_the_forecasts_percentage_errors_and_refuses_what_it_cannot_compare(df):
+    panel = monthly_panel()
+    f = rnncast.Forecaster(loss="mape", horizon=3, seq_length=6, hidden_size=4, epochs=2, batch_size=16,
+                           val_size="horizon", patience=2, ensemble=2).fit(panel)
+    assert [m[2].loss for m in f.members_] == ["mape", "mape"]  # members keep the reported metric's loss
+    # early stopping on the loss watches the validation MAPE (as a fraction): the untrained net is naive
+    ends = [g["y"].to_numpy()[-4:] for _, g in panel.groupby("unique_id")]  # last value before the held-out 3
+    naive = np.mean([np.abs(v[0] - v[1:]) / v[1:] for v in ends])
+    assert f.history_.initial_val_loss == pytest.approx(naive, rel=1e-4)
+    with pytest.raises(RnncastError, match="scaler='log'"):
+        rnncast.Forecaster(loss="smape", scaler="standard", **FAST).fit(df, target="y")
+    with pytest.raises(RnncastError, match="direct strategy"):
+        rnncast.Forecaster(loss="mape", strategy="recursive", **FAST).fit(df, target="y")
+    with pytest.raises(RnncastError, match="positive targets: series"):
+        rnncast.Forecaster(loss="mape", **FAST).fit(df.assign(y=df.y - 10.0), target="y")
+    with pytest.raises(RnncastError, match="numpy engine trains on MSE only; use --engine torch for --loss mape"):
+        rnncast.Forecaster(loss="mape", engine="numpy", **FAST).fit(df, target="y")

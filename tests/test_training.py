@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 
@@ -83,3 +84,21 @@ def test_clipping_bounds_the_gradient_norm_before_each_step(monkeypatch):
     train(net, X, y * 100, TrainSpec(lr=1e-3, iterations=3, clip=0.5))
     assert len(norms_after) == 3
     assert all(before > 0.5 and after <= 0.5 + 1e-6 for before, after in norms_after)
+
+
+@pytest.mark.parametrize("kind", ["mape", "smape"])
+def test_ratio_losses_are_the_metrics_of_the_forecasts_in_the_datas_units(kind):
+    from rnncast import metrics
+    from rnncast.data.scaling import Scaler
+    from rnncast.training import RatioLoss
+
+    rng = np.random.default_rng(4)
+    y, yhat = rng.uniform(5, 50, (6, 3)), rng.uniform(5, 50, (6, 3))
+    scalers = [Scaler.fit("log", rng.uniform(1, 80, (30, 1))) for _ in range(6)]  # one per sample's series
+    z = np.array([s.transform(v[:, None])[:, 0] for s, v in zip(scalers, y, strict=True)])
+    zhat = np.array([s.transform(v[:, None])[:, 0] for s, v in zip(scalers, yhat, strict=True)])
+    sigma = np.array([s.scale[0] for s in scalers])[:, None]
+    target = torch.tensor(np.hstack([z, sigma]), dtype=torch.float64)
+    value = RatioLoss(kind)(torch.tensor(zhat, dtype=torch.float64), target).item()
+    expected = {"mape": metrics.mape, "smape": metrics.smape}[kind](y.ravel(), yhat.ravel()) / 100
+    assert value == pytest.approx(expected, rel=1e-6)  # the scaler stores float32

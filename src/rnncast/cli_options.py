@@ -86,7 +86,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
                    help="remove a significant multiplicative seasonal index first (period: from the frequency)")
     g.add_argument("--ensemble", type=int, default=1,
                    help="N networks differing in cell, loss, input length and seed; their median (default 1)")
-    g.add_argument("--loss", choices=["mse", "mae"], default="mse")
+    g.add_argument("--loss", choices=["mse", "mae", "mape", "smape"], default="mse",
+                   help="training loss (mape, smape: of the forecasts in the data's units; log scaler, direct)")
     g.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
     g.add_argument("--iterations", type=int, default=500, help="full-batch steps (default 500)")
     g.add_argument("--epochs", type=int, help="train in mini-batch epochs instead of full-batch iterations")

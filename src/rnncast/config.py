@@ -16,7 +16,8 @@ from rnncast.errors import RnncastError
 
 MODEL_KINDS = ("rnn", "lstm", "gru")
 NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
-LOSSES = ("mse", "mae")
+LOSSES = ("mse", "mae", "mape", "smape")
+RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.RatioLoss)
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
 NORMALIZE = ("none", "last", "season")
 
@@ -99,7 +100,7 @@ class TrainSpec:
     val_size: float | str = 0.0  # last fraction of each series' windows held out, or "horizon" (see samples.py)
     patience: int | None = None  # stop after this many steps/epochs without validation improvement
     seed: int = 0
-    loss: str = "mse"  # mse | mae (quantiles: pinball)
+    loss: str = "mse"  # mse | mae | mape | smape (quantiles: pinball)
     val_metric: str = "loss"  # what early stopping watches: the loss, or a metric in the data's units
     min_delta: float = 0.0  # relative: a round improves on the best only if below best · (1 - min_delta)
     history: int | None = None  # train on each series' last `history` training windows only (None: all)

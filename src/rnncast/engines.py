@@ -88,7 +88,8 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
     from rnncast.scratch.steps import NumpySteps
 
     if quantiles or spec.loss != "mse":
-        raise RnncastError("the numpy engine trains on MSE only; use --engine torch for quantiles or --loss mae")
+        what = "quantiles" if quantiles else f"--loss {spec.loss}"
+        raise RnncastError(f"the numpy engine trains on MSE only; use --engine torch for {what}")
     if full_batch:
         X, y = np.ascontiguousarray(windows[np.asarray(train_idx)]), dense(y)
     else:

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from rnncast import engines, tblog
+from rnncast.config import RATIO_LOSSES
 from rnncast.errors import RnncastError
-from rnncast.samples import training_set
+from rnncast.samples import ScaledTargets, training_set
 
 
 def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
@@ -27,8 +30,17 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
     index, ``rows`` their input rows and ``scalings`` their scalers."""
     model_spec, window, train_spec = specs
     L, H = window.seq_length, window.horizon
+    # MAPE/sMAPE losses read each target's series scale σ_i next to it (samples.ScaledTargets)
+    scale = np.array([scalings[s.uid].past.scale[-1] for s in flat]) if train_spec.loss in RATIO_LOSSES else None
+
+    def split(data):
+        starts, targets, val_starts, val_targets = data.split()
+        if scale is None:
+            return starts, targets, val_starts, val_targets
+        return starts, ScaledTargets.of(targets, scale), val_starts, ScaledTargets.of(val_targets, scale)
+
     data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size, train_spec.history)
-    train_idx, y_train, val_idx, y_val = data.split()
+    train_idx, y_train, val_idx, y_val = split(data)
     if len(train_idx) == 0:
         raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
     n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
@@ -63,7 +75,7 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
         rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
         spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
         everything = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
-        starts, targets, _, _ = everything.split()
+        starts, targets, _, _ = split(everything)
         net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
         refit.val_losses, refit.best_step = result.val_losses, result.best_step
         refit.initial_val_loss = result.initial_val_loss

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from rnncast import atomic, devices, engines, metrics
-from rnncast.config import ModelSpec, TrainSpec, WindowSpec, anchor_lags
+from rnncast.config import RATIO_LOSSES, ModelSpec, TrainSpec, WindowSpec, anchor_lags
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.ensemble import combine, member_specs
@@ -81,7 +81,8 @@ class Forecaster:
             the forecasts, where the seasonal autocorrelation is significant (``rnncast.seasonality``):
             ``True`` (period from the data's frequency), a period (e.g. 12), or ``False``.
         ensemble: number of networks that differ in cell, loss, input length and seed; the forecast is
-            their median (``rnncast.ensemble``). loss: ``"mse"`` or ``"mae"``.
+            their median (``rnncast.ensemble``). loss: ``"mse"``, ``"mae"``, or ``"mape"``/``"smape"`` of the
+            forecasts in the data's units (log scaler, direct strategy; ``training.RatioLoss``).
         lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
             ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
         val_size, patience: hold out the last ``val_size`` of each series' training windows (or
@@ -184,6 +185,10 @@ class Forecaster:
         engines.check(self.engine, specs[0])
         if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
             raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")
+        if specs[2].loss in RATIO_LOSSES and (specs[1].scaler != "log" or specs[1].strategy != "direct"
+                                               or specs[1].quantiles):
+            raise RnncastError(f"loss {specs[2].loss} compares forecasts as log ratios: it needs scaler='log' and"
+                               " the direct strategy, without quantiles")
         if specs[0].normalize == "season" and specs[1].strategy != "direct":
             raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
         if specs[2].val_metric != "loss" and specs[1].strategy != "direct":
@@ -244,6 +249,10 @@ class Forecaster:
         self.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
         flat = [self._without_season(s) for s in usable]
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
+        if train_spec.loss in RATIO_LOSSES:
+            bad = next((uid for uid, sc in scalings.items() if not sc.past.log[-1]), None)
+            if bad is not None:
+                raise RnncastError(f"loss {train_spec.loss} needs positive targets: series {bad!r} has a value <= 0")
         self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
         rows = stacked_input_rows(flat, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
         trained = [fit_member(self, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]

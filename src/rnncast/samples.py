@@ -326,6 +326,34 @@ class WindowBatches:
         at = self.index[idx if isinstance(idx, slice) else np.asarray(idx)]
         return self.convert(np.ascontiguousarray(self.windows[at]))
 
+    def with_convert(self, convert) -> WindowBatches:
+        return WindowBatches(self.windows, self.index, convert)
+
+
+class ScaledTargets(WindowBatches):
+    """Direct targets with one more column, the scale of each sample's series: ``(N, H + 1)``.
+
+    The log scaler stores ``z = (log y - μ_i) / σ_i``, so ``σ_i · (ẑ - z) = log(ŷ / y)``: a loss on the
+    forecasts' ratios (``training.RatioLoss``: MAPE, sMAPE) needs σ_i next to each target.
+    ``index`` is a ``SampleRanges`` (it knows each sample's series); ``scale[i]`` is σ_i.
+    """
+
+    def __init__(self, windows: np.ndarray, index: SampleRanges, convert, scale: np.ndarray):
+        super().__init__(windows, index, convert)
+        self.scale = np.asarray(scale, dtype=np.float32)
+
+    @classmethod
+    def of(cls, targets: WindowBatches, scale: np.ndarray) -> ScaledTargets:
+        return cls(targets.windows, targets.index, targets.convert, scale)
+
+    def __getitem__(self, idx):
+        idx = idx if isinstance(idx, slice) else np.asarray(idx)
+        y = np.ascontiguousarray(self.windows[self.index[idx]])
+        return self.convert(np.concatenate([y, self.scale[self.index.series_of(idx)][:, None]], axis=1))
+
+    def with_convert(self, convert) -> ScaledTargets:
+        return ScaledTargets(self.windows, self.index, convert, self.scale)
+
 
 def dense(y) -> np.ndarray:
     """Per-sample values as one array: a lazy ``WindowBatches`` gathers all of its samples."""
@@ -336,5 +364,5 @@ def batches_of(y, convert):
     """``y`` for per-batch access through ``convert``: a lazy ``WindowBatches`` stays lazy, an array is
     converted once (``convert`` is ``torch.from_numpy`` or ``np.asarray``)."""
     if isinstance(y, WindowBatches):
-        return WindowBatches(y.windows, y.index, convert)
+        return y.with_convert(convert)
     return convert(np.ascontiguousarray(y))

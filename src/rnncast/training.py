@@ -122,7 +122,8 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
 
 
 class TorchSteps:
-    """The torch engine's stepper: MSE (or pinball loss for quantiles), ``FlatAdam``, clipping.
+    """The torch engine's stepper: MSE, MAE, MAPE or sMAPE (``RatioLoss``; or the pinball loss for
+    quantiles), ``FlatAdam``, clipping.
 
     ``X`` holds the samples' windows; with mini-batches it may be a ``samples.WindowBatches`` that
     copies only the windows of each batch out of the strided view (``devices.DeviceWindows`` on a
@@ -149,8 +150,9 @@ class TorchSteps:
         self.X = X.contiguous() if full_batch and hasattr(X, "contiguous") else X
         self.X_val, self.y_val = X_val, y_val
         self.has_validation = X_val is not None and len(X_val) > 0
-        self.criterion = PinballLoss(quantiles) if quantiles else {"mse": torch.nn.MSELoss,
-                                                                   "mae": torch.nn.L1Loss}[spec.loss]()
+        self.criterion = PinballLoss(quantiles) if quantiles else {
+            "mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "mape": lambda: RatioLoss("mape"),
+            "smape": lambda: RatioLoss("smape")}[spec.loss]()
         self.optimizer = FlatAdam(net.parameters(), lr=spec.lr)
         self.generator = torch.Generator().manual_seed(spec.seed)
         net.train()
@@ -262,6 +264,31 @@ class PinballLoss:
         q = self.q.to(out.device)
         error = y.unsqueeze(-1) - out.reshape(*y.shape, len(q))  # (N, H, Q)
         return (error * q).maximum(error * (q - 1)).mean()
+
+
+class RatioLoss:
+    """MAPE or sMAPE of the forecasts, from log-scaled outputs: the percentage errors the user reads.
+
+    With the log scaler an output ẑ and its target z of series i differ by d = σ_i (ẑ - z) = log(ŷ / y)
+    (the series' shift μ_i, and a seasonal index, cancel), so
+
+        MAPE term  |ŷ - y| / y          = |e^d - 1|
+        sMAPE term 2 |ŷ - y| / (ŷ + y)  = 2 |tanh(d / 2)|
+
+    exactly, in the data's units. MAPE punishes over-forecasts more than under-forecasts (e^d - 1 grows
+    faster than 1 - e^-d): a model trained on it leans low, as the metric rewards. ``y`` carries σ_i as
+    its last column (``samples.ScaledTargets``); d is clipped at ±20 so that an untrained net's wild
+    outputs cannot overflow e^d.
+    """
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, out, y):
+        d = ((out - y[:, :-1]) * y[:, -1:]).clamp(-20.0, 20.0)  # log(ŷ / y), (N, H)
+        if self.kind == "mape":
+            return (d.exp() - 1.0).abs().mean()
+        return (2.0 * (d / 2.0).tanh().abs()).mean()
 
 
 class _EarlyStop:
