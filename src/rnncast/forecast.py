@@ -110,8 +110,8 @@ class Forecaster:
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="last", season_length=None, refit_best=True, deseasonalize=False, ensemble=1,
-                 loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
+                 series_embedding=0, normalize="last", season_length=None, refit_best=True, deseasonalize=False,
+                 ensemble=1, loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
                  patience=50, val_metric="loss", min_delta=0.01, history=None, seed=0, engine="torch", conformal=None,
                  progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
                  precision="fp32", tensorboard=None):
