@@ -102,3 +102,12 @@ def test_ratio_losses_are_the_metrics_of_the_forecasts_in_the_datas_units(kind):
     value = RatioLoss(kind)(torch.tensor(zhat, dtype=torch.float64), target).item()
     expected = {"mape": metrics.mape, "smape": metrics.smape}[kind](y.ravel(), yhat.ravel()) / 100
     assert value == pytest.approx(expected, rel=1e-6)  # the scaler stores float32
+
+
+def test_ratio_loss_falls_back_to_the_absolute_scaled_error_where_a_series_has_no_log_space():
+    from rnncast.training import RatioLoss
+
+    out = torch.tensor([[0.5, 1.0], [0.5, 1.0]])
+    y = torch.tensor([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0]])  # sample 1: σ given as 0
+    terms = torch.tensor([[np.exp(1.0) - 1, np.exp(2.0) - 1], [0.5, 1.0]], dtype=torch.float32)
+    torch.testing.assert_close(RatioLoss("mape")(out, y), terms.mean())

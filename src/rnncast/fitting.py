@@ -31,7 +31,9 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
     model_spec, window, train_spec = specs
     L, H = window.seq_length, window.horizon
     # MAPE/sMAPE losses read each target's series scale σ_i next to it (samples.ScaledTargets)
-    scale = np.array([scalings[s.uid].past.scale[-1] for s in flat]) if train_spec.loss in RATIO_LOSSES else None
+    # (0 for a series with values <= 0, which the log scaler only standardises: training.RatioLoss)
+    scale = np.array([scalings[s.uid].past.scale[-1] * scalings[s.uid].past.log[-1] for s in flat]
+                     ) if train_spec.loss in RATIO_LOSSES else None
 
     def split(data):
         starts, targets, val_starts, val_targets = data.split()

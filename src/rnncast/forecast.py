@@ -249,10 +249,6 @@ class Forecaster:
         self.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
         flat = [self._without_season(s) for s in usable]
         scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
-        if train_spec.loss in RATIO_LOSSES:
-            bad = next((uid for uid, sc in scalings.items() if not sc.past.log[-1]), None)
-            if bad is not None:
-                raise RnncastError(f"loss {train_spec.loss} needs positive targets: series {bad!r} has a value <= 0")
         self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
         rows = stacked_input_rows(flat, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
         trained = [fit_member(self, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]

@@ -278,17 +278,18 @@ class RatioLoss:
     exactly, in the data's units. MAPE punishes over-forecasts more than under-forecasts (e^d - 1 grows
     faster than 1 - e^-d): a model trained on it leans low, as the metric rewards. ``y`` carries σ_i as
     its last column (``samples.ScaledTargets``); d is clipped at ±20 so that an untrained net's wild
-    outputs cannot overflow e^d.
+    outputs cannot overflow e^d. A series with a value <= 0 has no log space (the log scaler
+    standardises it, σ_i given as 0): its terms are the absolute errors |ẑ - z| of the scaled values.
     """
 
     def __init__(self, kind: str):
         self.kind = kind
 
     def __call__(self, out, y):
-        d = ((out - y[:, :-1]) * y[:, -1:]).clamp(-20.0, 20.0)  # log(ŷ / y), (N, H)
-        if self.kind == "mape":
-            return (d.exp() - 1.0).abs().mean()
-        return (2.0 * (d / 2.0).tanh().abs()).mean()
+        z, scale = y[:, :-1], y[:, -1:]
+        d = ((out - z) * scale).clamp(-20.0, 20.0)  # log(ŷ / y), (N, H)
+        ratio = (d.exp() - 1.0).abs() if self.kind == "mape" else 2.0 * (d / 2.0).tanh().abs()
+        return ratio.where(scale > 0, (out - z).abs()).mean()
 
 
 class _EarlyStop:
