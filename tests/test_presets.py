@@ -9,13 +9,17 @@ from rnncast.presets import PRESETS, preset_params
 def test_every_preset_builds_a_valid_forecaster(name):
     f = rnncast.Forecaster.from_preset(name, 6)
     model, window, train = f._specs()
-    assert window.seq_length >= 6 and model.normalize == "last" and f.ensemble == 5
+    assert window.seq_length >= 6 and f.ensemble == 5
+    assert model.normalize == ("season" if name in ("quarterly", "monthly") else "last")
     assert (train.val_size == "horizon") == PRESETS[name]["early_stop"]
+    assert train.loss == ("smape" if name == "yearly" else "mse")
 
 
 def test_season_history_and_overrides():
     monthly = preset_params("monthly", 18)
-    assert monthly["deseasonalize"] == 12 and monthly["history"] == 90 and monthly["seq_length"] == 27
+    assert monthly["deseasonalize"] is False and monthly["season_length"] == 12
+    assert monthly["history"] == 90 and monthly["seq_length"] == 27
+    assert preset_params("quarterly", 8)["deseasonalize"] == 4
     assert preset_params("quarterly", 1)["seq_length"] == 4  # at least one season
     assert rnncast.Forecaster.from_preset("yearly", 6, ensemble=1, seq_length=9).seq_length == 9
 
