@@ -81,7 +81,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
                         " naive); season: outputs relative to the seasonal-naive value (starts at seasonal"
                         " naive; direct strategy); none: the lecture's absolute windows")
     g.add_argument("--season-length", type=int, metavar="M",
-                   help="the period of --normalize season (default: from the frequency, e.g. 12 monthly)")
+                   help="the period of --normalize season (default: --season, else from the frequency, e.g. 12"
+                        " monthly)")
     g.add_argument("--deseasonalize", nargs="?", type=int, const=True, default=False, metavar="PERIOD",
                    help="remove a significant multiplicative seasonal index first (period: from the frequency)")
     g.add_argument("--ensemble", type=int, default=1,
@@ -151,7 +152,8 @@ def forecaster_from(args, **extra):
         model=args.model, seq_length=args.seq_length, horizon=args.horizon, hidden_size=args.hidden_size,
         num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
         strategy=args.strategy, quantiles=quantiles, calendar=tuple(split(args.calendar) or ()), pad=args.pad,
-        series_embedding=args.series_embedding, normalize=args.normalize, season_length=args.season_length,
+        series_embedding=args.series_embedding, normalize=args.normalize,
+        season_length=args.season_length or getattr(args, "season", None),
         refit_best=args.refit_best,
         deseasonalize=args.deseasonalize, ensemble=args.ensemble, loss=args.loss, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,

@@ -173,7 +173,8 @@ class Forecaster:
                 raise RnncastError(f"quantiles must be numbers like (0.1, 0.9), got {self.quantiles!r}") from None
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
-                      self.series_embedding, self.normalize, 1 if self.season_length is None else self.season_length),
+                      self.series_embedding, self.normalize,
+                      self.season_length if self.normalize == "season" and self.season_length is not None else 1),
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,

@@ -17,8 +17,9 @@ benchmarks showed to be worth having (``benchmarks/competitions.py``, numbers in
 - short series left-padded (with a mask input) rather than dropped.
 
 What differs per frequency is the input length (a multiple of the horizon, at least one season), the
-season, the anchor, the loss, early stopping and the training budget. ``preset_params(name, horizon)`` returns Forecaster keyword arguments;
-any of them can be overridden (``Forecaster.from_preset("monthly", 18, ensemble=1)``).
+season, the anchor, the loss, early stopping and the training budget. ``preset_params(name, horizon)``
+returns Forecaster keyword arguments; any of them can be overridden
+(``Forecaster.from_preset("monthly", 18, ensemble=1)``).
 """
 
 from __future__ import annotations
