@@ -30,6 +30,16 @@ def test_preset_sets_what_the_flags_do_not(quarterly_csv, tmp_path):
     assert config["train"]["epochs"] == 2 and len(config["members"]) == 2  # the flags given win
     assert config["window"]["seq_length"] == 12 and config["model"]["hidden_size"] == 32  # the preset's
     assert all(s["season"] is not None and s["season"]["period"] == 4 for s in config["series"].values())
+    assert config["model"]["normalize"] == "season" and config["model"]["season"] == 4  # from the frequency
+
+
+def test_season_anchor_and_metric_loss_from_the_command_line(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--normalize", "season", "--season-length", "2", "--loss", "smape",
+                 "--horizon", "3", "--seq-length", "4", "--iterations", "3", "--quiet", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["season"] == 2 and config["train"]["loss"] == "smape"
 
 
 def test_defaults_are_the_normalised_early_stopped_configuration(quarterly_csv, tmp_path):
