@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnncast.data.frame import SeriesFrame
-from rnncast.samples import WindowBatches, fit_scaling, input_rows, training_set
+from rnncast.samples import ScaledTargets, WindowBatches, batches_of, fit_scaling, input_rows, training_set
 
 
 def frames():
@@ -50,6 +50,19 @@ def test_window_batches_gather_only_asked_windows():
     batches = WindowBatches(data.windows, data.starts, np.asarray)
     np.testing.assert_array_equal(batches[[0, 2]], data.windows[data.starts[[0, 2]]])
     assert len(batches) == len(data.starts)
+
+
+def test_scaled_targets_carry_their_series_scale_and_stay_lazy():
+    fs = frames()
+    data = training_set(fs, rows_of(fs), 3, 2, "direct", 0.0)
+    starts, targets, _, _ = data.split()
+    scaled = ScaledTargets.of(targets, np.array([2.0, 5.0]))
+    batch = scaled[[0, len(starts) - 1]]  # the first sample of series a, the last of series b
+    np.testing.assert_array_equal(batch[:, :2], targets[[0, len(starts) - 1]])
+    np.testing.assert_array_equal(batch[:, 2], [2.0, 5.0])
+    assert scaled[:].shape == (len(starts), 3)
+    again = batches_of(scaled, lambda a: a * 1)  # another conversion keeps the scale column
+    assert isinstance(again, ScaledTargets) and again[[0]].shape == (1, 3)
 
 
 def test_pad_left_repeats_the_first_row_and_marks_it_in_the_mask():
