@@ -402,6 +402,13 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), rule, *map(line, rows)])
 
 
+def versus(ours: float, theirs: float) -> str:
+    """'beats', 'ties' (equal as printed, e.g. the naive net against naive) or 'does NOT beat'."""
+    if round(ours, 2) == round(theirs, 2):
+        return "ties"
+    return "beats" if ours < theirs else "does NOT beat"
+
+
 def primary_method(results: Results, freq: str, args) -> str | None:
     if PRIMARY[(results.dataset, freq)] == "preset":
         return "preset" if "preset" in results.rows and freq in results.rows["preset"] else None
@@ -443,7 +450,7 @@ def report(results: Results, args, train_times: dict) -> None:
         for other in ("Theta", "seasonal_naive"):
             if other in results.rows:
                 theirs = cell(results, other, f, main)
-                verdicts.append(f"{'beats' if ours < theirs else 'does NOT beat'} {other} ({theirs:.2f})")
+                verdicts.append(f"{versus(ours, theirs)} {other} ({theirs:.2f})")
         mase_ours, mase_sn = cell(results, name, f, "mase"), cell(results, "seasonal_naive", f, "mase")
         print(f"  {f}: {name} {main} {ours:.2f} {', '.join(verdicts)};"
               f" MASE {mase_ours:.3f} vs seasonal naive {mase_sn:.3f}")
@@ -453,7 +460,7 @@ def report(results: Results, args, train_times: dict) -> None:
         line = f"  overall: primary configurations {main} {ours:.2f}"
         if "Theta" in results.rows:
             theirs = overall(results, "Theta", main)
-            line += f", {'beats' if ours < theirs else 'does NOT beat'} Theta ({theirs:.2f})"
+            line += f", {versus(ours, theirs)} Theta ({theirs:.2f})"
         print(line)
     rnn_rows = [m for m in results.rows if m.split()[0] in KINDS]
     if rnn_rows:
