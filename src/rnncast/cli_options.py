@@ -21,7 +21,7 @@ LECTURE = {
     "strategy": "direct", "dropout": 0.0, "scaler": "minmax", "normalize": "none", "lr": 0.01, "iterations": 500,
     "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False,
     "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False, "history": None,
-    "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None,
+    "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None, "season_length": None,
 }
 
 
