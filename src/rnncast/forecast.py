@@ -41,7 +41,7 @@ from rnncast.persist import (  # noqa: E402,F401
 )
 from rnncast.rollout import forecast_origins
 from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows
-from rnncast.seasonality import fit_season, season_period
+from rnncast.seasonality import fit_season, season_period, usual_period
 
 
 class Forecaster:
@@ -275,15 +275,10 @@ class Forecaster:
 
     def _anchor_season(self, freq: str | None, seq_length: int) -> int:
         """The period m of ``normalize="season"``: ``season_length``, or the frequency's usual period."""
-        if self.season_length is None:
-            from rnncast.evaluate import SEASON_BY_FREQ
-
-            m = SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
-            if m is None:
-                raise RnncastError("normalize='season' needs a known frequency (daily, weekly, monthly, quarterly"
-                                   " ...); give the period, e.g. --season-length 12")
-        else:
-            m = self.season_length
+        m = usual_period(freq) if self.season_length is None else self.season_length
+        if m is None:
+            raise RnncastError("normalize='season' needs a known frequency (daily, weekly, monthly, quarterly"
+                               " ...); give the period, e.g. --season-length 12")
         if seq_length < m:
             raise RnncastError(f"normalize='season' reads the last season: seq_length {seq_length} must be at"
                                f" least the period {m}")

@@ -134,15 +134,20 @@ def fit_season(frame: SeriesFrame, m: int, freq: str | None) -> Season | None:
     return season
 
 
+def usual_period(freq: str | None) -> int | None:
+    """The usual seasonal period of a frequency (7 daily, 12 monthly, 4 quarterly ...); None if unknown."""
+    from rnncast.evaluate import SEASON_BY_FREQ
+
+    return SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
+
+
 def season_period(deseasonalize: bool | int, freq: str | None) -> int:
     """The period to deseasonalise with (0: none): ``deseasonalize`` itself, or for ``True`` the usual
     period of the frequency (7 daily, 12 monthly, 4 quarterly ...)."""
     if deseasonalize is False or deseasonalize == 0:
         return 0
     if deseasonalize is True:
-        from rnncast.evaluate import SEASON_BY_FREQ
-
-        period = SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
+        period = usual_period(freq)
         if period is None:
             raise RnncastError("deseasonalize=True needs a known frequency (daily, weekly, monthly, quarterly"
                                " ...); give the period instead, e.g. --deseasonalize 12")
