@@ -52,6 +52,23 @@ def test_defaults_are_the_normalised_early_stopped_configuration(quarterly_csv, 
     assert 0.0 <= doc["significance_vs_naive"]["p_value"] <= 1.0
 
 
+@pytest.mark.parametrize("normalize, forecast", [("last", "the naive forecast"),
+                                                 ("season", "the seasonal naive forecast"), ("none", None)])
+def test_the_report_says_what_the_kept_untrained_network_forecasts(quarterly_csv, tmp_path, capsys, normalize,
+                                                                   forecast):
+    # a learning rate of 5 wrecks every trained round, so early stopping keeps round 0
+    code = main(["train", str(quarterly_csv), "--normalize", normalize, "--lr", "5", "--iterations", "3",
+                 "--patience", "2", "--horizon", "4", "--seq-length", "4", "--val-size", "horizon",
+                 "--val-metric", "smape", "--quiet", "--out", str(tmp_path / "run")])
+    assert code == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Early stopping kept"))
+    if forecast:
+        assert line.endswith(f"so it is {forecast}; no round of training beat it on the validation windows by"
+                             " --min-delta.")
+    else:  # absolute windows: the untrained net is just random weights, nothing to name
+        assert "forecast" not in line
+
+
 def test_bad_val_size_is_a_usage_error(quarterly_csv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", str(quarterly_csv), "--val-size", "last"])

@@ -41,9 +41,10 @@ def _fmt(value) -> str:
     return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
 
 
-def notes(evaluation: Evaluation, panel, history=None) -> list[str]:
+def notes(evaluation: Evaluation, panel, history=None, normalize: str = "last") -> list[str]:
     """The verdict line, its significance, then the why, the look-ahead figure and the notes on early
-    stopping, seasonal naive, skipped series and irregular time stamps, when they apply."""
+    stopping, seasonal naive, skipped series and irregular time stamps, when they apply. ``normalize``:
+    the network's (what an untrained network forecasts)."""
     from rnncast.significance import describe
 
     lines = [evaluation.verdict(), describe(evaluation.significance(), evaluation.model.upper())]
@@ -62,8 +63,11 @@ def notes(evaluation: Evaluation, panel, history=None) -> list[str]:
     if beaten and why:
         lines.append(f"Why: {why}")
     if history is not None and history.best_step == 0:
-        lines.append("Early stopping kept the untrained network (round 0): it reads windows relative to their last"
-                     " value with a zero output layer, so it is the naive forecast; no round of training beat it on"
+        what = {"last": ": it reads windows relative to their last value with a zero output layer, so it is the"
+                        " naive forecast",
+                "season": ": each output sits on its seasonal-naive value with a zero output layer, so it is the"
+                          " seasonal naive forecast"}.get(normalize, "")
+        lines.append(f"Early stopping kept the untrained network (round 0){what}; no round of training beat it on"
                      " the validation windows by --min-delta.")
     if evaluation.lookahead_rmse is not None:
         lines.append(
@@ -114,7 +118,7 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
     doc = metrics_document(evaluation, history)
-    lines = notes(evaluation, panel, history)
+    lines = notes(evaluation, panel, history, forecaster.normalize)
     with atomic.directory(run_dir) as tmp:
         forecaster.write_files(tmp, extra_config={"data_source": data_source})
         atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")
