@@ -12,7 +12,7 @@ def test_every_preset_builds_a_valid_forecaster(name):
     assert window.seq_length >= 6 and f.ensemble == 5
     assert model.normalize == ("season" if name in ("quarterly", "monthly") else "last")
     assert (train.val_size == "horizon") == PRESETS[name]["early_stop"]
-    assert train.loss == ("smape" if name == "yearly" else "mse")
+    assert train.loss == ("mse" if name == "other" else "smape")
 
 
 def test_season_history_and_overrides():

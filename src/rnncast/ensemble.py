@@ -5,9 +5,9 @@ in their seed make much the same mistakes. So member k of an ``ensemble=N`` fore
 things at once (member 0 is the configured model itself):
 
     cell         the configured kind, then the other two kinds in turn (lstm → gru → rnn → lstm …)
-    loss         mse on even members, mae on odd ones (quantile models keep their pinball loss, the
-                 NumPy engine, which trains on MSE only, keeps mse, and mape/smape, the reported
-                 metric itself, are kept by every member)
+    loss         the configured loss on even members, the other kind on odd ones: mae for mse, mse
+                 for mae, mape and smape (quantile models keep their pinball loss, and the NumPy
+                 engine, which trains on MSE only, keeps mse)
     seq_length   seq_length · f_k with f = 1, 1.5, 0.75, 1.25, 2, 0.5, 1.75, 1.125 (at least 2, and at
                  least the period with ``normalize="season"``)
     seed         seed + k
@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rnncast.config import MODEL_KINDS, RATIO_LOSSES, ModelSpec, TrainSpec, WindowSpec
+from rnncast.config import MODEL_KINDS, ModelSpec, TrainSpec, WindowSpec
 
 SEQ_FACTORS = (1.0, 1.5, 0.75, 1.25, 2.0, 0.5, 1.75, 1.125)
 
@@ -37,8 +37,7 @@ def member_specs(model: ModelSpec, window: WindowSpec, train: TrainSpec, n: int,
         kind = kinds[k % len(kinds)] if vary_kind else model.kind
         shortest = model.season if model.normalize == "season" else 2  # a seasonal anchor needs a whole season
         seq_length = max(2, shortest, round(window.seq_length * SEQ_FACTORS[k % len(SEQ_FACTORS)]))
-        keep = k % 2 == 0 or not vary_loss or train.loss in RATIO_LOSSES  # a metric's loss: kept by all
-        loss = train.loss if keep else ("mae" if train.loss == "mse" else "mse")
+        loss = train.loss if k % 2 == 0 or not vary_loss else ("mae" if train.loss == "mse" else "mse")
         members.append((replace(model, kind=kind), replace(window, seq_length=seq_length),
                         replace(train, loss=loss, seed=train.seed + k)))
     return members
