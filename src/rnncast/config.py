@@ -42,7 +42,7 @@ class ModelSpec:
     def check(self) -> None:
         if self.normalize not in NORMALIZE:
             raise RnncastError(f"unknown normalize {self.normalize!r}; choose one of {', '.join(NORMALIZE)}")
-        _positive_int("season", self.season)
+        _positive_int("season_length", self.season)
         if isinstance(self.series_embedding, bool) or not isinstance(self.series_embedding, int) \
                 or self.series_embedding < 0:
             raise RnncastError(f"series_embedding must be a whole number >= 0, got {self.series_embedding!r}")
@@ -136,6 +136,17 @@ class TrainSpec:
             _positive_int("patience", self.patience)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise RnncastError(f"seed must be a whole number, got {self.seed!r}")
+
+
+def check_together(model: ModelSpec, window: WindowSpec, train: TrainSpec) -> None:
+    """Refuse settings that are each valid but do not go together, with one line that says why."""
+    if train.loss in RATIO_LOSSES and (window.scaler != "log" or window.strategy != "direct" or window.quantiles):
+        raise RnncastError(f"loss {train.loss} compares forecasts as log ratios: it needs scaler='log' and"
+                           " the direct strategy, without quantiles")
+    if model.normalize == "season" and window.strategy != "direct":
+        raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
+    if train.val_metric != "loss" and window.strategy != "direct":
+        raise RnncastError("early stopping on a metric needs the direct strategy; use val_metric='loss'")
 
 
 def anchor_lags(model: ModelSpec, window: WindowSpec) -> tuple[int, ...] | None:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from rnncast import atomic, devices, engines, metrics
-from rnncast.config import RATIO_LOSSES, ModelSpec, TrainSpec, WindowSpec, anchor_lags
+from rnncast.config import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.ensemble import combine, member_specs
@@ -41,7 +41,7 @@ from rnncast.persist import (  # noqa: E402,F401
 )
 from rnncast.rollout import forecast_origins
 from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows
-from rnncast.seasonality import fit_season, season_period, usual_period
+from rnncast.seasonality import anchor_period, fit_season, season_period
 
 
 class Forecaster:
@@ -186,14 +186,7 @@ class Forecaster:
         engines.check(self.engine, specs[0])
         if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
             raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")
-        if specs[2].loss in RATIO_LOSSES and (specs[1].scaler != "log" or specs[1].strategy != "direct"
-                                               or specs[1].quantiles):
-            raise RnncastError(f"loss {specs[2].loss} compares forecasts as log ratios: it needs scaler='log' and"
-                               " the direct strategy, without quantiles")
-        if specs[0].normalize == "season" and specs[1].strategy != "direct":
-            raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
-        if specs[2].val_metric != "loss" and specs[1].strategy != "direct":
-            raise RnncastError("early stopping on a metric needs the direct strategy; use val_metric='loss'")
+        check_together(*specs)
         if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
                                                          or self.deseasonalize < 0):
             raise RnncastError(f"deseasonalize must be True, False or a period, got {self.deseasonalize!r}")
@@ -222,7 +215,7 @@ class Forecaster:
         model_spec, window, train_spec = self._specs()
         devices.check(self.engine, self.device, self.precision)  # training's concern only, not predict's
         if model_spec.normalize == "season":
-            model_spec = replace(model_spec, season=self._anchor_season(panel.freq, window.seq_length))
+            model_spec = replace(model_spec, season=anchor_period(self.season_length, panel.freq, window.seq_length))
         members = member_specs(model_spec, window, train_spec, self.ensemble,
                                vary_loss=self.engine == "torch" and not window.quantiles)
         L = max(w.seq_length for _, w, _ in members)
@@ -272,17 +265,6 @@ class Forecaster:
         self.n_features_in_ = rows[0].shape[1]
         self.n_series_ = len(usable)
         return self
-
-    def _anchor_season(self, freq: str | None, seq_length: int) -> int:
-        """The period m of ``normalize="season"``: ``season_length``, or the frequency's usual period."""
-        m = usual_period(freq) if self.season_length is None else self.season_length
-        if m is None:
-            raise RnncastError("normalize='season' needs a known frequency (daily, weekly, monthly, quarterly"
-                               " ...); give the period, e.g. --season-length 12")
-        if seq_length < m:
-            raise RnncastError(f"normalize='season' reads the last season: seq_length {seq_length} must be at"
-                               f" least the period {m}")
-        return m
 
     def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
         season = getattr(self, "seasons_", {}).get(frame.uid)

@@ -141,6 +141,19 @@ def usual_period(freq: str | None) -> int | None:
     return SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
 
 
+def anchor_period(season_length: int | None, freq: str | None, seq_length: int) -> int:
+    """The period m of ``normalize="season"``: ``season_length``, or the frequency's usual period; a
+    window of ``seq_length`` rows must hold a whole season."""
+    m = usual_period(freq) if season_length is None else season_length
+    if m is None:
+        raise RnncastError("normalize='season' needs a known frequency (daily, weekly, monthly, quarterly"
+                           " ...); give the period, e.g. --season-length 12")
+    if seq_length < m:
+        raise RnncastError(f"normalize='season' reads the last season: seq_length {seq_length} must be at"
+                           f" least the period {m}")
+    return m
+
+
 def season_period(deseasonalize: bool | int, freq: str | None) -> int:
     """The period to deseasonalise with (0: none): ``deseasonalize`` itself, or for ``True`` the usual
     period of the frequency (7 daily, 12 monthly, 4 quarterly ...)."""
