@@ -39,6 +39,11 @@ class ModelSpec:
     # "season": inputs relative to the last row, each output relative to its seasonal-naive value
     season: int = 1  # the period m of normalize="season"
 
+    @property
+    def relative(self) -> bool:
+        """Whether windows are read relative to their last row (normalize "last" or "season")."""
+        return self.normalize != "none"
+
     def check(self) -> None:
         if self.normalize not in NORMALIZE:
             raise RnncastError(f"unknown normalize {self.normalize!r}; choose one of {', '.join(NORMALIZE)}")

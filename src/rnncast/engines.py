@@ -43,7 +43,7 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
         net = ScratchNet(kind=spec.kind, input_size=input_size, hidden_size=spec.hidden_size,
                          num_layers=spec.num_layers, output_size=output_size, nonlinearity=spec.nonlinearity,
                          structure="many_to_many" if many_to_many else "many_to_one", dtype=np.float32, seed=seed)
-        if spec.normalize in ("last", "season"):
+        if spec.relative:
             from rnncast.scratch.anchored import LastAnchored
 
             net = LastAnchored(net, n_past, anchor, lags=lags)

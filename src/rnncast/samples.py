@@ -347,9 +347,9 @@ class ScaledTargets(WindowBatches):
         return cls(targets.windows, targets.index, targets.convert, scale)
 
     def __getitem__(self, idx):
-        idx = idx if isinstance(idx, slice) else np.asarray(idx)
-        y = np.ascontiguousarray(self.windows[self.index[idx]])
-        return self.convert(np.concatenate([y, self.scale[self.index.series_of(idx)][:, None]], axis=1))
+        k, j = self.index.locate(idx if isinstance(idx, slice) else np.asarray(idx))  # runs located once
+        y = np.ascontiguousarray(self.windows[self.index.first_start[k] + j])
+        return self.convert(np.concatenate([y, self.scale[self.index.series[k]][:, None]], axis=1))
 
     def with_convert(self, convert) -> ScaledTargets:
         return ScaledTargets(self.windows, self.index, convert, self.scale)

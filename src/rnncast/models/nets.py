@@ -32,7 +32,7 @@ class RecurrentNet(nn.Module):
         # "features": all its past features; many_to_many: each step's own row).
         # normalize="season" (direct): output k is added to the target ``lags[k]`` rows back from the
         # window's end instead, its seasonal-naive value (rnncast.config.anchor_lags).
-        self.n_past = n_past if spec.normalize in ("last", "season") else 0
+        self.n_past = n_past if spec.relative else 0
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
                              persistent=False)  # not a weight: model.safetensors stays the same
