@@ -223,6 +223,18 @@ def test_non_positive_setting(tmp_path, small, option, value, name):
     assert_nothing_written(tmp_path)
 
 
+@pytest.mark.parametrize(("args", "words"), [
+    (["--shrink", "most"], ["shrink", "most"]),
+    (["--shrink", "1.5"], ["shrink", "(0, 1]", "1.5"]),
+    (["--shrink", "auto", "--val-size", "0"], ["shrink='auto'", "val_size > 0"]),
+    (["--shrink", "0.5", "--normalize", "none"], ["shrink", "normalize='last'"]),
+], ids=["not_a_share", "above_one", "auto_without_hold_out", "absolute_windows"])
+def test_bad_shrink(tmp_path, small, args, words):
+    result = rnncast("train", small.name, *FAST, *args, "--out", OUT, cwd=tmp_path)
+    assert_one_line_error(result, *words)
+    assert_nothing_written(tmp_path)
+
+
 @pytest.mark.parametrize("value", ["0", "1", "-0.1", "1.5", "nan"])
 def test_test_size_outside_zero_one(tmp_path, small, value):
     result = rnncast("train", small.name, *FAST, "--test-size", value, "--out", OUT, cwd=tmp_path)

@@ -69,6 +69,17 @@ def test_the_report_says_what_the_kept_untrained_network_forecasts(quarterly_csv
         assert "forecast" not in line
 
 
+def test_shrink_from_the_command_line_is_reported_and_saved(quarterly_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--shrink", "0.5", "--horizon", "4", "--seq-length", "4",
+                 "--iterations", "5", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["shrink"] == 0.5 and config["members"][0]["shrink"] == 0.5
+    assert "Shrink: forecasts keep 50% (per network) of the learned correction to the naive forecast." \
+        in capsys.readouterr().out
+
+
 def test_bad_val_size_is_a_usage_error(quarterly_csv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", str(quarterly_csv), "--val-size", "last"])

@@ -67,6 +67,21 @@ def test_early_stopping_keeps_the_best_weights():
     assert result.val_losses[result.best_step - 1] == best
 
 
+def test_without_restore_best_the_last_round_is_kept():
+    X, y = _data()
+    torch.manual_seed(0)
+    net = build_net(ModelSpec(kind="lstm", hidden_size=4), input_size=3)
+    spec = TrainSpec(lr=0.2, iterations=300, patience=5, restore_best=False)
+    result = train(net, X[:40], y[:40], spec, X[40:], y[40:])
+    assert result.stopped_early and result.best_step == len(result.losses) < 300
+    assert result.val_losses[-1] > min(result.val_losses)  # a worse round than the best, kept all the same
+    with torch.no_grad():
+        last = torch.nn.functional.mse_loss(net(X[40:]), y[40:]).item()
+    assert last == pytest.approx(result.val_losses[-1], rel=1e-5)
+    with pytest.raises(RnncastError, match="restore_best"):
+        TrainSpec(restore_best="no").check()
+
+
 def test_clipping_bounds_the_gradient_norm_before_each_step(monkeypatch):
     from rnncast.optim import FlatAdam
 

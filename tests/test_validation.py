@@ -1,6 +1,8 @@
 import numpy as np
+import pandas as pd
 import pytest
 
+from rnncast import Forecaster
 from rnncast.errors import RnncastError
 from rnncast.validation import score
 
@@ -16,3 +18,40 @@ def test_mape_skips_zero_values_and_refuses_all_zero():
     assert score("mape", np.array([0.0, 10.0]), np.array([5.0, 12.0])) == pytest.approx(20.0)
     with pytest.raises(RnncastError, match="every validation value is 0"):
         score("mape", np.zeros(3), np.ones(3))
+
+
+def _trend_panel(val_slope: float) -> pd.DataFrame:
+    """Six series rising 1.5% a step for 40 steps; their last 4 steps rise ``val_slope`` as fast."""
+    frames = []
+    for k in range(6):
+        steps = np.arange(44, dtype=float)
+        growth = np.where(steps < 40, steps, 40 + val_slope * (steps - 40)) * 0.015
+        frames.append(pd.DataFrame({"unique_id": f"s{k}", "ds": np.arange(44), "y": (100 + 10 * k) * np.exp(growth)}))
+    return pd.concat(frames)
+
+
+def test_auto_shrink_keeps_less_of_a_growth_that_stalls_on_the_held_out_values():
+    # The net learns the 1.5% growth a step; where the held-out steps stop growing, the validation
+    # keeps only part of that correction (α < 1), where they grow on it keeps all of it. Forecasts
+    # are then a^(1-α)·ŷ^α: the naive anchor a and the whole-correction forecast ŷ (log scaler).
+    settings = dict(horizon=4, seq_length=6, hidden_size=8, epochs=40, batch_size=32, lr=0.01, val_size="horizon",
+                    val_metric="mape", patience=None, shrink="auto")
+    stalls = Forecaster(**settings).fit(_trend_panel(0.0))
+    alpha = stalls.members_[0][0].shrink
+    assert alpha < 1.0 and stalls.net_.shrink == alpha and stalls.histories_[0].best_step > 0
+    assert Forecaster(**settings).fit(_trend_panel(1.0)).members_[0][0].shrink == 1.0
+    forecast = stalls.predict().lstm.to_numpy()
+    stalls.net_.shrink = 1.0
+    whole = stalls.predict().lstm.to_numpy()
+    stalls.net_.shrink = 0.0
+    anchor = stalls.predict().lstm.to_numpy()
+    np.testing.assert_allclose(forecast, anchor ** (1 - alpha) * whole ** alpha, rtol=1e-5)
+
+
+def test_auto_shrink_needs_a_held_out_metric_and_a_relative_direct_net():
+    with pytest.raises(RnncastError, match="val_size > 0"):
+        Forecaster(shrink="auto", val_size=0.0).fit(_trend_panel(1.0))
+    with pytest.raises(RnncastError, match="normalize='last'"):
+        Forecaster(shrink=0.5, normalize="none").fit(_trend_panel(1.0))
+    with pytest.raises(RnncastError, match="numpy engine has no shrink"):
+        Forecaster(shrink=0.5, engine="numpy").fit(_trend_panel(1.0))

@@ -19,9 +19,10 @@ from rnncast.errors import RnncastError
 LECTURE = {
     "model": "lstm", "nonlinearity": "tanh", "seq_length": 7, "hidden_size": 10, "num_layers": 1, "horizon": 1,
     "strategy": "direct", "dropout": 0.0, "scaler": "minmax", "normalize": "none", "lr": 0.01, "iterations": 500,
-    "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False,
+    "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False, "restore_best": True,
     "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False, "history": None,
     "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None, "season_length": None,
+    "shrink": 1.0,
 }
 
 
@@ -83,6 +84,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--season-length", type=int, metavar="M",
                    help="the period of --normalize season (default: --season, else from the frequency, e.g. 12"
                         " monthly)")
+    g.add_argument("--shrink", type=_share, default=1.0, metavar="ALPHA|auto",
+                   help="forecasts keep this share of the learned correction to the naive anchor (default 1;"
+                        " auto: chosen on the validation hold-out)")
     g.add_argument("--deseasonalize", nargs="?", type=int, const=True, default=False, metavar="PERIOD",
                    help="remove a significant multiplicative seasonal index first (period: from the frequency)")
     g.add_argument("--ensemble", type=int, default=1,
@@ -106,6 +110,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
                    help="a round must beat the best so far (first: the untrained naive net) by this fraction")
     g.add_argument("--refit-best", action=argparse.BooleanOptionalAction, default=True,
                    help="after early stopping, retrain on all windows for the chosen number of rounds (default)")
+    g.add_argument("--restore-best", action=argparse.BooleanOptionalAction, default=True,
+                   help="with validation, keep the best round's weights (default); --no-restore-best: the last"
+                        " round's (the held-out values then only judge, e.g. --shrink auto)")
     g.add_argument("--seed", type=int, default=0)
     e = p.add_argument_group("evaluation and output")
     e.add_argument("--test-size", type=float, default=0.3, help="fraction of rows held out (default 0.3)")
@@ -139,6 +146,15 @@ def split(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
+def _share(text: str) -> float | str:
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] or 'auto', got {text!r}") from None
+
+
 def forecaster_from(args, **extra):
     """The unfitted Forecaster the options describe."""
     from rnncast.forecast import Forecaster
@@ -153,8 +169,8 @@ def forecaster_from(args, **extra):
         num_layers=args.num_layers, dropout=args.dropout, nonlinearity=args.nonlinearity, scaler=args.scaler,
         strategy=args.strategy, quantiles=quantiles, calendar=tuple(split(args.calendar) or ()), pad=args.pad,
         series_embedding=args.series_embedding, normalize=args.normalize,
-        season_length=args.season_length or getattr(args, "season", None),
-        refit_best=args.refit_best,
+        season_length=args.season_length or getattr(args, "season", None), shrink=args.shrink,
+        refit_best=args.refit_best, restore_best=args.restore_best,
         deseasonalize=args.deseasonalize, ensemble=args.ensemble, loss=args.loss, lr=args.lr,
         iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size, clip=args.clip,
         val_size=args.val_size, patience=args.patience, val_metric=args.val_metric, min_delta=args.min_delta,

@@ -20,6 +20,7 @@ LOSSES = ("mse", "mae", "mape", "smape")
 RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.RatioLoss)
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
 NORMALIZE = ("none", "last", "season")
+SHRINK_GRID = (0.25, 0.5, 0.75, 1.0)  # the shares shrink="auto" tries on the validation hold-out
 
 
 def _positive_int(name: str, value) -> None:
@@ -38,6 +39,10 @@ class ModelSpec:
     normalize: str = "none"  # "last": inputs and outputs relative to the window's last row (see models/nets.py);
     # "season": inputs relative to the last row, each output relative to its seasonal-naive value
     season: int = 1  # the period m of normalize="season"
+    # What share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net(x') (a: the
+    # anchor; in scaled units): 1 keeps all of it; "auto" lets the validation hold-out choose α from
+    # SHRINK_GRID (rnncast.validation), and a fitted member holds the number it chose.
+    shrink: float | str = 1.0
 
     @property
     def relative(self) -> bool:
@@ -48,6 +53,9 @@ class ModelSpec:
         if self.normalize not in NORMALIZE:
             raise RnncastError(f"unknown normalize {self.normalize!r}; choose one of {', '.join(NORMALIZE)}")
         _positive_int("season_length", self.season)
+        if self.shrink != "auto" and (not isinstance(self.shrink, int | float) or isinstance(self.shrink, bool)
+                                      or not 0.0 < self.shrink <= 1.0):
+            raise RnncastError(f"shrink must be 'auto' or a share in (0, 1], got {self.shrink!r}")
         if isinstance(self.series_embedding, bool) or not isinstance(self.series_embedding, int) \
                 or self.series_embedding < 0:
             raise RnncastError(f"series_embedding must be a whole number >= 0, got {self.series_embedding!r}")
@@ -109,6 +117,9 @@ class TrainSpec:
     val_metric: str = "loss"  # what early stopping watches: the loss, or a metric in the data's units
     min_delta: float = 0.0  # relative: a round improves on the best only if below best · (1 - min_delta)
     history: int | None = None  # train on each series' last `history` training windows only (None: all)
+    # with validation: keep the weights of the best round (True), or of the last one run (False: the
+    # held-out values then only judge, e.g. choose shrink="auto"'s share; Keras's restore_best_weights)
+    restore_best: bool = True
 
     def full_batch(self, n_samples: int) -> bool:
         """Whether every step uses all ``n_samples`` windows (iterations, or a batch at least that large)."""
@@ -139,6 +150,8 @@ class TrainSpec:
             raise RnncastError(f"unknown validation metric {self.val_metric!r}; choose one of {', '.join(VAL_METRICS)}")
         if self.patience is not None:
             _positive_int("patience", self.patience)
+        if not isinstance(self.restore_best, bool):
+            raise RnncastError(f"restore_best must be True or False, got {self.restore_best!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise RnncastError(f"seed must be a whole number, got {self.seed!r}")
 
@@ -152,6 +165,12 @@ def check_together(model: ModelSpec, window: WindowSpec, train: TrainSpec) -> No
         raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
     if train.val_metric != "loss" and window.strategy != "direct":
         raise RnncastError("early stopping on a metric needs the direct strategy; use val_metric='loss'")
+    if model.shrink != 1.0 and (not model.relative or window.strategy != "direct" or window.quantiles):
+        raise RnncastError("shrink scales a correction to the naive forecast: it needs normalize='last' or"
+                           " 'season' and the direct strategy, without quantiles")
+    if model.shrink == "auto" and (not train.val_size or train.val_metric == "loss"):
+        raise RnncastError("shrink='auto' chooses the share on held-out values: it needs val_size > 0 and"
+                           " val_metric rmse, mae, mape or smape")
 
 
 def anchor_lags(model: ModelSpec, window: WindowSpec) -> tuple[int, ...] | None:

@@ -28,6 +28,8 @@ def check(engine: str, spec: ModelSpec) -> None:
         )
     if engine == "numpy" and spec.series_embedding:
         raise RnncastError("the numpy engine has no series embedding; use --engine torch")
+    if engine == "numpy" and spec.shrink != 1.0:
+        raise RnncastError(f"the numpy engine has no shrink (got --shrink {spec.shrink}); use --engine torch")
     if engine == "numpy" and spec.dropout > 0:
         raise RnncastError(f"the numpy engine has no dropout (got --dropout {spec.dropout}); use --engine torch")
 

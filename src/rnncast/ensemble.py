@@ -50,12 +50,14 @@ def combine(forecasts: list[np.ndarray]) -> np.ndarray:
 
 def member_to_dict(specs: tuple[ModelSpec, WindowSpec, TrainSpec]) -> dict:
     model, window, train = specs
-    return {"model": model.kind, "seq_length": window.seq_length, "loss": train.loss, "seed": train.seed}
+    return {"model": model.kind, "seq_length": window.seq_length, "loss": train.loss, "seed": train.seed,
+            "shrink": model.shrink}
 
 
 def member_from_dict(data: dict, model: ModelSpec, window: WindowSpec, train: TrainSpec
                      ) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
-    specs = (replace(model, kind=str(data["model"])), replace(window, seq_length=int(data["seq_length"])),
+    specs = (replace(model, kind=str(data["model"]), shrink=data.get("shrink", 1.0)),
+             replace(window, seq_length=int(data["seq_length"])),
              replace(train, loss=str(data["loss"]), seed=int(data["seed"])))
     for spec in specs:
         spec.check()

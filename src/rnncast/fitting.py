@@ -62,16 +62,23 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
             return net, training.run(steps, len(parts[0]), spec, progress=f.progress, checkpoint=checkpoint,
                                      log=log)
 
-    validate = None
+    validate, watched = None, []  # watched: run 1's validating stepper (shrink="auto" asks it for α)
     if len(val_idx) and train_spec.val_metric != "loss":
         from rnncast.validation import metric_validation
 
         def validate(steps, net):
-            return metric_validation(steps, f.engine, net, data, frames, scalings, f.seasons_, window,
-                                     train_spec.val_metric)
+            watched.append(metric_validation(steps, f.engine, net, data, frames, scalings, f.seasons_, window,
+                                             train_spec.val_metric, auto_shrink=model_spec.shrink == "auto"))
+            return watched[-1]
 
     stage = f"member{member}" if member else ""
     net, result = run(train_spec, data, (train_idx, y_train, val_idx, y_val), stage, validate)
+    auto = model_spec.shrink == "auto"
+    # the share α that scores best on the held-out values with the weights kept (the untrained net of
+    # round 0 forecasts its anchor whatever α is: 1)
+    share = watched[0].best_share() if auto and result.best_step else 1.0
+    if auto:
+        net.shrink = share
     if f.refit_best and len(val_idx) and result.best_step:
         # Early stopping chose how long to train; train a fresh net that long on all windows.
         rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
@@ -82,4 +89,6 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
         refit.val_losses, refit.best_step = result.val_losses, result.best_step
         refit.initial_val_loss = result.initial_val_loss
         result = refit
+        if auto:
+            net.shrink = share
     return net, result

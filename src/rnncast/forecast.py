@@ -75,8 +75,16 @@ class Forecaster:
             the untrained net is the seasonal naive forecast. ``"none"``: absolute windows (the lecture's).
         season_length: the period m of ``normalize="season"`` (None: the usual period of the data's
             frequency: 12 monthly, 4 quarterly, 7 daily ...).
+        shrink: the share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net
+            (a: the naive or seasonal-naive anchor; in scaled, e.g. log, units: with ``scaler="log"`` the
+            forecast is a^(1-α)·ŷ_net^α), like Theta's halved trend; 1 (default) keeps all of it.
+            ``"auto"``: the validation hold-out (``val_size``, a ``val_metric`` in the data's units)
+            chooses α from 0.25, 0.5, 0.75, 1 for the round kept; each member keeps its own.
         refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
             rounds early stopping chose (the validation windows then also train the final model).
+        restore_best: with validation, keep the best round's weights (default), or ``False``: the last
+            round's, so the held-out values only judge (e.g. choose the ``shrink="auto"`` share) and the
+            refit trains as many rounds as run.
         deseasonalize: remove each series' multiplicative seasonal index before training and put it back on
             the forecasts, where the seasonal autocorrelation is significant (``rnncast.seasonality``):
             ``True`` (period from the data's frequency), a period (e.g. 12), or ``False``.
@@ -110,7 +118,8 @@ class Forecaster:
 
     def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
                  nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="last", season_length=None, refit_best=True, deseasonalize=False,
+                 series_embedding=0, normalize="last", season_length=None, shrink=1.0, refit_best=True,
+                 restore_best=True, deseasonalize=False,
                  ensemble=1, loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
                  patience=50, val_metric="loss", min_delta=0.01, history=None, seed=0, engine="torch", conformal=None,
                  progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
@@ -130,7 +139,9 @@ class Forecaster:
         self.series_embedding = series_embedding
         self.normalize = normalize
         self.season_length = season_length
+        self.shrink = shrink
         self.refit_best = refit_best
+        self.restore_best = restore_best
         self.deseasonalize = deseasonalize
         self.ensemble = ensemble
         self.loss = loss
@@ -174,12 +185,13 @@ class Forecaster:
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
                       self.series_embedding, self.normalize,
-                      self.season_length if self.normalize == "season" and self.season_length is not None else 1),
+                      self.season_length if self.normalize == "season" and self.season_length is not None else 1,
+                      self.shrink),
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
                       self.patience, self.seed, self.loss, self.val_metric,
-                      self.min_delta, self.history),
+                      self.min_delta, self.history, self.restore_best),
         )
         for spec in specs:
             spec.check()
@@ -250,7 +262,9 @@ class Forecaster:
         first = usable[0]
         self.nets_ = [net for net, _ in trained]
         self.net_ = self.nets_[0]
-        self.members_ = members
+        # shrink="auto": each member holds the share its validation chose (the net knows it)
+        self.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
+                         for (m, w, t), net in zip(members, self.nets_, strict=True)]
         self.scalings_ = scalings
         self.columns_ = list(first.columns)
         self.target_ = first.target

@@ -123,10 +123,12 @@ def load(path: str | Path, engine: str | None = None):
                    quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
                    series_embedding=model_spec.series_embedding, normalize=model_spec.normalize,
                    season_length=model_spec.season if model_spec.normalize == "season" else None,
+                   shrink=model_spec.shrink,
                    deseasonalize=period, ensemble=len(members), loss=train_spec.loss, lr=train_spec.lr,
                    iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
                    clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
                    val_metric=train_spec.val_metric, min_delta=train_spec.min_delta, history=train_spec.history,
+                   restore_best=train_spec.restore_best,
                    seed=train_spec.seed,
                    engine=engine,
                    conformal=None if not calibration else tuple(calibration["levels"]))

@@ -41,10 +41,11 @@ def _fmt(value) -> str:
     return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
 
 
-def notes(evaluation: Evaluation, panel, history=None, normalize: str = "last") -> list[str]:
+def notes(evaluation: Evaluation, panel, history=None, normalize: str = "last", shares=()) -> list[str]:
     """The verdict line, its significance, then the why, the look-ahead figure and the notes on early
-    stopping, seasonal naive, skipped series and irregular time stamps, when they apply. ``normalize``:
-    the network's (what an untrained network forecasts)."""
+    stopping, shrinking, seasonal naive, skipped series and irregular time stamps, when they apply.
+    ``normalize``: the network's (what an untrained network forecasts); ``shares``: the share of the
+    learned correction each member's forecasts keep (ModelSpec.shrink)."""
     from rnncast.significance import describe
 
     lines = [evaluation.verdict(), describe(evaluation.significance(), evaluation.model.upper())]
@@ -69,6 +70,10 @@ def notes(evaluation: Evaluation, panel, history=None, normalize: str = "last") 
                           " seasonal naive forecast"}.get(normalize, "")
         lines.append(f"Early stopping kept the untrained network (round 0){what}; no round of training beat it on"
                      " the validation windows by --min-delta.")
+    if any(share != 1.0 for share in shares):
+        anchor = "seasonal-naive" if normalize == "season" else "naive"
+        lines.append(f"Shrink: forecasts keep {', '.join(f'{100 * s:.0f}%' for s in shares)} (per network) of the"
+                     f" learned correction to the {anchor} forecast.")
     if evaluation.lookahead_rmse is not None:
         lines.append(
             f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
@@ -118,7 +123,7 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
     doc = metrics_document(evaluation, history)
-    lines = notes(evaluation, panel, history, forecaster.normalize)
+    lines = notes(evaluation, panel, history, forecaster.normalize, [m.shrink for m, _, _ in forecaster.members_])
     with atomic.directory(run_dir) as tmp:
         forecaster.write_files(tmp, extra_config={"data_source": data_source})
         atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")

@@ -40,7 +40,8 @@ VAL_CHUNK = 1024  # windows per forward pass when validating a mini-batch run (T
 class TrainResult:
     losses: list[float] = field(default_factory=list)  # training loss per iteration (or epoch)
     val_losses: list[float] = field(default_factory=list)
-    best_step: int | None = None  # the iteration/epoch whose weights were kept (early stopping; 0 = untrained)
+    best_step: int | None = None  # the iteration/epoch whose weights were kept (early stopping; 0 = untrained;
+    # restore_best=False: the last one run)
     initial_val_loss: float | None = None  # the untrained net's validation loss
     stopped_early: bool = False
     steps: int = 0  # optimizer steps taken
@@ -116,7 +117,7 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
             bar.close()
     result.seconds = time.perf_counter() - start
     if watch is not None:
-        result.best_step = watch.restore()
+        result.best_step = watch.restore() if spec.restore_best else len(result.losses)
     steps.finish()
     return result
 

@@ -9,6 +9,10 @@ against the original values,
     val = metric(y[o : o+H], ŷ[o : o+H])   pooled over every validation sample (series i, origin o).
 
 Direct strategy only (its outputs are the forecasts; recursive models would have to roll out).
+
+With ``shrink="auto"`` each round is scored at every share α of SHRINK_GRID, the forecasts
+ŷ_α = a + α·(ŷ_1 − a) (a: the anchor, the net's output at α = 0, in scaled units), and counts by
+the best of them; ``best_share()`` names that α for the weights the run keeps.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from __future__ import annotations
 import numpy as np
 
 from rnncast import engines, metrics
+from rnncast.config import SHRINK_GRID
 from rnncast.errors import RnncastError
 
 CHUNK = 4096  # validation windows predicted at a time
 
 
-def metric_validation(steps, engine: str, net, data, frames, scalings: dict, seasons: dict, window, metric: str):
+def metric_validation(steps, engine: str, net, data, frames, scalings: dict, seasons: dict, window, metric: str,
+                      auto_shrink: bool = False):
     """``steps`` with early stopping on ``metric`` of the validation forecasts of ``data`` (a
     ``samples.TrainingSet``) in the data's units: inverse scaling per series, seasonal index put back."""
     H, n_q = window.horizon, len(window.quantiles) if window.quantiles else 0
@@ -40,29 +46,47 @@ def metric_validation(steps, engine: str, net, data, frames, scalings: dict, sea
             forecasts[rows_k] = values if season is None else season.restore(frame, origins[rows_k], values)
         return forecasts
 
-    return MetricValidation(steps, engine, net, data.windows, held_out[:], decode, y_true, metric)
+    return MetricValidation(steps, engine, net, data.windows, held_out[:], decode, y_true, metric, auto_shrink)
 
 
 class MetricValidation:
     """A stepper whose ``val_loss()`` is ``metric`` of the validation forecasts (other calls pass through)."""
 
     def __init__(self, steps, engine: str, net, windows: np.ndarray, starts: np.ndarray, decode, y_true: np.ndarray,
-                 metric: str):
+                 metric: str, auto_shrink: bool = False):
         self.steps, self.engine, self.net = steps, engine, net
         self.windows, self.starts = windows, starts  # the window view and the validation samples' starts
         self.decode, self.y_true, self.metric = decode, y_true, metric
+        self.auto_shrink = auto_shrink
 
     def __getattr__(self, name):
         return getattr(self.steps, name)
 
-    def val_loss(self) -> float:
+    def _outputs(self) -> np.ndarray:
         outputs = [engines.predict(self.engine, self.net,
                                    np.ascontiguousarray(self.windows[self.starts[b : b + CHUNK]]))
                    for b in range(0, len(self.starts), CHUNK)]
-        forecasts = self.decode(np.concatenate(outputs))  # (n_val, H)
         if self.engine == "torch":
             self.net.train()
-        return score(self.metric, self.y_true, forecasts)
+        return np.concatenate(outputs)
+
+    def _scores(self) -> dict[float, float]:
+        """The metric at each share of SHRINK_GRID (torch nets: ``net.shrink`` is α)."""
+        self.net.shrink = 0.0
+        anchor = self._outputs()
+        self.net.shrink = 1.0
+        full = self._outputs()
+        return {a: score(self.metric, self.y_true, self.decode(anchor + a * (full - anchor))) for a in SHRINK_GRID}
+
+    def val_loss(self) -> float:
+        if self.auto_shrink:
+            return min(self._scores().values())
+        return score(self.metric, self.y_true, self.decode(self._outputs()))
+
+    def best_share(self) -> float:
+        """The share α of SHRINK_GRID that scores best with the net's present weights (ties: the larger)."""
+        scores = self._scores()
+        return min(reversed(SHRINK_GRID), key=scores.__getitem__)
 
 
 def score(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:

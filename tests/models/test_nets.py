@@ -69,3 +69,18 @@ def test_anchor_lags_only_for_season_and_the_direct_strategy():
     assert anchor_lags(season, WindowSpec(horizon=3, strategy="recursive")) is None
     with pytest.raises(RnncastError, match="season"):
         ModelSpec(normalize="season", season=0).check()
+
+
+def test_shrink_keeps_a_share_of_the_correction_in_eval_mode_only():
+    spec = ModelSpec(kind="lstm", hidden_size=4, normalize="last", shrink=0.25)
+    net = build_net(spec, input_size=2, output_size=3, n_past=2)
+    torch.nn.init.normal_(net.fc.weight)
+    x = torch.randn(5, 6, 2)
+    anchor = x[:, -1, 1:2].expand(5, 3)
+    full = net(x)  # training mode: the whole correction, so training learns all of it
+    net.eval()
+    torch.testing.assert_close(net(x), anchor + 0.25 * (full - anchor))  # ŷ = a + α·net(x')
+    with pytest.raises(RnncastError, match="shrink"):
+        ModelSpec(shrink=0.0).check()
+    with pytest.raises(RnncastError, match="shrink"):
+        ModelSpec(shrink="half").check()

@@ -36,6 +36,9 @@ class RecurrentNet(nn.Module):
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
                              persistent=False)  # not a weight: model.safetensors stays the same
+        # Forecasts keep the share α of the learned correction (ModelSpec.shrink); training learns all of
+        # it, so α acts in eval mode only, as dropout's scaling does. "auto": 1 until validation chooses.
+        self.shrink = 1.0 if spec.shrink == "auto" else float(spec.shrink)
         self.many_to_many = many_to_many  # a Linear output at every step (seq2seq) instead of the last only
         # With a series embedding the input's last column holds the series number: e = E[id] joins every step.
         self.embed = nn.Embedding(n_series, spec.series_embedding) if spec.series_embedding else None
@@ -69,6 +72,8 @@ class RecurrentNet(nn.Module):
         y = self.fc(h)  # (N, output_size) or (N, L, output_size)
         if not P:
             return y
+        if not self.training and self.shrink != 1.0:
+            y = self.shrink * y  # ŷ = a + α·net(x')
         if self.many_to_many:
             return y + past  # each step forecasts the next row relative to its own
         if self.lags is not None:  # each output on its seasonal-naive value: y_{T+h-m·ceil(h/m)}
