@@ -19,10 +19,10 @@ from rnncast.errors import RnncastError
 LECTURE = {
     "model": "lstm", "nonlinearity": "tanh", "seq_length": 7, "hidden_size": 10, "num_layers": 1, "horizon": 1,
     "strategy": "direct", "dropout": 0.0, "scaler": "minmax", "normalize": "none", "lr": 0.01, "iterations": 500,
-    "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False, "restore_best": True,
+    "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False,
     "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False, "history": None,
     "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None, "season_length": None,
-    "shrink": 1.0,
+    "shrink": 1.0, "restore_best": True,
 }
 
 
