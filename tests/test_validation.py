@@ -4,7 +4,7 @@ import pytest
 
 from rnncast import Forecaster
 from rnncast.errors import RnncastError
-from rnncast.validation import score
+from rnncast.validation import choose_shares, ensemble_share, score
 
 
 def test_scores_in_the_data_units():
@@ -55,3 +55,31 @@ def test_auto_shrink_needs_a_held_out_metric_and_a_relative_direct_net():
         Forecaster(shrink=0.5, normalize="none").fit(_trend_panel(1.0))
     with pytest.raises(RnncastError, match="numpy engine has no shrink"):
         Forecaster(shrink=0.5, engine="numpy").fit(_trend_panel(1.0))
+
+
+class _Judge:
+    """A member's held-out forecasts: the anchor a and the whole correction a + c, in the data's units."""
+
+    def __init__(self, anchor, correction, y_true):
+        self.anchor, self.correction = np.asarray(anchor, float), np.asarray(correction, float)
+        self.y_true, self.metric = np.asarray(y_true, float), "mae"
+
+    def shrunk(self):
+        return lambda a: self.anchor + a * self.correction
+
+
+def test_the_ensemble_share_is_the_one_whose_median_forecast_scores_best():
+    # truth 10 above the anchor 100: member 1 overshoots (+40: alone it wants 0.25), member 2 also
+    # (+20: 0.5), member 3 undershoots (+8: 1.0); their median correction is member 2's, so 0.5
+    y = [[110.0]]
+    judges = [_Judge([[100.0]], [[c]], y) for c in (40.0, 20.0, 8.0)]
+    assert [ensemble_share([j]) for j in judges] == [0.25, 0.5, 1.0]
+    assert ensemble_share(judges) == 0.5
+    nets = [type("Net", (), {})() for _ in judges]
+    choose_shares(nets, judges)
+    assert [n.shrink for n in nets] == [0.5, 0.5, 0.5]
+    other = _Judge([[100.0]], [[40.0]], [[90.0]])  # judged other values: each member its own share
+    choose_shares(nets[:2], [judges[0], other])
+    assert [n.shrink for n in nets[:2]] == [0.25, 0.25]
+    choose_shares(nets[:1], [None])  # nothing held out: all of the correction
+    assert nets[0].shrink == 1.0

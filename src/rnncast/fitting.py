@@ -24,7 +24,9 @@ from rnncast.samples import ScaledTargets, training_set
 
 
 def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
-    """Train ensemble member ``member`` of Forecaster ``f`` → ``(net, TrainResult)``.
+    """Train ensemble member ``member`` of Forecaster ``f`` → ``(net, TrainResult, judge)``; ``judge``:
+    with ``shrink="auto"``, run 1's ``validation.MetricValidation`` (its net holds the weights it kept),
+    else None.
 
     ``frames`` are the series as given (original units), ``flat`` the same without their seasonal
     index, ``rows`` their input rows and ``scalings`` their scalers."""
@@ -62,7 +64,7 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
             return net, training.run(steps, len(parts[0]), spec, progress=f.progress, checkpoint=checkpoint,
                                      log=log)
 
-    validate, watched = None, []  # watched: run 1's validating stepper (shrink="auto" asks it for α)
+    validate, watched = None, []  # watched: run 1's validating stepper
     if len(val_idx) and train_spec.val_metric != "loss":
         from rnncast.validation import metric_validation
 
@@ -73,12 +75,9 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
 
     stage = f"member{member}" if member else ""
     net, result = run(train_spec, data, (train_idx, y_train, val_idx, y_val), stage, validate)
-    auto = model_spec.shrink == "auto"
-    # the share α that scores best on the held-out values with the weights kept (the untrained net of
-    # round 0 forecasts its anchor whatever α is: 1)
-    share = watched[0].best_share() if auto and result.best_step else 1.0
-    if auto:
-        net.shrink = share
+    # shrink="auto": the share is the ensemble's choice (validation.choose_shares), on run 1's held-out
+    # forecasts (a net that kept its untrained round forecasts its anchor whatever the share is)
+    judge = watched[0] if model_spec.shrink == "auto" and watched else None
     if f.refit_best and len(val_idx) and result.best_step:
         # Early stopping chose how long to train; train a fresh net that long on all windows.
         rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
@@ -89,6 +88,4 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
         refit.val_losses, refit.best_step = result.val_losses, result.best_step
         refit.initial_val_loss = result.initial_val_loss
         result = refit
-        if auto:
-            net.shrink = share
-    return net, result
+    return net, result, judge

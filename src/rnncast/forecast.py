@@ -258,9 +258,13 @@ class Forecaster:
         self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
         rows = stacked_input_rows(flat, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
         trained = [fit_member(self, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
+        if model_spec.shrink == "auto":
+            from rnncast.validation import choose_shares
+
+            choose_shares([net for net, _, _ in trained], [judge for _, _, judge in trained])
 
         first = usable[0]
-        self.nets_ = [net for net, _ in trained]
+        self.nets_ = [net for net, _, _ in trained]
         self.net_ = self.nets_[0]
         # shrink="auto": each member holds the share its validation chose (the net knows it)
         self.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
@@ -272,7 +276,7 @@ class Forecaster:
         self.id_col_ = panel.id_col
         self.known_columns_ = list(first.known_columns)
         self.history_ = trained[0][1]
-        self.histories_ = [result for _, result in trained]
+        self.histories_ = [result for _, result, _ in trained]
         self.tails_ = {s.uid: _tail(s, L) for s in usable}
         self.conformal_ = calibration
         self.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}

@@ -12,7 +12,8 @@ Direct strategy only (its outputs are the forecasts; recursive models would have
 
 With ``shrink="auto"`` each round is scored at every share α of SHRINK_GRID, the forecasts
 ŷ_α = a + α·(ŷ_1 − a) (a: the anchor, the net's output at α = 0, in scaled units), and counts by
-the best of them; ``best_share()`` names that α for the weights the run keeps.
+the best of them. ``ensemble_share`` then chooses one α for all members of an ensemble: the one whose
+median forecast scores best on the held-out values, with the weights each member's run kept.
 """
 
 from __future__ import annotations
@@ -70,23 +71,29 @@ class MetricValidation:
             self.net.train()
         return np.concatenate(outputs)
 
-    def _scores(self) -> dict[float, float]:
-        """The metric at each share of SHRINK_GRID (torch nets: ``net.shrink`` is α)."""
+    def shrunk(self):
+        """α ↦ the held-out forecasts (data units) that keep share α of the correction (torch nets:
+        ``net.shrink`` is α); two passes: the anchor (α = 0) and the whole correction (α = 1)."""
         self.net.shrink = 0.0
         anchor = self._outputs()
         self.net.shrink = 1.0
         full = self._outputs()
-        return {a: score(self.metric, self.y_true, self.decode(anchor + a * (full - anchor))) for a in SHRINK_GRID}
+        return lambda a: self.decode(anchor + a * (full - anchor))
 
     def val_loss(self) -> float:
         if self.auto_shrink:
-            return min(self._scores().values())
+            at = self.shrunk()
+            return min(score(self.metric, self.y_true, at(a)) for a in SHRINK_GRID)
         return score(self.metric, self.y_true, self.decode(self._outputs()))
 
-    def best_share(self) -> float:
-        """The share α of SHRINK_GRID that scores best with the net's present weights (ties: the larger)."""
-        scores = self._scores()
-        return min(reversed(SHRINK_GRID), key=scores.__getitem__)
+
+def ensemble_share(judges: list[MetricValidation]) -> float:
+    """The share α of SHRINK_GRID whose members' median forecast scores best on the held-out values
+    (ties: the larger α). The members must have judged the same held-out values."""
+    forecasts = [judge.shrunk() for judge in judges]
+    scores = {a: score(judges[0].metric, judges[0].y_true, np.median([at(a) for at in forecasts], axis=0))
+              for a in SHRINK_GRID}
+    return min(reversed(SHRINK_GRID), key=scores.__getitem__)
 
 
 def score(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:
@@ -98,3 +105,15 @@ def score(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:
             raise RnncastError("validation metric mape is undefined: every validation value is 0; use smape")
         return float(metrics.mape(y[nonzero], yhat[nonzero]))
     return float({"rmse": metrics.rmse, "mae": metrics.mae, "smape": metrics.smape}[metric](y, yhat))
+
+
+def choose_shares(nets: list, judges: list) -> None:
+    """``shrink="auto"``: set every member's ``net.shrink``. One share for the ensemble where the members
+    judged the same held-out values (``val_size="horizon"``: the last H of each series), else each
+    member's own; a member without a judge (nothing held out) keeps all of its correction: 1."""
+    present = [judge for judge in judges if judge is not None]
+    same = all(j.y_true.shape == present[0].y_true.shape and np.array_equal(j.y_true, present[0].y_true)
+               for j in present)
+    common = ensemble_share(present) if present and same else None
+    for net, judge in zip(nets, judges, strict=True):
+        net.shrink = 1.0 if judge is None else common if common is not None else ensemble_share([judge])
