@@ -11,8 +11,12 @@ def test_every_preset_builds_a_valid_forecaster(name):
     model, window, train = f._specs()
     assert window.seq_length >= 6 and f.ensemble == 5
     assert model.normalize == ("season" if name in ("quarterly", "monthly") else "last")
-    assert (train.val_size == "horizon") == PRESETS[name]["early_stop"]
+    assert (train.val_size == "horizon") == (PRESETS[name]["early_stop"] or name == "quarterly")
     assert train.loss == ("mse" if name == "other" else "smape")
+    assert model.shrink == ("auto" if name in ("yearly", "quarterly") else 1.0)
+    # quarterly holds its last H values out to judge the share only: the last epoch is kept
+    assert train.restore_best == (name != "quarterly")
+    assert (train.patience is None) == (name in ("quarterly", "monthly"))
 
 
 def test_season_history_and_overrides():
