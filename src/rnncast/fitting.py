@@ -1,7 +1,7 @@
-"""Training one network of a Forecaster's fit: its samples, the loop, early stopping and the refit.
-
-A fit trains one network per ensemble member (``rnncast.ensemble``). Each member's training is one or
-two runs of ``training.run``:
+"""A Forecaster's fit: ``fit_panel`` prepares the series (padding, seasonal indices, scalers, input
+rows) and trains one network per ensemble member (``rnncast.ensemble``) with ``fit_member``: its
+samples, the loop, early stopping and the refit. Each member's training is one or two runs of
+``training.run``:
 
 1. on the training samples of its window length, with validation (loss, or a metric in the data's
    units: ``rnncast.validation``) and early stopping where asked for;
@@ -17,10 +17,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from rnncast import engines, tblog
+from rnncast import devices, engines, metrics, tblog
 from rnncast.config import RATIO_LOSSES
+from rnncast.data.panel import Panel
+from rnncast.ensemble import member_specs
 from rnncast.errors import RnncastError
-from rnncast.samples import ScaledTargets, training_set
+from rnncast.persist import _tail
+from rnncast.samples import ScaledTargets, fit_scaling, pad_left, stacked_input_rows, training_set
+from rnncast.seasonality import anchor_period, fit_season, season_period
 
 
 def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
@@ -89,3 +93,68 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
         refit.initial_val_loss = result.initial_val_loss
         result = refit
     return net, result, judge
+
+
+def fit_panel(f, panel):
+    """Fit Forecaster ``f`` to ``panel``: its series (padded or skipped), seasonal indices, scalers and
+    input rows, one training per ensemble member, the shares of shrink="auto"; sets ``f``'s fitted
+    state and returns ``f``."""
+    model_spec, window, train_spec = f._specs()
+    devices.check(f.engine, f.device, f.precision)  # training's concern only, not predict's
+    if model_spec.normalize == "season":
+        model_spec = replace(model_spec, season=anchor_period(f.season_length, panel.freq, window.seq_length))
+    members = member_specs(model_spec, window, train_spec, f.ensemble,
+                           vary_loss=f.engine == "torch" and not window.quantiles)
+    L = max(w.seq_length for _, w, _ in members)
+    H = window.horizon
+    steps_needed = L + (H if window.strategy == "direct" else 1)
+    if window.pad:
+        # with the last H values held out, one more H gives every series a training window too
+        padded = steps_needed + (H if train_spec.val_size == "horizon" else 0)
+        usable = [pad_left(s, padded, panel.freq) for s in panel.series]
+    else:
+        usable = [s for s in panel.series if len(s) >= steps_needed]
+    f.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]
+    if not usable:
+        raise RnncastError(
+            f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
+            f" the longest has {max(len(s) for s in panel.series)}"
+        )
+    calibration = None
+    if f.conformal:
+        from rnncast.conformal import calibrate
+
+        calibration = calibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps), f.conformal)
+    f.freq_ = panel.freq
+    period = season_period(f.deseasonalize, panel.freq)
+    f.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
+    flat = [f._without_season(s) for s in usable]
+    scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
+    f.series_index_ = {s.uid: k for k, s in enumerate(usable)}
+    rows = stacked_input_rows(flat, lambda s, out: f._input_rows(s, scalings[s.uid], out=out))
+    trained = [fit_member(f, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
+    if model_spec.shrink == "auto":
+        from rnncast.validation import choose_shares
+
+        choose_shares([net for net, _, _ in trained], [judge for _, _, judge in trained])
+
+    first = usable[0]
+    f.nets_ = [net for net, _, _ in trained]
+    f.net_ = f.nets_[0]
+    # shrink="auto": each member holds the share its validation chose (the net knows it)
+    f.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
+                     for (m, w, t), net in zip(members, f.nets_, strict=True)]
+    f.scalings_ = scalings
+    f.columns_ = list(first.columns)
+    f.target_ = first.target
+    f.time_col_ = first.time_col
+    f.id_col_ = panel.id_col
+    f.known_columns_ = list(first.known_columns)
+    f.history_ = trained[0][1]
+    f.histories_ = [result for _, result, _ in trained]
+    f.tails_ = {s.uid: _tail(s, L) for s in usable}
+    f.conformal_ = calibration
+    f.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
+    f.n_features_in_ = rows[0].shape[1]
+    f.n_series_ = len(usable)
+    return f

@@ -15,19 +15,18 @@ scaled by its own scaler, fitted on its own training rows. A saved forecaster is
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from rnncast import atomic, devices, engines, metrics
+from rnncast import atomic, engines
 from rnncast.config import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
-from rnncast.ensemble import combine, member_specs
+from rnncast.ensemble import combine
 from rnncast.errors import NotFittedError, RnncastError
-from rnncast.fitting import fit_member
+from rnncast.fitting import fit_panel
 
 # load/read_config live in persist.py; re-exported here, where the API has always had them.
 from rnncast.persist import (  # noqa: E402,F401
@@ -40,8 +39,7 @@ from rnncast.persist import (  # noqa: E402,F401
     read_config,
 )
 from rnncast.rollout import forecast_origins
-from rnncast.samples import SeriesScaling, fit_scaling, input_rows, pad_left, stacked_input_rows
-from rnncast.seasonality import anchor_period, fit_season, season_period
+from rnncast.samples import SeriesScaling, input_rows, pad_left
 
 
 class Forecaster:
@@ -224,65 +222,7 @@ class Forecaster:
         return self._fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
 
     def _fit_panel(self, panel: Panel) -> Forecaster:
-        model_spec, window, train_spec = self._specs()
-        devices.check(self.engine, self.device, self.precision)  # training's concern only, not predict's
-        if model_spec.normalize == "season":
-            model_spec = replace(model_spec, season=anchor_period(self.season_length, panel.freq, window.seq_length))
-        members = member_specs(model_spec, window, train_spec, self.ensemble,
-                               vary_loss=self.engine == "torch" and not window.quantiles)
-        L = max(w.seq_length for _, w, _ in members)
-        H = window.horizon
-        steps_needed = L + (H if window.strategy == "direct" else 1)
-        if window.pad:
-            # with the last H values held out, one more H gives every series a training window too
-            padded = steps_needed + (H if train_spec.val_size == "horizon" else 0)
-            usable = [pad_left(s, padded, panel.freq) for s in panel.series]
-        else:
-            usable = [s for s in panel.series if len(s) >= steps_needed]
-        self.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]
-        if not usable:
-            raise RnncastError(
-                f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
-                f" the longest has {max(len(s) for s in panel.series)}"
-            )
-        calibration = None
-        if self.conformal:
-            from rnncast.conformal import calibrate
-
-            calibration = calibrate(self, Panel(usable, panel.id_col, panel.freq, panel.gaps), self.conformal)
-        self.freq_ = panel.freq
-        period = season_period(self.deseasonalize, panel.freq)
-        self.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
-        flat = [self._without_season(s) for s in usable]
-        scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
-        self.series_index_ = {s.uid: k for k, s in enumerate(usable)}
-        rows = stacked_input_rows(flat, lambda s, out: self._input_rows(s, scalings[s.uid], out=out))
-        trained = [fit_member(self, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
-        if model_spec.shrink == "auto":
-            from rnncast.validation import choose_shares
-
-            choose_shares([net for net, _, _ in trained], [judge for _, _, judge in trained])
-
-        first = usable[0]
-        self.nets_ = [net for net, _, _ in trained]
-        self.net_ = self.nets_[0]
-        # shrink="auto": each member holds the share its validation chose (the net knows it)
-        self.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
-                         for (m, w, t), net in zip(members, self.nets_, strict=True)]
-        self.scalings_ = scalings
-        self.columns_ = list(first.columns)
-        self.target_ = first.target
-        self.time_col_ = first.time_col
-        self.id_col_ = panel.id_col
-        self.known_columns_ = list(first.known_columns)
-        self.history_ = trained[0][1]
-        self.histories_ = [result for _, result, _ in trained]
-        self.tails_ = {s.uid: _tail(s, L) for s in usable}
-        self.conformal_ = calibration
-        self.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
-        self.n_features_in_ = rows[0].shape[1]
-        self.n_series_ = len(usable)
-        return self
+        return fit_panel(self, panel)
 
     def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
         season = getattr(self, "seasons_", {}).get(frame.uid)
