@@ -91,6 +91,7 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
         net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
         refit.val_losses, refit.best_step = result.val_losses, result.best_step
         refit.initial_val_loss = result.initial_val_loss
+        refit.seconds += result.seconds  # the member's training time: both runs
         result = refit
     return net, result, judge
 
