@@ -43,13 +43,22 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    help="left-pad series shorter than one window (a mask input marks the padding) instead of skipping")
 
 
-def _val_size(text: str):
-    if text == "horizon":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction or 'horizon', got {text!r}") from None
+def _number_or(word: str, what: str):
+    """An argparse type: a number, or the word ``word`` (--val-size horizon, --shrink auto)."""
+
+    def parse(text: str) -> float | str:
+        if text == word:
+            return text
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what} or {word!r}, got {text!r}") from None
+
+    return parse
+
+
+_val_size = _number_or("horizon", "a fraction")
+_share = _number_or("auto", "a share in (0, 1]")
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -144,15 +153,6 @@ def _actions(parser: argparse.ArgumentParser, command: str):
 
 def split(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
-
-
-def _share(text: str) -> float | str:
-    if text == "auto":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] or 'auto', got {text!r}") from None
 
 
 def forecaster_from(args, **extra):
