@@ -74,7 +74,7 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
 
         def validate(steps, net):
             watched.append(metric_validation(steps, f.engine, net, data, frames, scalings, f.seasons_, window,
-                                             train_spec.val_metric))
+                                             train_spec.val_metric, auto_shrink=model_spec.shrink == "auto"))
             return watched[-1]
 
     stage = f"member{member}" if member else ""

@@ -10,12 +10,10 @@ against the original values,
 
 Direct strategy only (its outputs are the forecasts; recursive models would have to roll out).
 
-With ``shrink="auto"``, once the runs are done, ``ensemble_share`` chooses one share α of SHRINK_GRID
-for all members of an ensemble: the one whose median forecast scores best on the held-out values,
-with the weights each member's run kept, the forecasts ŷ_α = a + α·(ŷ_1 − a) (a: the anchor, the
-net's output at α = 0, in scaled units). Early stopping itself judges each round by its whole
-correction (α = 1): the best of four shares per round would flatter trained rounds against the
-untrained one, which has no share to choose.
+With ``shrink="auto"`` each round is scored at every share α of SHRINK_GRID, the forecasts
+ŷ_α = a + α·(ŷ_1 − a) (a: the anchor, the net's output at α = 0, in scaled units), and counts by
+the best of them. ``ensemble_share`` then chooses one α for all members of an ensemble: the one whose
+median forecast scores best on the held-out values, with the weights each member's run kept.
 """
 
 from __future__ import annotations
@@ -29,7 +27,8 @@ from rnncast.errors import RnncastError
 CHUNK = 4096  # validation windows predicted at a time
 
 
-def metric_validation(steps, engine: str, net, data, frames, scalings: dict, seasons: dict, window, metric: str):
+def metric_validation(steps, engine: str, net, data, frames, scalings: dict, seasons: dict, window, metric: str,
+                      auto_shrink: bool = False):
     """``steps`` with early stopping on ``metric`` of the validation forecasts of ``data`` (a
     ``samples.TrainingSet``) in the data's units: inverse scaling per series, seasonal index put back."""
     H, n_q = window.horizon, len(window.quantiles) if window.quantiles else 0
@@ -48,17 +47,18 @@ def metric_validation(steps, engine: str, net, data, frames, scalings: dict, sea
             forecasts[rows_k] = values if season is None else season.restore(frame, origins[rows_k], values)
         return forecasts
 
-    return MetricValidation(steps, engine, net, data.windows, held_out[:], decode, y_true, metric)
+    return MetricValidation(steps, engine, net, data.windows, held_out[:], decode, y_true, metric, auto_shrink)
 
 
 class MetricValidation:
     """A stepper whose ``val_loss()`` is ``metric`` of the validation forecasts (other calls pass through)."""
 
     def __init__(self, steps, engine: str, net, windows: np.ndarray, starts: np.ndarray, decode, y_true: np.ndarray,
-                 metric: str):
+                 metric: str, auto_shrink: bool = False):
         self.steps, self.engine, self.net = steps, engine, net
         self.windows, self.starts = windows, starts  # the window view and the validation samples' starts
         self.decode, self.y_true, self.metric = decode, y_true, metric
+        self.auto_shrink = auto_shrink
 
     def __getattr__(self, name):
         return getattr(self.steps, name)
@@ -81,6 +81,9 @@ class MetricValidation:
         return lambda a: self.decode(anchor + a * (full - anchor))
 
     def val_loss(self) -> float:
+        if self.auto_shrink:
+            at = self.shrunk()
+            return min(score(self.metric, self.y_true, at(a)) for a in SHRINK_GRID)
         return score(self.metric, self.y_true, self.decode(self._outputs()))
 
 
