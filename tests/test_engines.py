@@ -32,6 +32,16 @@ def test_a_run_loads_into_the_other_engine(df, tmp_path, kind, trained_by, loade
     assert json.loads((tmp_path / "run" / "config.json").read_text())["engine"] == trained_by
 
 
+@pytest.mark.parametrize("trained_by, loaded_by", [("numpy", "torch"), ("torch", "numpy")])
+def test_a_shrunk_run_loads_into_the_other_engine(df, tmp_path, trained_by, loaded_by):
+    f = rnncast.Forecaster(engine=trained_by, shrink="auto", val_size="horizon", val_metric="mae", horizon=2,
+                           patience=None, **FAST).fit(df, target="y")
+    f.save(tmp_path / "run")
+    other = rnncast.load(tmp_path / "run", engine=loaded_by)
+    assert [n.shrink for n in other.nets_] == [n.shrink for n in f.nets_] and f.nets_[0].shrink in (0.25, 0.5, 0.75, 1)
+    np.testing.assert_allclose(f.predict(df)["lstm"].to_numpy(), other.predict(df)["lstm"].to_numpy(), rtol=1e-5)
+
+
 def test_numpy_training_learns_and_repeats(df):
     a = rnncast.Forecaster(engine="numpy", lr=0.02, iterations=60, hidden_size=6, seq_length=5).fit(df, target="y")
     b = rnncast.Forecaster(engine="numpy", lr=0.02, iterations=60, hidden_size=6, seq_length=5).fit(df, target="y")

@@ -53,8 +53,6 @@ def test_auto_shrink_needs_a_held_out_metric_and_a_relative_direct_net():
         Forecaster(shrink="auto", val_size=0.0).fit(_trend_panel(1.0))
     with pytest.raises(RnncastError, match="normalize='last'"):
         Forecaster(shrink=0.5, normalize="none").fit(_trend_panel(1.0))
-    with pytest.raises(RnncastError, match="numpy engine has no shrink"):
-        Forecaster(shrink=0.5, engine="numpy").fit(_trend_panel(1.0))
 
 
 class _Judge:

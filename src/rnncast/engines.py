@@ -28,8 +28,6 @@ def check(engine: str, spec: ModelSpec) -> None:
         )
     if engine == "numpy" and spec.series_embedding:
         raise RnncastError("the numpy engine has no series embedding; use --engine torch")
-    if engine == "numpy" and spec.shrink != 1.0:
-        raise RnncastError(f"the numpy engine has no shrink (got --shrink {spec.shrink}); use --engine torch")
     if engine == "numpy" and spec.dropout > 0:
         raise RnncastError(f"the numpy engine has no dropout (got --dropout {spec.dropout}); use --engine torch")
 
@@ -48,7 +46,7 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
         if spec.relative:
             from rnncast.scratch.anchored import LastAnchored
 
-            net = LastAnchored(net, n_past, anchor, lags=lags)
+            net = LastAnchored(net, n_past, anchor, lags=lags, shrink=1.0 if spec.shrink == "auto" else spec.shrink)
         return net
     import torch
 
@@ -61,7 +59,7 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
 def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
     """Network outputs for windows ``X`` ``(N, L, F)`` float32 → ``(N, output_size)``."""
     if engine == "numpy":
-        return net.forward(X)
+        return getattr(net, "predict", net.forward)(X)  # LastAnchored forecasts keep their share
     import torch
 
     net.eval()

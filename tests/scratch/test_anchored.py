@@ -47,3 +47,18 @@ def test_numpy_season_anchored_matches_torch():
             p.normal_(0, 0.5, generator=torch.Generator().manual_seed(2))
     n_net.load_state_dict({k: v.numpy() for k, v in t_net.state_dict().items()})
     np.testing.assert_allclose(engines.predict("numpy", n_net, x), engines.predict("torch", t_net, x), atol=1e-5)
+
+
+def test_numpy_shrunk_forecasts_match_torch_and_training_keeps_the_whole_correction():
+    spec = ModelSpec("lstm", hidden_size=4, normalize="season", season=2, shrink=0.25)
+    lags = (2, 1, 2)
+    t_net = engines.build("torch", spec, 2, 3, seed=0, n_past=2, lags=lags)
+    n_net = engines.build("numpy", spec, 2, 3, seed=0, n_past=2, lags=lags)
+    with torch.no_grad():
+        for p in t_net.parameters():
+            p.normal_(0, 0.5, generator=torch.Generator().manual_seed(4))
+    n_net.load_state_dict({k: v.numpy() for k, v in t_net.state_dict().items()})
+    x = np.random.default_rng(2).standard_normal((4, 5, 2)).astype(np.float32)
+    anchor, whole = x[:, [3, 4, 3], 1], n_net.forward(x)  # forward: what training fits
+    np.testing.assert_allclose(engines.predict("numpy", n_net, x), anchor + 0.25 * (whole - anchor), atol=1e-6)
+    np.testing.assert_allclose(engines.predict("numpy", n_net, x), engines.predict("torch", t_net, x), atol=1e-5)

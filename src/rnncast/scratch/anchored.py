@@ -11,7 +11,9 @@ With P past features (the first P input columns, target last) and window x (N, L
                                                   value, ``lags`` from ``rnncast.config.anchor_lags``)
 
 The anchor holds no parameters, so backward is the wrapped net's backward unchanged: ∂ŷ/∂θ = ∂net/∂θ.
-The same arithmetic as ``rnncast.models.nets.RecurrentNet`` with ``normalize="last"``.
+Forecasts (``predict``, not the training ``forward``) keep the share α = ``shrink`` of the correction,
+ŷ = α·net(x') + a (``ModelSpec.shrink``; torch's eval mode). The same arithmetic as
+``rnncast.models.nets.RecurrentNet`` with ``normalize="last"``.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import numpy as np
 class LastAnchored:
     """A ``ScratchNet`` with windows read relative to their last row and a zero-initialised output layer."""
 
-    def __init__(self, net, n_past: int, anchor: str = "target", zero_init: bool = True, lags=None):
-        self.net, self.n_past, self.anchor = net, n_past, anchor
+    def __init__(self, net, n_past: int, anchor: str = "target", zero_init: bool = True, lags=None,
+                 shrink: float = 1.0):
+        self.net, self.n_past, self.anchor, self.shrink = net, n_past, anchor, shrink
         self.lags = None if lags is None else np.asarray(lags, dtype=np.int64)
         if zero_init:
             net.params["fc.weight"][...] = 0.0
@@ -32,17 +35,23 @@ class LastAnchored:
     def __getattr__(self, name):  # parameters, gradients, state dicts, dtype: the wrapped net's
         return getattr(self.net, name)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, share: float = 1.0) -> np.ndarray:
         P = self.n_past
         past = x[:, :, :P]  # (N, L, P)
         last = past[:, -1:, :]  # (N, 1, P)
         relative = np.concatenate([past - last, x[:, :, P:]], axis=-1)  # (N, L, F)
         y = self.net.forward(relative)
+        if share != 1.0:
+            y = share * y
         if y.ndim == 3:  # many-to-many: each step relative to its own row
             return y + past
         if self.lags is not None:
             return y + past[:, past.shape[1] - self.lags, P - 1]
         return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Forecasts: the share ``shrink`` of the correction on the anchor."""
+        return self.forward(x, self.shrink)
 
     def backward(self, dout: np.ndarray):
         return self.net.backward(dout)

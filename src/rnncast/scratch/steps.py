@@ -46,7 +46,7 @@ class NumpySteps:
         return order
 
     def val_loss(self) -> float:
-        return mse(self.net.forward(self.X_val), self.y_val)[0]
+        return mse(getattr(self.net, "predict", self.net.forward)(self.X_val), self.y_val)[0]  # as forecast
 
     def snapshot(self) -> np.ndarray:
         return self.net.flat_params.copy()
