@@ -144,7 +144,7 @@ def fit_panel(f, panel):
     f.net_ = f.nets_[0]
     # shrink="auto": each member holds the share its validation chose (the net knows it)
     f.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
-                     for (m, w, t), net in zip(members, f.nets_, strict=True)]
+                  for (m, w, t), net in zip(members, f.nets_, strict=True)]
     f.scalings_ = scalings
     f.columns_ = list(first.columns)
     f.target_ = first.target

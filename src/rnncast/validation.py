@@ -72,8 +72,8 @@ class MetricValidation:
         return np.concatenate(outputs)
 
     def shrunk(self):
-        """α ↦ the held-out forecasts (data units) that keep share α of the correction (torch nets:
-        ``net.shrink`` is α); two passes: the anchor (α = 0) and the whole correction (α = 1)."""
+        """α ↦ the held-out forecasts (data units) that keep share α of the correction (``net.shrink``
+        is α, in either engine); two passes: the anchor (α = 0) and the whole correction (α = 1)."""
         self.net.shrink = 0.0
         anchor = self._outputs()
         self.net.shrink = 1.0
