@@ -180,8 +180,7 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
           f" series, original units; * = the network\n")
     print(format_table(evaluation.table, forecaster.model))
     print()
-    for line in notes(evaluation, panel, forecaster.history_, forecaster.normalize,
-                      [m.shrink for m, _, _ in forecaster.members_]):
+    for line in notes(evaluation, panel, forecaster):
         print(line)
     print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")
     return 0

@@ -77,7 +77,8 @@ class Forecaster:
             (a: the naive or seasonal-naive anchor; in scaled, e.g. log, units: with ``scaler="log"`` the
             forecast is a^(1-α)·ŷ_net^α), like Theta's halved trend; 1 (default) keeps all of it.
             ``"auto"``: the validation hold-out (``val_size``, a ``val_metric`` in the data's units)
-            chooses α from 0.25, 0.5, 0.75, 1 for the round kept; each member keeps its own.
+            chooses α from 0.25, 0.5, 0.75, 1 for the round kept: one share for an ensemble's median
+            where its members held out the same values (``val_size="horizon"``), else each member's own.
         refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
             rounds early stopping chose (the validation windows then also train the final model).
         restore_best: with validation, keep the best round's weights (default), or ``False``: the last

@@ -41,12 +41,16 @@ def _fmt(value) -> str:
     return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
 
 
-def notes(evaluation: Evaluation, panel, history=None, normalize: str = "last", shares=()) -> list[str]:
+def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     """The verdict line, its significance, then the why, the look-ahead figure and the notes on early
     stopping, shrinking, seasonal naive, skipped series and irregular time stamps, when they apply.
-    ``normalize``: the network's (what an untrained network forecasts); ``shares``: the share of the
-    learned correction each member's forecasts keep (ModelSpec.shrink)."""
+    ``forecaster``, the fitted one: its training history, its ``normalize`` (what an untrained network
+    forecasts) and the share of the learned correction each member's forecasts keep (ModelSpec.shrink)."""
     from rnncast.significance import describe
+
+    history = None if forecaster is None else forecaster.history_
+    normalize = "last" if forecaster is None else forecaster.normalize
+    shares = [] if forecaster is None else [model.shrink for model, _, _ in forecaster.members_]
 
     lines = [evaluation.verdict(), describe(evaluation.significance(), evaluation.model.upper())]
     extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
@@ -123,7 +127,7 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
     doc = metrics_document(evaluation, history)
-    lines = notes(evaluation, panel, history, forecaster.normalize, [m.shrink for m, _, _ in forecaster.members_])
+    lines = notes(evaluation, panel, forecaster)
     with atomic.directory(run_dir) as tmp:
         forecaster.write_files(tmp, extra_config={"data_source": data_source})
         atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")
