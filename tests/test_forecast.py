@@ -206,6 +206,18 @@ def test_normalize_season_refuses_what_it_cannot_anchor(df):
     assert [w.seq_length for _, w, _ in f.members_] == [3, 4, 3]
 
 
+def test_log_unscaled_windows_read_plain_log_ratios_and_round_trip(tmp_path):
+    panel = monthly_panel()
+    f = rnncast.Forecaster(scaler="log_unscaled", loss="mape", horizon=3, seq_length=6, hidden_size=4, epochs=2,
+                           batch_size=16, val_size=0.0).fit(panel)
+    for uid, group in panel.groupby("unique_id"):
+        past = f.scalings_[uid].past
+        assert past.kind == "log_unscaled" and past.scale[-1] == 1.0
+        assert past.shift[-1] == pytest.approx(np.log(group["y"].to_numpy()).mean())
+    g = rnncast.load(f.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(f.predict(), g.predict())
+
+
 def test_mape_loss_trains_on_the_forecasts_percentage_errors_and_refuses_what_it_cannot_compare(df):
     panel = monthly_panel()
     f = rnncast.Forecaster(loss="mape", horizon=3, seq_length=6, hidden_size=4, epochs=2, batch_size=16,

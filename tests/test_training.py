@@ -101,15 +101,16 @@ def test_clipping_bounds_the_gradient_norm_before_each_step(monkeypatch):
     assert all(before > 0.5 and after <= 0.5 + 1e-6 for before, after in norms_after)
 
 
+@pytest.mark.parametrize("scaler", ["log", "log_unscaled"])
 @pytest.mark.parametrize("kind", ["mape", "smape"])
-def test_ratio_losses_are_the_metrics_of_the_forecasts_in_the_datas_units(kind):
+def test_ratio_losses_are_the_metrics_of_the_forecasts_in_the_datas_units(kind, scaler):
     from rnncast import metrics
     from rnncast.data.scaling import Scaler
     from rnncast.training import RatioLoss
 
     rng = np.random.default_rng(4)
     y, yhat = rng.uniform(5, 50, (6, 3)), rng.uniform(5, 50, (6, 3))
-    scalers = [Scaler.fit("log", rng.uniform(1, 80, (30, 1))) for _ in range(6)]  # one per sample's series
+    scalers = [Scaler.fit(scaler, rng.uniform(1, 80, (30, 1))) for _ in range(6)]  # one per sample's series
     z = np.array([s.transform(v[:, None])[:, 0] for s, v in zip(scalers, y, strict=True)])
     zhat = np.array([s.transform(v[:, None])[:, 0] for s, v in zip(scalers, yhat, strict=True)])
     sigma = np.array([s.scale[0] for s in scalers])[:, None]

@@ -84,8 +84,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--series-embedding", type=int, default=0,
                    help="size of a learned per-series vector joined to every input step (torch; default 0: none)")
     g.add_argument("--dropout", type=float, default=0.0)
-    g.add_argument("--scaler", choices=["minmax", "standard", "none", "log"], default="log",
-                   help="per series, training rows only (default log: log space for positive columns)")
+    g.add_argument("--scaler", choices=["minmax", "standard", "none", "log", "log_unscaled"], default="log",
+                   help="per series, training rows only (default log: log space for positive columns, standardised;"
+                        " log_unscaled: log space, centred only, so relative windows read plain log ratios)")
     g.add_argument("--normalize", choices=["none", "last", "season"], default="last",
                    help="last (default): windows relative to their last row, zero-initialised output (starts at"
                         " naive); season: outputs relative to the seasonal-naive value (starts at seasonal"

@@ -158,9 +158,12 @@ class TrainSpec:
 
 def check_together(model: ModelSpec, window: WindowSpec, train: TrainSpec) -> None:
     """Refuse settings that are each valid but do not go together, with one line that says why."""
-    if train.loss in RATIO_LOSSES and (window.scaler != "log" or window.strategy != "direct" or window.quantiles):
-        raise RnncastError(f"loss {train.loss} compares forecasts as log ratios: it needs scaler='log' and"
-                           " the direct strategy, without quantiles")
+    from rnncast.data.scaling import LOG_SCALERS
+
+    if train.loss in RATIO_LOSSES and (window.scaler not in LOG_SCALERS or window.strategy != "direct"
+                                       or window.quantiles):
+        raise RnncastError(f"loss {train.loss} compares forecasts as log ratios: it needs scaler='log' (or"
+                           " 'log_unscaled') and the direct strategy, without quantiles")
     if model.normalize == "season" and window.strategy != "direct":
         raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
     if train.val_metric != "loss" and window.strategy != "direct":

@@ -59,8 +59,10 @@ class Forecaster:
         strategy: ``"direct"`` (H outputs at once), ``"recursive"`` (one step, fed back) or
             ``"seq2seq"`` (trained on the next step at every position, fed back); see ``samples``.
         hidden_size, num_layers, dropout: network size; ``nonlinearity`` tanh/relu (sigmoid: numpy) for rnn.
-        scaler: ``log`` (default: log space for the positive columns, standardised), ``minmax`` (the
-            lecture's), ``standard`` or ``none``; per series, training rows only.
+        scaler: ``log`` (default: log space for the positive columns, standardised), ``log_unscaled``
+            (log space, centred only: relative windows read plain log ratios, one growth rate the same
+            number in every series), ``minmax`` (the lecture's), ``standard`` or ``none``; per series,
+            training rows only.
         quantiles: e.g. ``(0.1, 0.5, 0.9)``: pinball loss, one output per quantile (direct, torch).
         calendar: calendar features from the time column, e.g. ``("dayofweek", "month")``.
         pad: left-pad series shorter than one window (a mask column marks the padding) instead of
@@ -68,9 +70,10 @@ class Forecaster:
             step (torch engine; 0 = none).
         normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
             output, with a zero-initialised output layer, so the untrained net is naive; with
-            ``scaler="log"`` the differences are log ratios. ``"season"`` (direct strategy): the same inputs,
-            but each output is added to its seasonal-naive value (the same phase one period earlier), so
-            the untrained net is the seasonal naive forecast. ``"none"``: absolute windows (the lecture's).
+            ``scaler="log"`` the differences are log ratios (divided by the series' spread).
+            ``"season"`` (direct strategy): the same inputs, but each output is added to its seasonal-naive
+            value (the same phase one period earlier), so the untrained net is the seasonal naive
+            forecast. ``"none"``: absolute windows (the lecture's).
         season_length: the period m of ``normalize="season"`` (None: the usual period of the data's
             frequency: 12 monthly, 4 quarterly, 7 daily ...).
         shrink: the share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net

@@ -55,3 +55,22 @@ def test_log_scaler_logs_positive_columns_only_and_inverts():
     np.testing.assert_array_equal(again.log, scaler.log)
     with pytest.raises(RnncastError, match="needs positive values"):
         scaler.transform(np.array([[0.0, 0.0]]))
+
+
+def test_log_unscaled_reads_plain_log_ratios_the_same_in_every_series():
+    years = np.arange(20.0)
+    steady = 100 * 1.08 ** years  # 8% a year, a long trend: its log levels spread widely
+    flat = 50 * 1.08 ** (years % 2)  # the same 8% step, no trend
+    values = np.column_stack([steady, flat, np.linspace(-1, 1, 20)])
+    scaler = Scaler.fit("log_unscaled", values)
+    assert scaler.log.tolist() == [True, True, False]
+    z = scaler.transform(values)
+    np.testing.assert_allclose(z[1, 0] - z[0, 0], np.log(1.08), rtol=1e-5)  # one step: log 1.08 in both
+    np.testing.assert_allclose(z[1, 1] - z[0, 1], np.log(1.08), rtol=1e-5)
+    assert scaler.scale[2] == pytest.approx(np.linspace(-1, 1, 20).std())  # the other columns standardised
+    standardised = Scaler.fit("log", values).transform(values)
+    assert abs((standardised[1, 0] - standardised[0, 0]) / (standardised[1, 1] - standardised[0, 1]) - 1) > 0.5
+    np.testing.assert_allclose(scaler.inverse_column(z[:, 0], 0), steady, rtol=1e-5)
+    again = Scaler.from_dict(json.loads(json.dumps(scaler.to_dict())))
+    assert again.kind == "log_unscaled"
+    np.testing.assert_array_equal(again.scale, scaler.scale)

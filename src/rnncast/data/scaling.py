@@ -7,6 +7,11 @@
                 others are standardised). Differences of z are scaled log ratios, so with
                 ``normalize="last"`` a network reads and predicts each value relative to the window's
                 last one (multiplicative data).
+- ``log_unscaled``: z = log x - mean, not divided by the std (the other columns as with ``log``). With
+                ``normalize="last"`` a network then reads and predicts plain log ratios, growth rates in the
+                same units for every series; ``log`` divides them by each series' spread of levels, which
+                a trend dominates, so one growth rate reads differently from series to series (BENCHMARKS.md:
+                it decides Tourism's yearly series against naive).
 
 Fitting on the training part alone is what keeps an evaluation honest: the lecture scales its test
 period with the test period's own min/max, which leaks the future's range into the inputs.
@@ -21,7 +26,8 @@ import numpy as np
 
 from rnncast.errors import RnncastError
 
-SCALERS = ("minmax", "standard", "none", "log")
+SCALERS = ("minmax", "standard", "none", "log", "log_unscaled")
+LOG_SCALERS = ("log", "log_unscaled")  # kinds that take the positive columns to log space
 EPS = 1e-7
 
 
@@ -32,7 +38,7 @@ class Scaler:
     kind: str
     shift: np.ndarray  # (F,)
     scale: np.ndarray  # (F,)
-    log: np.ndarray | None = None  # (F,) bool: columns taken to log space first (kind "log")
+    log: np.ndarray | None = None  # (F,) bool: columns taken to log space first (LOG_SCALERS)
 
     @classmethod
     def fit(cls, kind: str, values: np.ndarray) -> Scaler:
@@ -46,11 +52,14 @@ class Scaler:
             return cls(kind, values.mean(axis=0), np.where(std > 0, std, 1.0))
         if kind == "none":
             return cls(kind, np.zeros(n_features), np.ones(n_features))
-        if kind == "log":
+        if kind in LOG_SCALERS:
             positive = np.all(values > 0, axis=0)
             logged = np.where(positive, np.log(np.where(positive, values, 1.0)), values)
             std = logged.std(axis=0)
-            return cls(kind, logged.mean(axis=0), np.where(std > 0, std, 1.0), positive)
+            scale = np.where(std > 0, std, 1.0)
+            if kind == "log_unscaled":
+                scale = np.where(positive, 1.0, scale)
+            return cls(kind, logged.mean(axis=0), scale, positive)
         raise RnncastError(f"unknown scaler {kind!r}; choose one of {', '.join(SCALERS)}")
 
     def transform(self, values: np.ndarray) -> np.ndarray:
