@@ -386,7 +386,7 @@ def run_preset(block: Block, name: str, record, train_times: dict) -> None:
     train_times.setdefault((block.dataset, block.freq), []).append((f"{name} (one member)", max(per_member)))
     epochs = [h.best_step for h in f.histories_]
     shares = sorted({model.shrink for model, _, _ in f.members_})
-    record(name, forecasts, seconds, f"(epochs chosen per member: {epochs}"
+    record(name, forecasts, seconds, f"(scaler {f.scaler}; epochs chosen per member: {epochs}"
            + (f"; share of the correction kept: {', '.join(f'{s:g}' for s in shares)})" if shares != [1.0] else ")")
            + (f" ({missing} series fell back to naive)" if missing else ""))
 

@@ -17,6 +17,8 @@ def test_every_preset_builds_a_valid_forecaster(name):
     # quarterly holds its last H values out to judge the share only: the last epoch is kept
     assert train.restore_best == (name != "quarterly")
     assert (train.patience is None) == (name in ("quarterly", "monthly"))
+    # measured presets read plain log ratios; "other" keeps the Forecaster's default scaler
+    assert window.scaler == ("log" if name == "other" else "log_unscaled")
 
 
 def test_season_history_and_overrides():
