@@ -42,6 +42,17 @@ def test_season_anchor_and_metric_loss_from_the_command_line(quarterly_csv, tmp_
     assert config["model"]["season"] == 2 and config["train"]["loss"] == "smape"
 
 
+def test_log_unscaled_scaler_from_the_command_line(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--scaler", "log_unscaled", "--loss", "mape", "--horizon", "3",
+                 "--seq-length", "4", "--iterations", "3", "--quiet", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["window"]["scaler"] == "log_unscaled"
+    assert {s["scaling"]["past"]["kind"] for s in config["series"].values()} == {"log_unscaled"}
+    assert {s["scaling"]["past"]["scale"][-1] for s in config["series"].values()} == {1.0}
+
+
 def test_defaults_are_the_normalised_early_stopped_configuration(quarterly_csv, tmp_path):
     out = tmp_path / "run"
     assert main(["train", str(quarterly_csv), "--iterations", "5", "--quiet", "--out", str(out)]) == 0
