@@ -77,7 +77,7 @@ class Forecaster:
         season_length: the period m of ``normalize="season"`` (None: the usual period of the data's
             frequency: 12 monthly, 4 quarterly, 7 daily ...).
         shrink: the share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net
-            (a: the naive or seasonal-naive anchor; in scaled, e.g. log, units: with ``scaler="log"`` the
+            (a: the naive or seasonal-naive anchor; in scaled, e.g. log, units: with a log scaler the
             forecast is a^(1-α)·ŷ_net^α), like Theta's halved trend; 1 (default) keeps all of it.
             ``"auto"``: the validation hold-out (``val_size``, a ``val_metric`` in the data's units)
             chooses α from 0.25, 0.5, 0.75, 1 for the round kept: one share for an ensemble's median

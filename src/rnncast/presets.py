@@ -5,10 +5,10 @@ benchmarks showed to be worth having (``benchmarks/competitions.py``, numbers in
 
 - windows read relative to their last value in log space, zero-initialised output (``normalize="last"``,
   ``scaler="log_unscaled"``: plain log ratios, a growth rate the same number in every series, where the
-  standardised ``log`` scaler divides them by each series' spread of levels): the untrained network is the
-  naive forecast, and it learns corrections to it; on
-  quarterly and monthly data each output sits on its seasonal-naive value instead (``normalize="season"``):
-  the untrained network is the seasonal naive forecast;
+  standardised ``log`` scaler divides them by each series' spread of levels): the untrained network is
+  the naive forecast, and it learns corrections to it; on quarterly and monthly data each output sits
+  on its seasonal-naive value instead (``normalize="season"``): the untrained network is the seasonal
+  naive forecast;
 - the seasonal index removed first where the seasonal autocorrelation is significant (``deseasonalize``;
   quarterly);
 - for yearly (and other) data, the last H values of every series held out, early stopping on sMAPE
