@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rnncast.data.scaling import SCALERS
 from rnncast.errors import RnncastError
 
 # The lecture's experiment (rnncast demo): what its script does, not rnncast's defaults (Forecaster arguments).
@@ -84,7 +85,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--series-embedding", type=int, default=0,
                    help="size of a learned per-series vector joined to every input step (torch; default 0: none)")
     g.add_argument("--dropout", type=float, default=0.0)
-    g.add_argument("--scaler", choices=["minmax", "standard", "none", "log", "log_unscaled"], default="log",
+    g.add_argument("--scaler", choices=SCALERS, default="log",
                    help="per series, training rows only (default log: log space for positive columns, standardised;"
                         " log_unscaled: log space, centred only, so relative windows read plain log ratios)")
     g.add_argument("--normalize", choices=["none", "last", "season"], default="last",
