@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnncast import atomic
+from rnncast import atomic, outputs
 from rnncast.errors import RnncastError
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
@@ -112,7 +112,7 @@ class Checkpointer:
         }
         from safetensors.numpy import save
 
-        atomic.write_bytes(self.path, save(arrays, metadata={METADATA_KEY: json.dumps(meta)}))
+        atomic.write_file(self.path, save(arrays, metadata={METADATA_KEY: json.dumps(meta)}), outputs.CHECKPOINT)
 
     # -- resuming -------------------------------------------------------------------------------
     def restore(self, steps, result, watch) -> Position | None:

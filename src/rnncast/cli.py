@@ -21,13 +21,16 @@ import os
 import sys
 from pathlib import Path
 
-from rnncast import cli_scale, distributed
+from rnncast import atomic, cli_scale, distributed, outputs
 from rnncast.cli_options import (
     LECTURE,
     add_data_options,
+    add_force_option,
     add_model_options,
+    add_numbers_option,
     announce,
     apply_preset,
+    input_notes,
     forecaster_from,
     split,
 )
@@ -58,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--engine", choices=["torch", "numpy"], default="torch")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_force_option(demo)
 
     train = sub.add_parser("train", help="train on a table and evaluate against baselines")
     train.add_argument("data", help="CSV/TSV/Parquet file or a bundled data set name")
@@ -83,8 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("data", nargs="?", help="data to forecast from (default: the run's training data)")
     predict.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
     predict.add_argument("--fill", choices=["ffill", "interpolate", "drop"])
+    add_numbers_option(predict)
     predict.add_argument("--horizon", type=int, help="steps ahead (recursive/seq2seq may differ from training)")
-    predict.add_argument("--out", help="write the forecast to this CSV file")
+    predict.add_argument("--out", help="write the forecast to this CSV file (replaces only a forecast rnncast wrote)")
     predict.add_argument("--engine", choices=["torch", "numpy"],
                          help="load the weights into this engine (default: the one that trained the run)")
 
@@ -102,17 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     grads.add_argument("--length", type=int, default=100, help="sequence length (default 100)")
     grads.add_argument("--hidden-size", type=int, default=32)
     grads.add_argument("--out", default="runs/explain-gradients", help="directory for the PNGs")
+    add_force_option(grads)
     rnn = what.add_parser("rnn", help="the recurrence with a trained net's real dimensions + hidden-state heat map")
     rnn.add_argument("source", help="a run directory, or data to train the lecture's LSTM on first")
     rnn.add_argument("--window", type=int, default=-1, help="which input window to show (default: the last)")
     rnn.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
     rnn.add_argument("--out", default="runs/explain-rnn", help="directory for the heat map")
+    add_force_option(rnn)
     return parser
 
 
 def run_demo(args) -> int:
-    args.data, args.target, args.features, args.time_col, args.reverse, args.fill = (
-        "stock_daily", None, None, None, None, None)
+    args.data, args.target, args.features, args.time_col, args.reverse, args.fill, args.numbers = (
+        "stock_daily", None, None, None, None, None, None)
     args.id_col, args.known, args.calendar, args.freq = None, None, None, None
     vars(args).update(LECTURE, preset=None)
     args.test_size, args.season, args.lookahead = 0.3, None, True
@@ -126,14 +133,17 @@ def _prepare(args):
     from rnncast.data.io import read_table
     from rnncast.data.panel import to_panel
 
+    if distributed.is_main():  # before any work: a target rnncast may not replace ends the command now
+        atomic.check_target(_run_dir(args, args.command), outputs.FORECAST_RUN, _inputs(args), args.force)
     forecaster = forecaster_from(args, progress=not args.quiet and distributed.is_main(), device=args.device,
                                  precision=args.precision, tensorboard=args.tensorboard,
                                  **checkpoint_options(args, _run_dir(args, "train")))
-    table = read_table(args.data, reverse=args.reverse)
+    table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")
     panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
                      split(args.known), args.freq)
-    if not args.quiet and distributed.is_main():
-        announce(args, panel)
+    panel.notes = input_notes(table, panel)
+    if distributed.is_main():
+        announce(args, panel, table)
     return panel, forecaster
 
 
@@ -162,6 +172,16 @@ def run_backtest(args) -> int:
     return code
 
 
+def _inputs(args) -> list[str]:
+    """The files a command reads: its output may never be one of them or contain one."""
+    from rnncast.data.io import resolve_source
+
+    try:
+        return [str(resolve_source(args.data)[0])]
+    except RnncastError:
+        return []  # reported when the data are read
+
+
 def _run_dir(args, kind: str) -> Path:
     return Path(args.out or f"runs/{Path(str(args.data)).stem}-{args.model}{'-backtest' if kind == 'backtest' else ''}")
 
@@ -173,8 +193,9 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
         return 0  # under torchrun only rank 0 writes the run and prints
 
     out = _run_dir(args, kind)
-    source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill}
-    write_run(out, forecaster, evaluation, panel, source, title)
+    source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill, "numbers": args.numbers,
+              "input_notes": panel.notes}
+    write_run(out, forecaster, evaluation, panel, source, title, _inputs(args), args.force)
     n = len(evaluation.predictions)
     print(f"{title}\n{n} forecasts ({forecaster.horizon}-step horizon) over {len(evaluation.metrics['per_series'])}"
           f" series, original units; * = the network\n")
@@ -187,10 +208,11 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
 
 
 def run_predict(args) -> int:
-    from rnncast import atomic
     from rnncast.data.io import read_table
     from rnncast.forecast import load, read_config
 
+    if args.out:
+        atomic.check_target(args.out, outputs.FORECAST_CSV, [args.run_dir, args.data])
     forecaster = load(args.run_dir, engine=args.engine)
     source = read_config(Path(args.run_dir)).get("data_source") or {}
     data = args.data or source.get("path")
@@ -198,14 +220,16 @@ def run_predict(args) -> int:
         raise RnncastError("no DATA given and the run does not record its training data")
     reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
     fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
-    forecast = forecaster.predict(read_table(data, reverse=reverse), horizon=args.horizon, fill=fill)
+    numbers = args.numbers or (None if args.data else source.get("numbers")) or "plain"
+    forecast = forecaster.predict(read_table(data, reverse=reverse, numbers=numbers), horizon=args.horizon,
+                                  fill=fill)
     unknown = getattr(forecaster, "unknown_series_", [])
     if unknown:
         print(f"rnncast: skipped {len(unknown)} series not in the training data: {', '.join(unknown[:10])}",
               file=sys.stderr)
     text = forecast.to_csv(index=False)
     if args.out:
-        atomic.write_text(args.out, text)
+        atomic.write_text_file(args.out, text, outputs.FORECAST_CSV, [args.run_dir, data])
         print(f"forecast written to {args.out}")
     print(text, end="")
     return 0
@@ -220,15 +244,17 @@ def run_datasets(args) -> int:
 
 
 def run_explain(args) -> int:
-    from rnncast import atomic, explain
+    from rnncast import explain
 
+    inputs = [getattr(args, "source", None)]
+    atomic.check_target(args.out, outputs.EXPLAIN, inputs, args.force)
     if args.what == "gradients":
         if args.length < 1 or args.hidden_size < 1:
             raise RnncastError("--length and --hidden-size must be positive")
         result = explain.gradient_flow(length=args.length, hidden_size=args.hidden_size)
-        with atomic.directory(args.out) as tmp:
-            atomic.write_bytes(tmp / "gradients.png", explain.gradient_png(result))
-            atomic.write_bytes(tmp / "activations.png", explain.activations_png())
+        with atomic.directory(args.out, outputs.EXPLAIN, inputs, args.force) as stage:
+            stage.write_bytes("gradients.png", explain.gradient_png(result))
+            stage.write_bytes("activations.png", explain.activations_png())
         print(explain.gradient_table(result))
         print()
         for line in explain.gradient_claims(result):
@@ -248,9 +274,8 @@ def run_explain(args) -> int:
     window = rows[index : index + L]  # (L, F + K) as the net sees it
     names = frame.columns + frame.known_columns + [f"{c}:{f}" for c in forecaster.calendar for f in ("sin", "cos")]
     states = explain.hidden_states(forecaster.net_, window)
-    with atomic.directory(args.out) as tmp:
-        atomic.write_bytes(tmp / "hidden_states.png",
-                           explain.hidden_heatmap_png(states, feature_names=names, window=window))
+    with atomic.directory(args.out, outputs.EXPLAIN, inputs, args.force) as stage:
+        stage.write_bytes("hidden_states.png", explain.hidden_heatmap_png(states, feature_names=names, window=window))
     print(explain.describe_rnn(forecaster.net_, window.shape[1]))
     print(f"\nhidden states of window {index} (rows {index}..{index + L - 1}) written to {args.out}/hidden_states.png")
     return 0

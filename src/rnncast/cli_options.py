@@ -35,6 +35,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None,
                    help="file rows are newest first: flip them (bundled data sets know their own order)")
     g.add_argument("--fill", choices=["ffill", "interpolate", "drop"], help="accept missing/infinite values")
+    add_numbers_option(g)
     g.add_argument("--id-col", help="series id column of a long table (default: unique_id if present)")
     g.add_argument("--known", help="comma-separated future-known covariate columns (their future rows follow"
                                    " the last target value)")
@@ -42,6 +43,27 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--freq", help="time step as a pandas frequency (D, W, MS, h...; default: inferred)")
     g.add_argument("--pad", action="store_true",
                    help="left-pad series shorter than one window (a mask input marks the padding) instead of skipping")
+
+
+def add_numbers_option(p) -> None:
+    from rnncast.data.numbers import NUMBER_STYLES
+
+    p.add_argument("--numbers", choices=NUMBER_STYLES, default=None,
+                   help="numbers written for people: formatted (1,234.50 $12 12%% (300)) or decimal-comma"
+                        " (1.234,50); default plain: such a column is refused with the flag to use")
+
+
+def input_notes(table, panel) -> list[str]:
+    """What the run did with the input's columns: parsed numbers written for people, columns left out."""
+    lines = []
+    parsed = table.attrs.get("parsed_numbers") or {}
+    if parsed:
+        lines.append("read numbers written for people in " + ", ".join(f"{c} (e.g. {e!r})" for c, e in parsed.items()))
+    ignored = panel.first.ignored
+    if ignored:
+        lines.append("not used as inputs: " + ", ".join(f"{c} ({why})" for c, why in ignored.items())
+                     + "; --features chooses the inputs")
+    return lines
 
 
 def _number_or(word: str, what: str):
@@ -129,8 +151,16 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     e.add_argument("--test-size", type=float, default=0.3, help="fraction of rows held out (default 0.3)")
     e.add_argument("--season", type=int, help="season length for seasonal naive (default: from the time column)")
     e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
-    e.add_argument("--out", help="run directory (default runs/<name>)")
+    e.add_argument("--out", help="run directory (default runs/<name>); replaces only a run rnncast wrote")
+    add_force_option(e)
     e.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_force_option(p) -> None:
+    """``--force``: the one flag that lets a run directory replace an rnncast run of another kind."""
+    p.add_argument("--force", action="store_true",
+                   help="also replace an rnncast run of another kind, or one whose files were edited (never a"
+                        " file rnncast did not write, nor an input)")
 
 
 def apply_preset(args, parser: argparse.ArgumentParser, argv: list[str]) -> None:
@@ -180,7 +210,12 @@ def forecaster_from(args, **extra):
         seed=args.seed, engine=args.engine, conformal=conformal, **extra)
 
 
-def announce(args, panel) -> None:
+def announce(args, panel, table=None) -> None:
+    """The one line on stderr before training (and what the run did with the input's columns)."""
+    for line in input_notes(table, panel) if table is not None else []:
+        print(f"rnncast: {line}", file=sys.stderr)  # even with --quiet: nothing is dropped silently
+    if args.quiet:
+        return
     rows = sum(len(s) for s in panel.series)
     preset = f", preset {args.preset}" if getattr(args, "preset", None) else ""
     print(f"training {args.model} ({args.engine}{preset}) on {args.data} ({len(panel)} series, {rows} rows,"

@@ -151,6 +151,7 @@ def fit_panel(f, panel):
     f.time_col_ = first.time_col
     f.id_col_ = panel.id_col
     f.known_columns_ = list(first.known_columns)
+    f.ignored_columns_ = dict(first.ignored)
     f.history_ = trained[0][1]
     f.histories_ = [result for _, result, _ in trained]
     f.tails_ = {s.uid: _tail(s, L) for s in usable}

@@ -371,15 +371,21 @@ class Forecaster:
         self._check_fitted()
         return config_of(self)
 
-    def write_files(self, directory: Path, extra_config: dict | None = None) -> None:
-        """Write ``config.json`` and ``model.safetensors`` into an existing directory."""
+    def write_files(self, stage: atomic.Staging, extra_config: dict | None = None) -> None:
+        """Write ``config.json`` and ``model.safetensors`` into a run directory being staged."""
         from rnncast.persist import write_files
 
-        write_files(self, directory, extra_config)
+        write_files(self, stage, extra_config)
 
-    def save(self, path: str | Path) -> Path:
-        """Save to directory ``path`` atomically (replacing it if it exists)."""
+    def save(self, path: str | Path, force: bool = False) -> Path:
+        """Save to directory ``path`` atomically.
+
+        An existing ``path`` is replaced only when it is a forecasting run rnncast wrote (``force``: or
+        another kind of rnncast run); anything else there raises ``RnncastError`` and stays untouched.
+        """
+        from rnncast import outputs
+
         self._check_fitted()
-        with atomic.directory(path) as tmp:
-            self.write_files(tmp)
+        with atomic.directory(path, outputs.FORECAST_RUN, force=force) as stage:
+            self.write_files(stage)
         return Path(path)

@@ -58,7 +58,7 @@ def config_of(f) -> dict:
         "window": spec_to_dict(window_spec),
         "train": spec_to_dict(train_spec),
         "data": {"columns": f.columns_, "target": f.target_, "time_col": f.time_col_, "id_col": f.id_col_,
-                 "known": f.known_columns_, "freq": f.freq_},
+                 "known": f.known_columns_, "freq": f.freq_, "ignored": f.ignored_columns_},
         "members": [member_to_dict(specs) for specs in f.members_],
         "series": {uid: {"scaling": f.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
                          "interval_scale": f.interval_scales_[uid], "index": f.series_index_[uid],
@@ -68,12 +68,12 @@ def config_of(f) -> dict:
     }
 
 
-def write_files(f, directory: Path, extra_config: dict | None = None) -> None:
-    """``config.json`` and ``model.safetensors`` of the fitted forecaster ``f`` into an existing directory."""
+def write_files(f, stage: atomic.Staging, extra_config: dict | None = None) -> None:
+    """``config.json`` and ``model.safetensors`` of the fitted forecaster ``f`` into a run being staged."""
     config = config_of(f)
     config.update(extra_config or {})
-    atomic.write_bytes(Path(directory) / WEIGHTS_FILE, engines.state_bytes(f.engine, f.nets_))
-    atomic.write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2) + "\n")
+    stage.write_bytes(WEIGHTS_FILE, engines.state_bytes(f.engine, f.nets_))
+    stage.write_config(config)
 
 
 def load(path: str | Path, engine: str | None = None):
@@ -85,6 +85,7 @@ def load(path: str | Path, engine: str | None = None):
     from rnncast.forecast import Forecaster
 
     path = Path(path)
+    atomic.recover(path)  # a writer killed half-way may have moved the run aside
     if not path.is_dir():
         raise RnncastError(f"no run directory at {path}")
     config = read_config(path)
@@ -139,6 +140,7 @@ def load(path: str | Path, engine: str | None = None):
     f.scalings_, f.columns_, f.target_ = scalings, columns, target
     f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known
     f.freq_ = data.get("freq")
+    f.ignored_columns_ = dict(data.get("ignored") or {})
     f.tails_, f.history_, f.skipped_ = tails, None, []
     f.conformal_, f.interval_scales_ = calibration, interval_scales
     f.series_index_ = {str(uid): int(s.get("index", k)) for k, (uid, s) in enumerate(config["series"].items())}

@@ -20,7 +20,7 @@ import html
 import json
 from pathlib import Path
 
-from rnncast import atomic, plots
+from rnncast import atomic, outputs, plots
 from rnncast.evaluate import Evaluation, range_note
 from rnncast.metrics import NAMES
 
@@ -93,6 +93,7 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
         shown = ", ".join(f"{uid} ({n})" for uid, n in list(panel.gaps.items())[:10])
         lines.append(f"Irregular time stamps (steps that are not one {panel.freq or 'step'} apart) in"
                      f" {len(panel.gaps)} series: {shown}; rows are used as consecutive steps.")
+    lines += [f"Input: {line[:1].upper()}{line[1:]}." for line in getattr(panel, "notes", [])]
     return lines
 
 
@@ -119,8 +120,11 @@ def metrics_document(evaluation: Evaluation, history) -> dict:
 
 
 def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, data_source: dict,
-              title: str) -> Path:
-    """Write the whole run directory atomically; returns its path."""
+              title: str, inputs=(), force: bool = False) -> Path:
+    """Write the whole run directory atomically; returns its path.
+
+    It replaces only a forecasting run rnncast wrote (``atomic.directory``); ``inputs`` are never touched.
+    """
     history = forecaster.history_
     unit = "epoch" if forecaster.epochs else "iteration"
     preds = evaluation.predictions
@@ -128,13 +132,13 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
     doc = metrics_document(evaluation, history)
     lines = notes(evaluation, panel, forecaster)
-    with atomic.directory(run_dir) as tmp:
-        forecaster.write_files(tmp, extra_config={"data_source": data_source})
-        atomic.write_text(tmp / "metrics.json", json.dumps(doc, indent=2) + "\n")
-        atomic.write_text(tmp / "predictions.csv", preds.to_csv(index=False))
-        atomic.write_bytes(tmp / "forecast.png", forecast_png)
-        atomic.write_bytes(tmp / "loss.png", loss_png)
-        atomic.write_text(tmp / "report.html", _html(title, forecaster, evaluation, doc, lines,
+    with atomic.directory(run_dir, outputs.FORECAST_RUN, inputs, force) as stage:
+        forecaster.write_files(stage, extra_config={"data_source": data_source})
+        stage.write_text("metrics.json", json.dumps(doc, indent=2) + "\n")
+        stage.write_text("predictions.csv", preds.to_csv(index=False))
+        stage.write_bytes("forecast.png", forecast_png)
+        stage.write_bytes("loss.png", loss_png)
+        stage.write_text("report.html", _html(title, forecaster, evaluation, doc, lines,
                                                      forecast_png, loss_png))
     return Path(run_dir)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from rnncast.data import numbers
 from rnncast.errors import RnncastError
 
 TIME_COLUMN_NAMES = ("date", "ds", "time", "timestamp", "datetime")
@@ -41,6 +42,7 @@ class SeriesFrame:
     known_columns: list[str] = field(default_factory=list)
     future_timestamps: np.ndarray | None = None  # (n_future,) time stamps of the rows beyond the target
     n_padded: int = 0  # rows of left padding at the start (samples.pad_left)
+    ignored: dict[str, str] = field(default_factory=dict)  # columns not used as inputs -> why
 
     @property
     def target_index(self) -> int:
@@ -135,6 +137,8 @@ def to_frame(
         raise RnncastError(f"unknown target column {target!r}; columns are: {_column_list(candidates)}")
     if target is None:
         if not numeric:
+            for c in [f for f in features or candidates if f in candidates]:
+                _refuse_formatted(table[c], c)
             raise RnncastError(f"no numeric column to forecast; columns are: {_column_list(candidates)}")
         target = numeric[-1]
     unknown = [k for k in known if k not in candidates or k == target]
@@ -144,7 +148,10 @@ def to_frame(
         )
     if features is None:
         features = [c for c in numeric if c != target and c not in known] + [target]
+        ignored = {c: _why_not_numeric(table[c], c) for c in candidates if c not in features and c not in known}
     else:
+        ignored = {c: "not among the chosen features" for c in candidates
+                   if c not in features and c != target and c not in known}
         unknown = [f for f in features if f not in candidates]
         if unknown:
             raise RnncastError(
@@ -161,7 +168,7 @@ def to_frame(
             values[:, j] = _as_numbers(table[col], col, rows)
     if not known:
         values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
-        return SeriesFrame(values, features, target, timestamps, time_col)
+        return SeriesFrame(values, features, target, timestamps, time_col, ignored=ignored)
 
     known_values = np.column_stack([_as_numbers(table[col], col, rows) for col in known])  # (T_all, K)
     observed = np.flatnonzero(np.isfinite(values[:, -1]))
@@ -175,7 +182,7 @@ def to_frame(
     future_known, _ = _handle_missing(known_values[n_past:], known, rows[n_past:], None, None)
     return SeriesFrame(both[:, : len(features)], features, target, timestamps, time_col,
                        known=np.vstack([both[:, len(features):], future_known]), known_columns=known,
-                       future_timestamps=future_ts)
+                       future_timestamps=future_ts, ignored=ignored)
 
 
 def _column_list(columns) -> str:
@@ -258,20 +265,37 @@ def _mostly_numeric(column: pd.Series) -> bool:
     return pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna().mean() > 0.5
 
 
+def _why_not_numeric(column: pd.Series, name: str) -> str:
+    """Why a column is not an input by default: text or true/false; numbers written for people are refused."""
+    if pd.api.types.is_bool_dtype(column):
+        return "true/false values"
+    _refuse_formatted(column, name)
+    return "text, not numbers"
+
+
+def _refuse_formatted(column: pd.Series, name: str) -> None:
+    found = numbers.detect(column)
+    if found is not None:
+        style, example = found
+        raise RnncastError(f"column {name!r} holds numbers written for people (e.g. {example!r}): pass --numbers "
+                           f"{style} to read them, or --features without it to leave it out")
+
+
 def _as_numbers(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
     if pd.api.types.is_bool_dtype(column):
         raise RnncastError(f"column {name!r} holds true/false values, not numbers")
     if pd.api.types.is_numeric_dtype(column):
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
     text = column.astype("string").str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
-    bad = numbers.isna().to_numpy() & column.notna().to_numpy() & (text != "").fillna(False).to_numpy()
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna().to_numpy() & column.notna().to_numpy() & (text != "").fillna(False).to_numpy()
     if bad.any():
+        _refuse_formatted(column, name)
         i = np.flatnonzero(bad)[0]
         raise RnncastError(
             f"column {name!r} row {rows[i]}: {str(column.iloc[i])[:40]!r} is not a number"
         )
-    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _handle_missing(values, columns, rows, timestamps, fill):

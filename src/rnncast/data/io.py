@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnncast import datasets
+from rnncast.data.numbers import NUMBER_STYLES, parse_columns
 from rnncast.errors import RnncastError
 
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -42,12 +43,16 @@ def resolve_source(source: str | Path) -> tuple[Path, bool]:
     raise RnncastError(f"no such file: {source} (bundled tables: {', '.join(tables)})")
 
 
-def read_table(source: str | Path, reverse: bool | None = None) -> pd.DataFrame:
+def read_table(source: str | Path, reverse: bool | None = None, numbers: str = "plain") -> pd.DataFrame:
     """Read ``source`` into a DataFrame in file order; ``reverse=True`` flips it (oldest row first).
 
     ``reverse=None`` takes the bundled data set's own setting (False for user files).
     The index holds each row's 1-based position in the file, so later errors can name the row.
+    ``numbers`` (``data/numbers.py``): how to read numbers written for people; the columns parsed are in
+    ``table.attrs["parsed_numbers"]`` (column -> an example cell as written).
     """
+    if numbers not in NUMBER_STYLES:
+        raise RnncastError(f"unknown --numbers style {numbers!r}; choose one of {', '.join(NUMBER_STYLES)}")
     path, stored_newest_first = resolve_source(source)
     if reverse is None:
         reverse = stored_newest_first
@@ -56,7 +61,10 @@ def read_table(source: str | Path, reverse: bool | None = None) -> pd.DataFrame:
     else:
         table = parse_text(_read_text(path), name=str(source), tab=path.suffix.lower() == ".tsv")
     table.index = pd.RangeIndex(1, len(table) + 1, name="row")
-    return table.iloc[::-1] if reverse else table
+    parsed = parse_columns(table, numbers)
+    table = table.iloc[::-1] if reverse else table
+    table.attrs["parsed_numbers"] = parsed
+    return table
 
 
 def _read_text(path: Path) -> str:

@@ -30,6 +30,7 @@ class Panel:
     id_col: str | None = None
     freq: str | None = None
     gaps: dict[str, int] = field(default_factory=dict)  # series id -> number of irregular steps
+    notes: list[str] = field(default_factory=list)  # what reading did with the columns, for the run to say
 
     @property
     def ids(self) -> list[str]:

@@ -16,6 +16,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from rnncast import atomic, outputs
+from rnncast.errors import RnncastError
+from rnncast.outputs import CONLL_MARKER
+
+
+def _source_path(source: str, suffixes: tuple[str, ...]) -> str | None:
+    """The file a text or CoNLL source names (a bundled name resolves to the package's file)."""
+    from rnncast.text.corpus import resolve
+
+    try:
+        return str(resolve(str(source), suffixes=suffixes))
+    except RnncastError:
+        return None  # reported when the source is read
+
 
 def add_commands(sub, parser_class=argparse.ArgumentParser) -> None:
     """Add ``text {train,sample}`` and ``tag {train,predict}`` to the subparsers object ``sub``."""
@@ -42,6 +56,7 @@ def add_commands(sub, parser_class=argparse.ArgumentParser) -> None:
     tr.add_argument("--val-size", type=float, default=0.1, help="last fraction of the text for validation")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--out", help="run directory (default runs/text-<corpus>-<model>)")
+    tr.add_argument("--force", action="store_true", help="also replace an rnncast run of another kind")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sa = what.add_parser("sample", help="generate text with a trained run (one-to-many)")
@@ -73,13 +88,15 @@ def add_commands(sub, parser_class=argparse.ArgumentParser) -> None:
     tt.add_argument("--test", help="score on this CoNLL file instead of holding sentences out")
     tt.add_argument("--seed", type=int, default=0)
     tt.add_argument("--out", help="run directory (default runs/tag-<data>-<model>)")
+    tt.add_argument("--force", action="store_true", help="also replace an rnncast run of another kind")
     tt.add_argument("--quiet", action="store_true", help="no progress bar")
 
     tp = what.add_parser("predict", help="tag a CoNLL file (token column; with gold tags it is scored too)")
     tp.add_argument("run_dir")
     tp.add_argument("input", help="CoNLL file: a token per line (optionally its gold tag), blank line between "
                                   "sentences")
-    tp.add_argument("--out", help="write the tagged file here (default: stdout)")
+    tp.add_argument("--out", help="write the tagged file here (default: stdout; replaces only a file rnncast"
+                                  " tagged)")
 
 
 def run_text(args) -> int:
@@ -103,15 +120,18 @@ def _text_train(args) -> int:
                   num_layers=args.num_layers, seq_length=args.seq_length, batch_size=args.batch_size, lr=args.lr,
                   clip=args.clip or None, iterations=args.iterations, budget=args.budget, eval_every=args.eval_every,
                   val_size=args.val_size, seed=args.seed, engine=args.engine).check()
-    text = corpus.read_text(args.corpus)
     out = Path(args.out or f"runs/text-{Path(str(args.corpus)).stem}-{args.model}")
+    inputs = [_source_path(args.corpus, (".txt",))]
+    atomic.check_target(out, outputs.TEXT_RUN, inputs, args.force)
+    text = corpus.read_text(args.corpus)
     if not args.quiet:
         print(f"training a character {args.model} ({args.engine}) on {args.corpus} ({len(text)} characters)",
               file=sys.stderr)
     model, vocab, result, metrics = fit_corpus(text, spec, progress=not args.quiet)
     prime = text[0]
     continuation = sample(model, vocab, prime, 200, temperature=0.8, seed=args.seed)
-    write_run(out, model, vocab, config_for(spec, vocab, args.corpus, text), metrics, result, prime + continuation)
+    write_run(out, model, vocab, config_for(spec, vocab, args.corpus, text), metrics, result, prime + continuation,
+              inputs, args.force)
     print(format_lm_metrics(metrics))
     print(f"\nsample (temperature 0.8):\n{prime + continuation}\n")
     print(f"run written to {out}/ (vocab.json, config.json, model.safetensors, metrics.json, loss.png, sample.txt)")
@@ -152,13 +172,15 @@ def _tag_train(args) -> int:
                    hidden_size=args.hidden_size, num_layers=args.num_layers, epochs=args.epochs,
                    batch_size=args.batch_size, lr=args.lr, clip=args.clip or None, word_dropout=args.word_dropout,
                    test_size=0.0 if args.test else args.test_size, seed=args.seed).check()
+    out = Path(args.out or f"runs/tag-{Path(str(args.data)).stem}-{args.model}")
+    inputs = [_source_path(args.data, (".conll",)), args.test]
+    atomic.check_target(out, outputs.TAGGER_RUN, inputs, args.force)
     sentences = read_conll(args.data)
     if args.test:
         train, test = sentences, read_conll(args.test)
         check_known_tags(test, {t for s in train for t in s.tags}, args.test)
     else:
         train, test = split(sentences, spec.test_size, spec.seed)
-    out = Path(args.out or f"runs/tag-{Path(str(args.data)).stem}-{args.model}")
     if not args.quiet:
         print(f"training a {'bidirectional ' if spec.bidirectional else ''}{args.model} tagger on {args.data} "
               f"({len(train)} sentences; {len(test)} held out)", file=sys.stderr)
@@ -166,7 +188,7 @@ def _tag_train(args) -> int:
     files = {}
     if test:
         files["test_predictions.conll"] = format_conll([s.tokens for s in test], [s.tags for s in test], pred)
-    tagger.save(out, metrics, {"data": str(args.data), "test": args.test}, files)
+    tagger.save(out, metrics, {"data": str(args.data), "test": args.test}, files, inputs, args.force)
     if metrics["test"] is None:
         print("no sentences held out (--test-size 0): nothing to score")
     else:
@@ -188,10 +210,12 @@ def format_tag_metrics(test: dict, what: str) -> str:
 
 
 def _tag_predict(args) -> int:
-    from rnncast import atomic
     from rnncast.text.conll import format_conll, read_conll, scores
     from rnncast.text.tagger import Tagger
 
+    inputs = [args.run_dir, _source_path(args.input, (".conll",))]
+    if args.out:
+        atomic.check_target(args.out, outputs.TAGGED_CONLL, inputs)
     tagger = Tagger.load(args.run_dir)
     sentences = read_conll(args.input, need_tags=None)
     gold = sentences[0].tags is not None
@@ -200,8 +224,8 @@ def _tag_predict(args) -> int:
     pred = tagger.predict([s.tokens for s in sentences])
     columns = ([s.tags for s in sentences], pred) if gold else (pred,)
     text = format_conll([s.tokens for s in sentences], *columns)
-    if args.out:
-        atomic.write_text(args.out, text)
+    if args.out:  # the first line marks the file as rnncast's (CoNLL readers skip -DOCSTART- lines)
+        atomic.write_text_file(args.out, f"{CONLL_MARKER}\n\n{text}", outputs.TAGGED_CONLL, inputs)
         layout = " (token, gold, predicted)" if gold else " (token, predicted)"
         print(f"tagged {len(sentences)} sentences; written to {args.out}{layout}")
     else:

@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = generate(args.chars, args.seed)
     if args.out:
-        from rnncast import atomic
+        from rnncast import atomic, outputs
 
-        atomic.write_text(args.out, text)
+        atomic.write_text_file(args.out, text, outputs.TEXT)  # never over an existing file
     else:
         sys.stdout.write(text)
     return 0

@@ -82,21 +82,22 @@ def config_for(spec: lm.LMSpec, vocab: Vocab, source: str, text: str) -> dict:
 
 
 def write_run(out: str | Path, model, vocab: Vocab, config: dict, metrics: dict, result: lm.LMResult,
-              sample_text: str | None = None) -> Path:
+              sample_text: str | None = None, inputs=(), force: bool = False) -> Path:
+    """The run directory, atomically; it replaces only a language-model run rnncast wrote."""
     from safetensors.numpy import save
 
-    from rnncast import atomic
+    from rnncast import atomic, outputs
 
     out = Path(out)
-    with atomic.directory(out) as tmp:
-        atomic.write_text(tmp / "vocab.json", vocab.to_json() + "\n")
-        atomic.write_text(tmp / "config.json", json.dumps(config, indent=2) + "\n")
+    with atomic.directory(out, outputs.TEXT_RUN, inputs, force) as stage:
+        stage.write_text("vocab.json", vocab.to_json() + "\n")
+        stage.write_config(config)
         state = {k: np.ascontiguousarray(v) for k, v in model.state_dict().items()}
-        atomic.write_bytes(tmp / "model.safetensors", save(state))
-        atomic.write_text(tmp / "metrics.json", json.dumps(_finite(metrics), indent=2) + "\n")
-        atomic.write_bytes(tmp / "loss.png", loss_png(result, metrics["unigram"]["cross_entropy"]))
+        stage.write_bytes("model.safetensors", save(state))
+        stage.write_text("metrics.json", json.dumps(_finite(metrics), indent=2) + "\n")
+        stage.write_bytes("loss.png", loss_png(result, metrics["unigram"]["cross_entropy"]))
         if sample_text is not None:
-            atomic.write_text(tmp / "sample.txt", sample_text)
+            stage.write_text("sample.txt", sample_text)
     return out
 
 

@@ -13,7 +13,10 @@ FORMAT_VERSION = 1
 
 def read_config(run_dir: str | Path, task: str, label: str) -> tuple[Path, dict]:
     """``(run, config)`` of a ``task`` run (``char_lm``, ``tagger``); ``label`` names it in messages."""
+    from rnncast import atomic
+
     run = Path(run_dir)
+    atomic.recover(run)  # a writer killed half-way may have moved the run aside
     if not run.is_dir():
         raise RnncastError(f"run directory not found: {run_dir}")
     for name in ("config.json", "vocab.json", "model.safetensors"):

@@ -186,22 +186,24 @@ class Tagger:
         """Gold tags the model never saw in training cannot be scored: a one-line error naming the first."""
         check_known_tags(sentences, self.tag_index_, where)
 
-    def save(self, out: Path, metrics: dict, extra: dict, files: dict[str, str] | None = None) -> None:
+    def save(self, out: Path, metrics: dict, extra: dict, files: dict[str, str] | None = None, inputs=(),
+             force: bool = False) -> None:
+        """The run directory, atomically; it replaces only a tagger run rnncast wrote."""
         from safetensors.torch import save
 
-        from rnncast import __version__, atomic
+        from rnncast import __version__, atomic, outputs
 
         config = {"format_version": FORMAT_VERSION, "rnncast_version": __version__, "task": "tagger",
                   "engine": "torch", "model": asdict(self.spec), **extra}
-        with atomic.directory(out) as tmp:
-            atomic.write_text(tmp / "vocab.json", json.dumps({"words": list(self.words_), "tags": self.tags_},
-                                                             ensure_ascii=False, indent=1) + "\n")
-            atomic.write_text(tmp / "config.json", json.dumps(config, indent=2) + "\n")
-            atomic.write_bytes(tmp / "model.safetensors",
-                               save({k: v.detach().clone() for k, v in self.net_.state_dict().items()}))
-            atomic.write_text(tmp / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+        with atomic.directory(out, outputs.TAGGER_RUN, inputs, force) as stage:
+            stage.write_text("vocab.json", json.dumps({"words": list(self.words_), "tags": self.tags_},
+                                                      ensure_ascii=False, indent=1) + "\n")
+            stage.write_config(config)
+            stage.write_bytes("model.safetensors",
+                              save({k: v.detach().clone() for k, v in self.net_.state_dict().items()}))
+            stage.write_text("metrics.json", json.dumps(metrics, indent=2) + "\n")
             for name, text in (files or {}).items():
-                atomic.write_text(tmp / name, text)
+                stage.write_text(name, text)
 
     @classmethod
     def load(cls, run_dir: str | Path) -> Tagger:
