@@ -106,7 +106,7 @@ def test_explain_gradients_small(tmp_path):
     result = rnncast("explain", "gradients", "--length", "12", "--hidden-size", "4", "--out", "g", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "sigmoid vanishes fastest" in result.stdout and "k=10" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["activations.png", "gradients.png"]
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["activations.png", "config.json", "gradients.png"]
 
 
 def test_explain_bad_window_is_a_clean_error(demo_run, tmp_path):

@@ -250,7 +250,8 @@ class Staging:
 
         config = self.config if self.config is not None else {"rnncast_version": __version__}
         config.setdefault("rnncast_version", __version__)
-        config.update({OUTPUT_KEY: self.kind.name, WRITE_ID_KEY: self.token, FILES_KEY: dict(sorted(self.files.items()))})
+        config.update({OUTPUT_KEY: self.kind.name, WRITE_ID_KEY: self.token,
+                       FILES_KEY: dict(sorted(self.files.items()))})
         _write_new(self.path / CONFIG_FILE, (json.dumps(config, indent=2) + "\n").encode("utf-8"))
 
 

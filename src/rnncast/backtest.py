@@ -34,7 +34,7 @@ def backtest(forecaster: Forecaster, panel: Panel, n_windows: int = 3, step_size
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise RnncastError(f"{name} must be a positive whole number, got {value!r}")
     need = L + (H if forecaster.strategy == "direct" else 1)  # rows before the first origin
-    origins, skipped = {}, []
+    origins, skipped = {}, list(panel.too_short)
     for frame in panel.series:
         o = len(frame) - H - step * np.arange(n_windows - 1, -1, -1)
         if o[0] < need:

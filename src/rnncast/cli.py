@@ -30,8 +30,8 @@ from rnncast.cli_options import (
     add_numbers_option,
     announce,
     apply_preset,
-    input_notes,
     forecaster_from,
+    input_notes,
     split,
 )
 from rnncast.errors import RnncastError
@@ -140,7 +140,7 @@ def _prepare(args):
                                  **checkpoint_options(args, _run_dir(args, "train")))
     table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")
     panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
-                     split(args.known), args.freq)
+                     split(args.known), args.freq, min_rows=1 if args.pad else 2)  # 2: one window and its target
     panel.notes = input_notes(table, panel)
     if distributed.is_main():
         announce(args, panel, table)

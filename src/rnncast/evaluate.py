@@ -146,7 +146,7 @@ def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float 
     panel = data if isinstance(data, Panel) else Panel([data])
     forecaster._specs()  # refuse bad settings before any work
     L, H = forecaster.seq_length, forecaster.horizon
-    train_ends, heads, skipped = {}, [], []
+    train_ends, heads, skipped = {}, [], list(panel.too_short)
     for frame in panel.series:
         try:
             _, test_t = split_targets(len(frame), L, test_size)

@@ -1,5 +1,6 @@
 """Readers: CSV, TSV, Parquet, '#' headers, bundled names, file order and reverse."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -40,3 +41,26 @@ def test_bundled_names_know_their_order():
 def test_empty_inputs(text, words):
     with pytest.raises(RnncastError, match=words):
         parse_text(text)
+
+
+def test_a_line_longer_than_a_block_is_refused_before_it_is_decoded(tmp_path, monkeypatch):
+    from rnncast.data import io as data_io
+
+    monkeypatch.setattr(data_io, "BLOCK", 64)
+    path = tmp_path / "long.csv"
+    path.write_text("ds,y\n1," + "9" * 200 + "\n")
+    with pytest.raises(RnncastError, match="line longer than"):
+        data_io.read_table(path)
+    path.write_bytes(b"\n" * 1000)
+    with pytest.raises(RnncastError, match="is empty"):
+        data_io.read_table(path)
+
+
+def test_a_table_wider_than_the_input_limit_is_refused_naming_the_flag(monkeypatch):
+    from rnncast.data import frame
+
+    monkeypatch.setattr(frame, "MAX_FEATURES", 3)
+    table = pd.DataFrame(np.ones((5, 4)), columns=list("abcd"))
+    with pytest.raises(RnncastError, match="4 input columns: rnncast takes at most 3.*--features"):
+        frame.to_frame(table)
+    assert frame.to_frame(table, features=["a", "b"]).columns == ["a", "b", "d"]

@@ -70,3 +70,11 @@ def test_calendar_features_are_sin_cos_pairs():
     np.testing.assert_allclose(cal[:, 0] ** 2 + cal[:, 1] ** 2, 1.0)
     with pytest.raises(RnncastError, match="unknown calendar feature"):
         calendar_features(stamps, ["weekofmoon"])
+
+
+def test_series_shorter_than_min_rows_are_left_out_before_any_work():
+    table = pd.DataFrame({"unique_id": ["a", "b", "b", "c", "c", "c"], "y": [1.0, 2, 3, 4, 5, 6]})
+    panel = to_panel(table, min_rows=2)
+    assert panel.ids == ["b", "c"] and panel.too_short == ["a"]
+    with pytest.raises(RnncastError, match="every one of the 3 series has fewer than 4 rows"):
+        to_panel(table, min_rows=4)

@@ -26,6 +26,7 @@ from rnncast.errors import RnncastError
 
 TIME_COLUMN_NAMES = ("date", "ds", "time", "timestamp", "datetime")
 FILL_METHODS = ("ffill", "interpolate", "drop")
+MAX_FEATURES = 10_000  # input columns; a table wider than this is refused with one line, not trained for hours
 
 
 @dataclass
@@ -132,7 +133,7 @@ def to_frame(
     known = list(dict.fromkeys(known or []))
     if not candidates:
         raise RnncastError("the table has no columns besides the time column")
-    numeric = [c for c in candidates if _mostly_numeric(table[c]) and c not in (known or [])]
+    numeric = [c for c in candidates if c not in known and _mostly_numeric(table[c])]
     if target is not None and target not in candidates:
         raise RnncastError(f"unknown target column {target!r}; columns are: {_column_list(candidates)}")
     if target is None:
@@ -148,16 +149,20 @@ def to_frame(
         )
     if features is None:
         features = [c for c in numeric if c != target and c not in known] + [target]
-        ignored = {c: _why_not_numeric(table[c], c) for c in candidates if c not in features and c not in known}
+        used = {*features, *known}
+        ignored = {c: _why_not_numeric(table[c], c) for c in candidates if c not in used}
     else:
-        ignored = {c: "not among the chosen features" for c in candidates
-                   if c not in features and c != target and c not in known}
+        used = {*features, target, *known}
+        ignored = {c: "not among the chosen features" for c in candidates if c not in used}
         unknown = [f for f in features if f not in candidates]
         if unknown:
             raise RnncastError(
                 f"unknown feature column {unknown[0]!r}; columns are: {_column_list(candidates)}"
             )
         features = [f for f in dict.fromkeys(features) if f != target] + [target]
+    if len(features) > MAX_FEATURES:
+        raise RnncastError(f"{len(features):,} input columns: rnncast takes at most {MAX_FEATURES:,} (each is a"
+                           " network input at every step); choose them with --features")
 
     if len(features) == 1:  # a float64 column in time order is used as it is: a read-only view, no copy
         values = _as_numbers(table[features[0]], features[0], rows)[:, None]

@@ -12,6 +12,7 @@ header too (the lecture's ``stock_daily`` file is written that way). Every failu
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from rnncast.data.numbers import NUMBER_STYLES, parse_columns
 from rnncast.errors import RnncastError
 
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+BLOCK = 16 << 20  # bytes read at a time; also the longest line accepted
 
 
 def resolve_source(source: str | Path) -> tuple[Path, bool]:
@@ -68,12 +70,29 @@ def read_table(source: str | Path, reverse: bool | None = None, numbers: str = "
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, after one pass in blocks that refuses binary data and absurd lines early.
+
+    A table's line is at most a few MB (100,000 numeric columns: about 1 MB); a block of ``BLOCK``
+    bytes without a line break means a line longer than that, so the file is refused before it is
+    decoded (a 1 GB file of one repeated byte ends in milliseconds, not gigabytes).
+    """
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            blocks, seen_text = [], False
+            while block := f.read(BLOCK):
+                seen_text = seen_text or bool(block.strip())
+                if b"\x00" in block:
+                    raise RnncastError(f"{path} looks like a binary file, not CSV text")
+                if len(block) == BLOCK and b"\n" not in block and b"\r" not in block:
+                    raise RnncastError(f"{path} has a line longer than {BLOCK >> 20} MiB: not a table rnncast"
+                                       " reads (a CSV line holds one time step)")
+                blocks.append(block)
     except OSError as exc:
         raise RnncastError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\x00" in raw:
-        raise RnncastError(f"{path} looks like a binary file, not CSV text")
+    if not seen_text:
+        raise RnncastError(f"{path} is empty")
+    raw = b"".join(blocks)
+    del blocks
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -96,16 +115,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def parse_text(text: str, name: str = "<text>", tab: bool = False) -> pd.DataFrame:
     """Parse CSV/TSV text (header row, or a ``# a,b,c`` first line) into a DataFrame."""
-    lines = text.splitlines()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    start = re.match(r"\s*", text).end()  # blank lines before the header (no list of every line, no copy)
+    if start == len(text):
         raise RnncastError(f"{name} is empty")
-    header = lines[0]
+    start = text.rfind("\n", 0, start) + 1
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    header = text[start:end].rstrip("\r")
     if header.lstrip().startswith("#"):
         header = header.lstrip()[1:]
     sep = "\t" if tab else _guess_separator(header)
-    body = "\n".join([header] + lines[1:])
+    body = header + text[end:]
     try:
         table = pd.read_csv(io.StringIO(body), sep=sep, skipinitialspace=True, skip_blank_lines=True)
     except pd.errors.EmptyDataError:

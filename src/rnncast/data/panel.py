@@ -31,6 +31,7 @@ class Panel:
     freq: str | None = None
     gaps: dict[str, int] = field(default_factory=dict)  # series id -> number of irregular steps
     notes: list[str] = field(default_factory=list)  # what reading did with the columns, for the run to say
+    too_short: list[str] = field(default_factory=list)  # ids left out before any work: fewer than min_rows rows
 
     @property
     def ids(self) -> list[str]:
@@ -46,8 +47,12 @@ class Panel:
 
 def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None = None,
              features: list[str] | None = None, time_col: str | None = None, fill: str | None = None,
-             known: list[str] | None = None, freq: str | None = None) -> Panel:
-    """Check ``table`` and split it into series by ``id_col`` (default: a ``unique_id`` column if any)."""
+             known: list[str] | None = None, freq: str | None = None, min_rows: int = 1) -> Panel:
+    """Check ``table`` and split it into series by ``id_col`` (default: a ``unique_id`` column if any).
+
+    Series of a long table with fewer than ``min_rows`` rows are left out before any per-series work
+    (their ids in ``Panel.too_short``), so a table of a million one-row ids ends in seconds.
+    """
     if not isinstance(table, pd.DataFrame):
         raise RnncastError(f"expected a pandas DataFrame, got {type(table).__name__}")
     columns = [str(c) for c in table.columns]
@@ -58,16 +63,16 @@ def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None 
     if id_col is None:
         frame = to_frame(table, target, features, time_col, fill, known)
         frame.uid = frame.target
-        series = [frame]
+        series, too_short = [frame], []
     else:
-        series = _split_long(table, id_col, target, features, time_col, fill, known)
-    panel = Panel(series, id_col)
+        series, too_short = _split_long(table, id_col, target, features, time_col, fill, known, min_rows)
+    panel = Panel(series, id_col, too_short=too_short)
     panel.freq = freq or _common_freq(series)
     panel.gaps = _gaps(series, panel.freq)
     return panel
 
 
-def _split_long(table, id_col, target, features, time_col, fill, known) -> list[SeriesFrame]:
+def _split_long(table, id_col, target, features, time_col, fill, known, min_rows=1):
     """One SeriesFrame per id, in order of first appearance, without copying the table.
 
     A series whose rows are contiguous (the usual long format) is a slice of the table, found by
@@ -92,8 +97,15 @@ def _split_long(table, id_col, target, features, time_col, fill, known) -> list[
         order = np.argsort(codes, kind="stable")
         edges = np.concatenate([[0], np.cumsum(np.bincount(codes))])
         del codes
+    lengths = np.diff(edges)
+    too_short = [str(uniques[k]) for k in np.flatnonzero(lengths < min_rows)]
+    if len(too_short) == len(lengths):
+        raise RnncastError(f"every one of the {len(lengths):,} series has fewer than {min_rows} rows (the longest"
+                           f" has {int(lengths.max())}); --pad left-pads short series")
     series = []
     for k, uid in enumerate(str(u) for u in uniques):
+        if lengths[k] < min_rows:
+            continue
         rows = slice(edges[k], edges[k + 1])
         group = table.iloc[rows] if contiguous else table.iloc[order[rows]]
         try:
@@ -105,7 +117,7 @@ def _split_long(table, id_col, target, features, time_col, fill, known) -> list[
             raise RnncastError(f"series {uid!r} has columns {frame.columns}, series {series[0].uid!r} has"
                                f" {series[0].columns}")
         series.append(frame)
-    return series
+    return series, too_short
 
 
 def _runs(ids, name: str, as_text: bool, chunk: int = 1 << 16) -> tuple[np.ndarray, list]:
