@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/stock_default.py
 	$(BIN)/python benchmarks/memory.py --batch-size 256 --batches 40
+	$(BIN)/python benchmarks/hostile_inputs.py
 	@echo "competitions (M1, Tourism): pip install -e '.[bench]' && python benchmarks/competitions.py [--quick]"
 
 clean:

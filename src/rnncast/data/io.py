@@ -86,7 +86,8 @@ def _read_text(path: Path) -> str:
                 if len(block) == BLOCK and b"\n" not in block and b"\r" not in block:
                     raise RnncastError(f"{path} has a line longer than {BLOCK >> 20} MiB: not a table rnncast"
                                        " reads (a CSV line holds one time step)")
-                blocks.append(block)
+                if seen_text:  # blank blocks before the first text are dropped: parse_text skips them anyway
+                    blocks.append(block)
     except OSError as exc:
         raise RnncastError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not seen_text:
