@@ -149,10 +149,13 @@ def hook(fn):
     return wrapped
 for name in ("mkdir", "open", "write", "fsync", "rename", "unlink", "rmdir"):
     setattr(os, name, hook(getattr(os, name)))
-with atomic.directory(sys.argv[1], outputs.FORECAST_RUN) as stage:
-    for name in ("model.safetensors", "metrics.json", "predictions.csv"):
-        stage.write_text(name, "new " + name)
-    stage.write_config({"format_version": 3, "seed": "new"})
+if sys.argv[3] == "file":
+    atomic.write_text_file(sys.argv[1], "unique_id,ds,lstm\nnew\n", outputs.FORECAST_CSV)
+else:
+    with atomic.directory(sys.argv[1], outputs.FORECAST_RUN) as stage:
+        for name in ("model.safetensors", "metrics.json", "predictions.csv"):
+            stage.write_text(name, "new " + name)
+        stage.write_config({"format_version": 3, "seed": "new"})
 print(count[0])
 """
 
@@ -171,8 +174,8 @@ def test_sigkill_at_any_step_leaves_the_old_run_or_the_new_one_and_the_next_run_
     run_in = tmp_path / "w"
 
     def attempt(stop):
-        return subprocess.run([sys.executable, str(script), str(run_in / "run"), str(stop)], capture_output=True,
-                              text=True, timeout=60)
+        return subprocess.run([sys.executable, str(script), str(run_in / "run"), str(stop), "dir"],
+                              capture_output=True, text=True, timeout=60)
 
     run_in.mkdir()
     write_run(run_in / "run", "old")
@@ -222,3 +225,24 @@ def test_an_oserror_at_any_step_leaves_the_previous_run_and_no_leftovers(tmp_pat
                 monkeypatch.setattr(os, name, fn)
         break
     assert stop > 5 and _whole(run) == "new"
+
+
+def test_sigkill_at_any_step_of_a_file_write_leaves_the_old_file_or_the_new_one(tmp_path):
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER)
+    folder = tmp_path / "w"
+    folder.mkdir()
+    target = folder / "forecast.csv"
+
+    def attempt(stop):
+        target.write_text("unique_id,ds,lstm\nold\n")
+        return subprocess.run([sys.executable, str(script), str(target), str(stop), "file"], capture_output=True,
+                              text=True, timeout=60)
+
+    total = int(attempt(10**9).stdout)
+    assert target.read_text() == "unique_id,ds,lstm\nnew\n"
+    for stop in range(1, total + 1):  # the rename is the last step: a kill at any step keeps the old file
+        assert attempt(stop).returncode == -9
+        atomic.recover(target)
+        assert os.listdir(folder) == ["forecast.csv"], f"leftovers after a kill at step {stop}"
+        assert target.read_text() == "unique_id,ds,lstm\nold\n"

@@ -4,7 +4,9 @@ and changes nothing outside its --out (a byte-for-byte snapshot of the folder be
 """
 
 import argparse
+import functools
 import os
+import shutil
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
@@ -18,15 +20,15 @@ from rnncast.cli import app, build_parser
 
 SKIP = {"--help", "--out", "--nproc", "--tensorboard", "--threads", "--version"}  # --out: always set; the others
 # start processes or need optional packages (each is tested on its own)
-COMMANDS = ("train", "backtest")
+COMMANDS = (("train",), ("backtest",), ("predict",), ("explain", "gradients"))
 COLUMNS = ["y", "x", "ds", "unique_id", "note", "nope"]
 
 
-def _subparser(command: str) -> argparse.ArgumentParser:
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action.choices[command]
-    raise KeyError(command)
+def _subparser(command: tuple[str, ...]) -> argparse.ArgumentParser:
+    parser = build_parser()
+    for word in command:
+        parser = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[word]
+    return parser
 
 
 def _value(action: argparse.Action) -> st.SearchStrategy[str]:
@@ -58,11 +60,18 @@ def argument_lists(draw):
     actions = [a for a in _subparser(command)._actions
                if a.option_strings and not set(a.option_strings) & SKIP]
     chosen = draw(st.lists(st.sampled_from(actions), max_size=6, unique_by=lambda a: a.dest))
-    argv = [command, "data.csv"]
+    if command == ("predict",):  # a run trained on the same kind of table, with or without new data
+        argv = ["predict", "run", *draw(st.sampled_from([[], ["data.csv"]]))]
+        out = draw(st.sampled_from([[], ["--out", "out/forecast.csv"]]))
+    elif command == ("explain", "gradients"):
+        argv, out = [*command], ["--out", "out/figures"]
+    else:
+        argv, out = [*command, "data.csv"], ["--quiet", "--out", "out/run"]
+        if not any(a.dest in ("iterations", "epochs") for a in chosen):
+            out = ["--iterations", "3", *out]
     for action in chosen:
         argv += draw(_option(action))
-    limits = ["--iterations", "3"] if not any(a.dest in ("iterations", "epochs") for a in chosen) else []
-    return argv + limits + ["--quiet", "--out", "out/run"]
+    return argv + out
 
 
 @st.composite
@@ -88,13 +97,32 @@ def tables(draw) -> pd.DataFrame:
     return table
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@functools.lru_cache(maxsize=1)
+def _trained_run() -> str:
+    """A small run directory (trained once per session) for ``predict`` to read."""
+    folder = tempfile.mkdtemp()
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=40, freq="D").strftime("%Y-%m-%d"),
+                  "x": rng.normal(size=40).round(3), "y": (10 + np.cumsum(rng.normal(size=40))).round(3)}
+                 ).to_csv(os.path.join(folder, "train.csv"), index=False)
+    with redirect_stdout(StringIO()), redirect_stderr(StringIO()):
+        try:
+            app(["train", os.path.join(folder, "train.csv"), "--iterations", "3", "--quiet", "--out",
+                 os.path.join(folder, "run")])
+        except SystemExit as exc:
+            assert exc.code == 0
+    return os.path.join(folder, "run")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(argv=argument_lists(), table=tables())
 def test_random_use_exits_0_or_2_without_traceback_and_touches_nothing_outside_out(snapshot, argv, table):
     with tempfile.TemporaryDirectory() as folder:
         table.to_csv(os.path.join(folder, "data.csv"), index=False)
         with open(os.path.join(folder, "notes.txt"), "w") as f:
             f.write("the user's\n")
+        if argv[0] == "predict":
+            shutil.copytree(_trained_run(), os.path.join(folder, "run"))
         before = snapshot(folder)
         cwd = os.getcwd()
         err = StringIO()
@@ -112,4 +140,6 @@ def test_random_use_exits_0_or_2_without_traceback_and_touches_nothing_outside_o
         assert code in (0, 2), f"{argv}: exit {code}: {message}"
         assert "Traceback" not in message and "internal error" not in message, f"{argv}: {message}"
         after = {k: v for k, v in snapshot(folder).items() if not k.startswith("out" + os.sep)}
+        if code == 0 and argv[0] != "predict":
+            assert os.path.isdir(os.path.join(folder, "out")), f"{argv}: exit 0 but nothing written"
         assert after == before, f"{argv} changed files outside --out"

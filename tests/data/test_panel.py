@@ -78,3 +78,9 @@ def test_series_shorter_than_min_rows_are_left_out_before_any_work():
     assert panel.ids == ["b", "c"] and panel.too_short == ["a"]
     with pytest.raises(RnncastError, match="every one of the 3 series has fewer than 4 rows"):
         to_panel(table, min_rows=4)
+
+
+@pytest.mark.parametrize("freq", ["y", "bogus", "3x"])
+def test_a_frequency_pandas_cannot_read_is_one_line(freq):
+    with pytest.raises(RnncastError, match="is not a pandas frequency"):
+        to_panel(pd.DataFrame({"y": [1.0, 2.0, 3.0]}), freq=freq)

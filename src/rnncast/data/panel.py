@@ -56,6 +56,8 @@ def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None 
     if not isinstance(table, pd.DataFrame):
         raise RnncastError(f"expected a pandas DataFrame, got {type(table).__name__}")
     columns = [str(c) for c in table.columns]
+    if freq is not None:
+        check_freq(freq)
     if id_col is not None and id_col not in columns:
         raise RnncastError(f"unknown id column {id_col!r}; columns are: {', '.join(columns)}")
     if id_col is None:
@@ -70,6 +72,15 @@ def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None 
     panel.freq = freq or _common_freq(series)
     panel.gaps = _gaps(series, panel.freq)
     return panel
+
+
+def check_freq(freq: str) -> None:
+    """A pandas frequency string (``D``, ``W-SUN``, ``MS``, ``h``...), or one line saying it is not one."""
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError) as exc:
+        raise RnncastError(f"--freq {freq!r} is not a pandas frequency (D, W, MS, QS, YS, h...):"
+                           f" {str(exc).splitlines()[0][:120]}") from None
 
 
 def _split_long(table, id_col, target, features, time_col, fill, known, min_rows=1):
