@@ -7,7 +7,8 @@
 Public names are imported lazily so that ``rnncast --help`` does not pay for torch.
 """
 
-__version__ = "0.1.0"
+from rnncast.version import __version__
+
 __all__ = ["Forecaster", "load", "datasets", "RnncastError", "__version__"]
 
 

@@ -246,7 +246,7 @@ class Staging:
         self.config = dict(config)
 
     def _seal(self) -> None:
-        from rnncast import __version__
+        from rnncast.version import __version__
 
         config = self.config if self.config is not None else {"rnncast_version": __version__}
         config.setdefault("rnncast_version", __version__)

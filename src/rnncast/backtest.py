@@ -14,6 +14,7 @@ Windows are views of the stacked input rows; all origins of a series are forecas
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,9 @@ import pandas as pd
 from rnncast.data.panel import Panel
 from rnncast.errors import RnncastError
 from rnncast.evaluate import Evaluation, forecasts_from, infer_season, mase_scales, summarize
-from rnncast.forecast import Forecaster
+
+if TYPE_CHECKING:
+    from rnncast.forecast import Forecaster
 
 
 def backtest(forecaster: Forecaster, panel: Panel, n_windows: int = 3, step_size: int | None = None,

@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rnncast", description="Recurrent neural network forecasting: train, evaluate, predict.")
-    from rnncast import __version__
+    from rnncast.version import __version__
 
     parser.add_argument("--version", action="version", version=f"rnncast {__version__}")
     parser.add_argument("--threads", type=int,

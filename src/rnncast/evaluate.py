@@ -17,6 +17,7 @@ figure is shown only to teach the difference and labelled as such.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,12 @@ from rnncast.data.panel import Panel
 from rnncast.data.scaling import Scaler
 from rnncast.data.windows import split_targets
 from rnncast.errors import RnncastError
-from rnncast.forecast import Forecaster
 from rnncast.samples import SeriesScaling
+from rnncast.seasonality import SEASON_BY_FREQ
 
-SEASON_BY_FREQ = {"D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "h": 24, "H": 24}
+if TYPE_CHECKING:
+    from rnncast.forecast import Forecaster
+
 
 
 @dataclass

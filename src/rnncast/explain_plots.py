@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncast.plots import _png, _pyplot
+from rnncast.plots import png_bytes, pyplot
 
 
 def gradient_png(result: dict) -> bytes:
     """One panel per spectral radius: ‖∂L/∂h_{T-d}‖ / ‖∂L/∂h_T‖ against d (log y), one line per kind."""
-    plt = _pyplot()
+    plt = pyplot()
     radii = result["radii"]
     fig, axes = plt.subplots(1, len(radii), figsize=(4.2 * len(radii), 4), sharey=True, squeeze=False)
     d = np.arange(result["length"] + 1)
@@ -33,12 +33,12 @@ def gradient_png(result: dict) -> bytes:
     fig.suptitle(f"Gradient flow back through time: geometric mean over {len(result['seeds'])} seeds × "
                  f"{result['batch']} inputs, hidden {result['hidden_size']}", fontsize=10)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def activations_png() -> bytes:
     """σ, tanh and ReLU (left) and their derivatives (right), with max σ' = 0.25 and max tanh' = 1 marked."""
-    plt = _pyplot()
+    plt = pyplot()
     a = np.linspace(-6, 6, 601)
     sig = 1 / (1 + np.exp(-a))
     tanh = np.tanh(a)
@@ -64,7 +64,7 @@ def activations_png() -> bytes:
     fig.suptitle("A product of many f' < 1 vanishes: σ' ≤ 0.25 fastest, tanh' ≤ 1 slower; "
                  "ReLU' = 1 passes the gradient unchanged", fontsize=9)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def hidden_heatmap_png(states: np.ndarray, feature_names=None, window: np.ndarray | None = None) -> bytes:
@@ -73,7 +73,7 @@ def hidden_heatmap_png(states: np.ndarray, feature_names=None, window: np.ndarra
     With ``window`` (L, F), the input window is drawn above it, one line per feature, labelled by
     ``feature_names`` when given.
     """
-    plt = _pyplot()
+    plt = pyplot()
     states = np.asarray(states)
     L, H = states.shape
     rows = 2 if window is not None else 1
@@ -96,4 +96,4 @@ def hidden_heatmap_png(states: np.ndarray, feature_names=None, window: np.ndarra
     ax.set_ylabel("hidden unit")
     fig.suptitle(f"hidden states h_t across one input window ({L} steps × {H} units)", fontsize=10)
     fig.colorbar(im, ax=ax, label="h_t")
-    return _png(fig)
+    return png_bytes(fig)

@@ -19,10 +19,10 @@ import numpy as np
 
 from rnncast import devices, engines, metrics, tblog
 from rnncast.config import RATIO_LOSSES
+from rnncast.data.frame import forecast_tail
 from rnncast.data.panel import Panel
 from rnncast.ensemble import member_specs
 from rnncast.errors import RnncastError
-from rnncast.persist import _tail
 from rnncast.samples import ScaledTargets, fit_scaling, pad_left, stacked_input_rows, training_set
 from rnncast.seasonality import anchor_period, fit_season, season_period
 
@@ -154,7 +154,7 @@ def fit_panel(f, panel):
     f.ignored_columns_ = dict(first.ignored)
     f.history_ = trained[0][1]
     f.histories_ = [result for _, result, _ in trained]
-    f.tails_ = {s.uid: _tail(s, L) for s in usable}
+    f.tails_ = {s.uid: forecast_tail(s, L) for s in usable}
     f.conformal_ = calibration
     f.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
     f.n_features_in_ = rows[0].shape[1]

@@ -28,15 +28,15 @@ from rnncast.ensemble import combine
 from rnncast.errors import NotFittedError, RnncastError
 from rnncast.fitting import fit_panel
 
-# load/read_config live in persist.py; re-exported here, where the API has always had them.
-from rnncast.persist import (  # noqa: E402,F401
+# read_config and the file names live in persist.py; re-exported here, where the API has always had them.
+from rnncast.persist import (  # noqa: F401
     CONFIG_FILE,
     FORMAT_VERSION,
     WEIGHTS_FILE,
-    _tail,
-    _tail_to_json,
-    load,
+    config_of,
     read_config,
+    restore,
+    write_files,
 )
 from rnncast.rollout import forecast_origins
 from rnncast.samples import SeriesScaling, input_rows, pad_left
@@ -366,15 +366,11 @@ class Forecaster:
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:
         """Everything needed to rebuild this forecaster, as JSON-ready data (``persist.config_of``)."""
-        from rnncast.persist import config_of
-
         self._check_fitted()
         return config_of(self)
 
     def write_files(self, stage: atomic.Staging, extra_config: dict | None = None) -> None:
         """Write ``config.json`` and ``model.safetensors`` into a run directory being staged."""
-        from rnncast.persist import write_files
-
         write_files(self, stage, extra_config)
 
     def save(self, path: str | Path, force: bool = False) -> Path:
@@ -389,3 +385,12 @@ class Forecaster:
         with atomic.directory(path, outputs.FORECAST_RUN, force=force) as stage:
             self.write_files(stage)
         return Path(path)
+
+
+def load(path: str | Path, engine: str | None = None) -> Forecaster:
+    """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI.
+
+    ``engine`` loads the weights into the other engine's network (``"torch"`` or ``"numpy"``); by
+    default the engine that trained it. A setting the chosen engine lacks is refused by name.
+    """
+    return restore(Forecaster, path, engine)

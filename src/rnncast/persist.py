@@ -29,15 +29,6 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 
 
-def _tail(frame: SeriesFrame, L: int) -> SeriesFrame:
-    """The last rows of a series: enough to forecast from and to continue its time stamps (step numbers
-    stand in for missing time stamps, so a tail still knows where its series ends)."""
-    n = min(len(frame), max(L, 3))
-    stamps = frame.timestamps if frame.timestamps is not None else np.arange(len(frame), dtype=np.int64)
-    return replace(frame, values=frame.values[-n:].copy(), timestamps=stamps[-n:].copy(), known=None,
-                   known_columns=[], future_timestamps=None, n_padded=max(0, frame.n_padded - (len(frame) - n)))
-
-
 def _tail_to_json(tail: SeriesFrame) -> dict:
     ts = tail.timestamps
     return {"values": tail.values.tolist(), "timestamps": [str(t) if ts.dtype.kind == "M" else int(t) for t in ts],
@@ -46,7 +37,7 @@ def _tail_to_json(tail: SeriesFrame) -> dict:
 
 def config_of(f) -> dict:
     """Everything needed to rebuild the fitted forecaster ``f``, as JSON-ready data (config.json)."""
-    from rnncast import __version__
+    from rnncast.version import __version__
 
     _, window_spec, train_spec = f._specs()
     model_spec = replace(f.members_[0][0], kind=f.model)  # as fitted: holds the period normalize="season" found
@@ -76,14 +67,12 @@ def write_files(f, stage: atomic.Staging, extra_config: dict | None = None) -> N
     stage.write_config(config)
 
 
-def load(path: str | Path, engine: str | None = None):
-    """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI.
+def restore(Forecaster, path: str | Path, engine: str | None = None):
+    """A fitted ``Forecaster`` (the class, passed in by ``forecast.load``) rebuilt from a saved run.
 
     ``engine`` loads the weights into the other engine's network (``"torch"`` or ``"numpy"``); by
     default the engine that trained it. A setting the chosen engine lacks is refused by name.
     """
-    from rnncast.forecast import Forecaster
-
     path = Path(path)
     atomic.recover(path)  # a writer killed half-way may have moved the run aside
     if not path.is_dir():

@@ -8,7 +8,8 @@ import io
 import numpy as np
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (no display needed), imported on first use."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -17,10 +18,11 @@ def _pyplot():
     return plt
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
+    """The figure as PNG bytes (closed afterwards, so a long run does not pile up figures)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -28,7 +30,7 @@ def forecast_png(predictions, model: str, target: str, title: str, max_series: i
     """Original vs prediction over the test period (the lecture's plot), naive beside it, one panel per
     series (at most ``max_series``). With a horizon H > 1 the 1-step and H-step forecasts are both drawn;
     quantile columns ``<model>-q-<q>`` add the band between the outermost quantiles (1 step ahead)."""
-    plt = _pyplot()
+    plt = pyplot()
     ids = list(dict.fromkeys(predictions["unique_id"]))[:max_series]
     H = int(predictions["h"].max())
     qcols = sorted((c for c in predictions.columns if c.startswith(f"{model}-q-")),
@@ -63,12 +65,12 @@ def forecast_png(predictions, model: str, target: str, title: str, max_series: i
     if np.issubdtype(np.asarray(ds).dtype, np.datetime64):
         fig.autofmt_xdate()
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def loss_png(losses: list[float], val_losses: list[float], unit: str, best_step: int | None = None) -> bytes:
     """Training (and validation) MSE per iteration or epoch, log scale."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     steps = np.arange(1, len(losses) + 1)
     ax.plot(steps, losses, label="training loss (MSE, scaled units)")
@@ -82,4 +84,4 @@ def loss_png(losses: list[float], val_losses: list[float], unit: str, best_step:
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)

@@ -28,6 +28,9 @@ import pandas as pd
 from rnncast.data.frame import SeriesFrame
 from rnncast.errors import RnncastError
 
+# The season length of a frequency (seasonal naive, MASE, deseasonalisation), by pandas' frequency prefix.
+SEASON_BY_FREQ = {"D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "h": 24, "H": 24}
+
 # Nominal length of calendar steps that are not fixed durations; rounding Δt / nominal counts them exactly
 # because a span of n months (quarters, years) differs from n nominal months by less than half a month.
 _NOMINAL_DAYS = {"M": 30.436875, "Q": 91.310625, "Y": 365.2425, "A": 365.2425, "W": 7.0}
@@ -136,8 +139,6 @@ def fit_season(frame: SeriesFrame, m: int, freq: str | None) -> Season | None:
 
 def usual_period(freq: str | None) -> int | None:
     """The usual seasonal period of a frequency (7 daily, 12 monthly, 4 quarterly ...); None if unknown."""
-    from rnncast.evaluate import SEASON_BY_FREQ
-
     return SEASON_BY_FREQ.get(freq.split("-")[0]) if freq else None
 
 

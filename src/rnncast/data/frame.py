@@ -95,6 +95,15 @@ def infer_freq(timestamps: np.ndarray | None) -> str | None:
     return None if freq is None else getattr(freq, "freqstr", freq)
 
 
+def forecast_tail(frame: SeriesFrame, L: int) -> SeriesFrame:
+    """The last rows of a series: enough to forecast from and to continue its time stamps (step numbers
+    stand in for missing time stamps, so a tail still knows where its series ends)."""
+    n = min(len(frame), max(L, 3))
+    stamps = frame.timestamps if frame.timestamps is not None else np.arange(len(frame), dtype=np.int64)
+    return replace(frame, values=frame.values[-n:].copy(), timestamps=stamps[-n:].copy(), known=None,
+                   known_columns=[], future_timestamps=None, n_padded=max(0, frame.n_padded - (len(frame) - n)))
+
+
 def to_frame(
     table: pd.DataFrame,
     target: str | None = None,

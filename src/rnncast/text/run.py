@@ -69,7 +69,7 @@ def fit_corpus(text: str, spec: lm.LMSpec, progress: bool = False):
 
 
 def config_for(spec: lm.LMSpec, vocab: Vocab, source: str, text: str) -> dict:
-    from rnncast import __version__
+    from rnncast.version import __version__
 
     return {
         "format_version": FORMAT_VERSION, "rnncast_version": __version__, "task": "char_lm", "engine": spec.engine,

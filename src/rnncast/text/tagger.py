@@ -191,7 +191,8 @@ class Tagger:
         """The run directory, atomically; it replaces only a tagger run rnncast wrote."""
         from safetensors.torch import save
 
-        from rnncast import __version__, atomic, outputs
+        from rnncast import atomic, outputs
+        from rnncast.version import __version__
 
         config = {"format_version": FORMAT_VERSION, "rnncast_version": __version__, "task": "tagger",
                   "engine": "torch", "model": asdict(self.spec), **extra}

@@ -1,0 +1,107 @@
+"""The import graph of ``src/rnncast``, read with ``ast``: no cycle, and no module takes another's private names.
+
+Every ``import`` counts, those inside functions too; only imports under ``if TYPE_CHECKING:`` (annotations,
+never run) are left out. ``from rnncast import x`` counts as an import of the submodule ``rnncast.x`` when
+there is one, else of the package ``rnncast`` itself.
+"""
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted((SRC / "rnncast").rglob("*.py")):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _runtime_imports(tree: ast.AST):
+    """Import nodes outside ``if TYPE_CHECKING:`` blocks."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _graph():
+    modules = _modules()
+    edges, private = {}, []
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+                continue
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base]).strip(".")
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                targets.add(sub if sub in modules else base)
+                if base in modules and alias.name.startswith("_") and not alias.name.startswith("__"):
+                    private.append(f"{name} imports {base}.{alias.name}")
+        edges[name] = {t for t in targets if t in modules and t != name}
+    return edges, private
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_graph_sees_every_module_and_its_imports():
+    edges, _ = _graph()
+    assert len(edges) > 40
+    assert "rnncast.data.frame" in edges["rnncast.data.panel"]
+    assert "rnncast.fitting" in edges["rnncast.forecast"]
+
+
+def test_no_import_cycle_counting_imports_inside_functions():
+    edges, _ = _graph()
+    assert _cycles(edges) == []
+
+
+def test_the_cycle_finder_finds_one():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_module_imports_another_modules_private_names():
+    _, private = _graph()
+    assert private == []
