@@ -39,8 +39,6 @@ def check_levels(levels) -> tuple[float, ...]:
 
 def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WINDOWS) -> dict:
     """Scaled residual quantiles ``{"levels", "q": {level: [q_1 … q_H]}}`` from a backtest on ``panel``."""
-    from rnncast.evaluate import forecasts_from
-
     levels = check_levels(levels)
     H, L = forecaster.horizon, forecaster.seq_length
     need = L + (H if forecaster.strategy == "direct" else 1) + 1
@@ -58,17 +56,24 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
     model = copy.deepcopy(forecaster)
     model.conformal, model.progress = None, False
     model._fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
-    preds = forecasts_from(model, [s for s in panel.series if s.uid in origins], origins, None)
-    scaled = np.abs(preds["y"] - preds[forecaster.model]) / preds["unique_id"].map(scales)
+    scaled = []  # per series: |y - ŷ| / the series' naive scale, (n_windows, H)
+    for frame in panel.series:
+        o = origins.get(frame.uid)
+        if o is None:
+            continue
+        point = model._columns(model.forecast_at(frame, o))[forecaster.model]  # (n_windows, H)
+        actual = frame.y[o[:, None] + np.arange(H)[None, :]]
+        scaled.append(np.abs(actual - point) / scales[frame.uid])
+    scaled = np.concatenate(scaled)  # (n_residuals, H)
     q = {}
     for level in levels:
         per_h = []
-        for h in range(1, H + 1):
-            r = np.sort(scaled[preds["h"] == h].to_numpy())
+        for h in range(H):
+            r = np.sort(scaled[:, h])
             k = min(int(np.ceil((len(r) + 1) * level / 100.0)), len(r))
             per_h.append(float(r[k - 1]))
         q[f"{level:g}"] = per_h
-    return {"levels": [float(level) for level in levels], "q": q, "n_residuals": int(len(scaled) // H)}
+    return {"levels": [float(level) for level in levels], "q": q, "n_residuals": int(len(scaled))}
 
 
 def interval_columns(model: str, point: np.ndarray, h: np.ndarray, scale: float, calibration: dict) -> dict:
