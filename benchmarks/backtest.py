@@ -8,9 +8,9 @@ min-max scaled per series, full-batch Adam at lr 0.01, seed 0; the same settings
 Ten windows of 7 steps, 7 steps apart, end at the last full horizon of each series. Timed, interleaved,
 ``repeats`` times each (the median is reported):
 
-    (a) rnncast.backtest.backtest(..., refit=False)  one fit on the rows before the first origin, then all
+    (a) rnncast.evaluation.backtest.backtest(..., refit=False)  one fit on the rows before the first origin, then all
                                                      10 windows of every series forecast in one batch
-    (b) rnncast.backtest.backtest(..., refit=True)   a fresh model (and scalers) per window: 10 fits
+    (b) rnncast.evaluation.backtest.backtest(..., refit=True)   a fresh model (and scalers) per window: 10 fits
     (c) plain loop                                   what a user writes without a backtest API: for each
                                                      window, cut every series at its origin with pandas,
                                                      Forecaster(...).fit(cut), .predict(): 10 fit+predict
@@ -36,9 +36,9 @@ import torch
 from _machine import describe
 
 import rnncast
-from rnncast.backtest import backtest
-from rnncast.cli_options import LECTURE
+from rnncast.cli.options import LECTURE
 from rnncast.data.panel import to_panel
+from rnncast.evaluation.backtest import backtest
 
 N_SERIES, LENGTH, N_WINDOWS, STEP, SEQ, HORIZON, HIDDEN = 100, 200, 10, 7, 14, 7, 16
 

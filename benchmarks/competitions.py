@@ -18,7 +18,7 @@ the end of each series:
 - ``naive`` (last value), ``seasonal_naive`` (the value one period m before; m = 1, 4, 12);
 - statsforecast's ``AutoETS`` and ``Theta`` (``season_length=m``, ``n_jobs=1``; ``fallback_model=Naive()`` for
   a series too short for the model, which happens only on the --validate split), when installed;
-- ``preset``: ``Forecaster.from_preset(<frequency>, H)`` (rnncast.presets: a 5-member ensemble, normalised,
+- ``preset``: ``Forecaster.from_preset(<frequency>, H)`` (rnncast.forecaster.presets: a 5-member ensemble, normalised,
   deseasonalised, early-stopped where the preset says so, its share of the learned correction chosen on the
   held-out values where it says so, on the data set's reported metric) on all series
   of the frequency; ``preset-single``: the same with one member. These are the declared configuration.
@@ -63,7 +63,7 @@ from _machine import describe
 import rnncast
 from rnncast import metrics
 from rnncast.baselines import multi_step
-from rnncast.config import RATIO_LOSSES
+from rnncast.specs import RATIO_LOSSES
 
 FREQS = ("yearly", "quarterly", "monthly")
 KINDS = ("rnn", "lstm", "gru")

@@ -14,10 +14,10 @@ import statistics
 from _machine import describe
 
 import rnncast
-from rnncast.cli_options import LECTURE
+from rnncast.cli.options import LECTURE
 from rnncast.data.frame import to_frame
 from rnncast.data.io import read_table
-from rnncast.evaluate import holdout
+from rnncast.evaluation.holdout import holdout
 
 
 def main():

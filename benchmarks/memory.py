@@ -103,7 +103,7 @@ def make_panel(n_series: int, n_steps: int, seed: int) -> pd.DataFrame:
 
 def skip_after(n_batches: int) -> None:
     """Train the first ``n_batches`` batches for real; later ones return their last loss untouched."""
-    from rnncast.training import TorchSteps
+    from rnncast.training.loop import TorchSteps
 
     original = TorchSteps.step
     calls = {"n": 0, "loss": 0.0}
@@ -133,7 +133,8 @@ def main() -> None:
     from _machine import describe
 
     import rnncast
-    from rnncast import forecast, training
+    from rnncast.forecaster import forecaster as forecast
+    from rnncast.training import loop as training
 
     torch.set_num_threads(1)
     print(describe())

@@ -18,10 +18,10 @@ import numpy as np
 import torch
 from _machine import describe
 
-from rnncast.config import ModelSpec, TrainSpec
 from rnncast.data.io import read_table
 from rnncast.models import build_net
-from rnncast.training import train
+from rnncast.specs import ModelSpec, TrainSpec
+from rnncast.training.loop import train
 
 ITERATIONS, LR, SEQ = 500, 0.01, 7
 

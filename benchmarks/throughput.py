@@ -37,9 +37,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from _machine import describe  # noqa: E402
 
-from rnncast import engines, training  # noqa: E402
-from rnncast.config import ModelSpec, TrainSpec  # noqa: E402
 from rnncast.data.windows import sliding_windows  # noqa: E402
+from rnncast.specs import ModelSpec, TrainSpec  # noqa: E402
+from rnncast.training import engines
+from rnncast.training import loop as training
 
 N_SERIES, STEPS, SEQ, HORIZON, HIDDEN, LAYERS, BATCH = 1000, 500, 36, 18, 64, 2, 1024
 

@@ -90,7 +90,7 @@ def test_the_graph_sees_every_module_and_its_imports():
     edges, _ = _graph()
     assert len(edges) > 40
     assert "rnncast.data.frame" in edges["rnncast.data.panel"]
-    assert "rnncast.fitting" in edges["rnncast.forecast"]
+    assert "rnncast.forecaster.fit" in edges["rnncast.forecaster.forecaster"]
 
 
 def test_no_import_cycle_counting_imports_inside_functions():

@@ -14,7 +14,7 @@ __all__ = ["Forecaster", "load", "datasets", "RnncastError", "__version__"]
 
 def __getattr__(name: str):
     if name in ("Forecaster", "load"):
-        from rnncast import forecast
+        from rnncast.forecaster import forecaster as forecast
 
         return getattr(forecast, name)
     if name == "datasets":

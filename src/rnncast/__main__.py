@@ -1,5 +1,5 @@
 """``python -m rnncast``: the same as the ``rnncast`` command."""
 
-from rnncast.cli import app
+from rnncast.cli.commands import app
 
 app()

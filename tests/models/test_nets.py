@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from rnncast.config import ModelSpec, WindowSpec, anchor_lags
 from rnncast.errors import RnncastError
 from rnncast.models import build_net
+from rnncast.specs import ModelSpec, WindowSpec, anchor_lags
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnncast import engines
-from rnncast.config import ModelSpec
+from rnncast.specs import ModelSpec
+from rnncast.training import engines
 
 
 @pytest.mark.parametrize("kind, anchor, many", [("lstm", "target", False), ("gru", "features", False),

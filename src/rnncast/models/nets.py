@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnncast.config import ModelSpec
+from rnncast.specs import ModelSpec
 
 LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -31,7 +31,7 @@ class RecurrentNet(nn.Module):
         # and that row is added back to the output (anchor "target": its target value, to each output;
         # "features": all its past features; many_to_many: each step's own row).
         # normalize="season" (direct): output k is added to the target ``lags[k]`` rows back from the
-        # window's end instead, its seasonal-naive value (rnncast.config.anchor_lags).
+        # window's end instead, its seasonal-naive value (rnncast.specs.anchor_lags).
         self.n_past = n_past if spec.relative else 0
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),

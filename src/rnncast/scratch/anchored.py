@@ -8,7 +8,7 @@ With P past features (the first P input columns, target last) and window x (N, L
                        a = x[:, L-1, :P]    (anchor "features": the whole last row)
                        a_t = x[:, t, :P]    (many-to-many: each step's own row)
                        a_k = x[:, L-lag_k, P-1]  (``normalize="season"``: output k on its seasonal-naive
-                                                  value, ``lags`` from ``rnncast.config.anchor_lags``)
+                                                  value, ``lags`` from ``rnncast.specs.anchor_lags``)
 
 The anchor holds no parameters, so backward is the wrapped net's backward unchanged: ∂ŷ/∂θ = ∂net/∂θ.
 Forecasts (``predict``, not the training ``forward``) keep the share α = ``shrink`` of the correction,

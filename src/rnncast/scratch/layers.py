@@ -17,7 +17,7 @@ The history lives in arrays with time first, allocated once per (N, T) and reuse
 
 Two ways to drive a layer. One step at a time, batch-first like the rest of the package, when a
 step's input is known only after the step before (output feedback) or to watch the gradient
-flow back step by step (rnncast.explain)::
+flow back step by step (rnncast.explain.gradients)::
 
     layer.reset(N)                   # forget the history, h[-1] = 0 (room for steps grows as needed)
     for t in range(L):

@@ -1,4 +1,4 @@
-"""The NumPy engine's stepper for the shared training loop (``rnncast.training.run``).
+"""The NumPy engine's stepper for the shared training loop (``rnncast.training.loop.run``).
 
 One step is the lecture's iteration written out by hand: forward, MSE, backward through time,
 optional global-norm clipping, one Adam update over the net's flat parameter vector. A step whose
@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from rnncast import order as order_module
 from rnncast.scratch.losses import mse
 from rnncast.scratch.optim import Adam, clip_grad_norm_
+from rnncast.training import batch_order as order_module
 
 
 class NumpySteps:
@@ -39,7 +39,7 @@ class NumpySteps:
 
     def permutation(self, n: int) -> np.ndarray:
         """``rng.permutation(n)``'s numbers (it shuffles an arange the same way), as int32 below 2**31."""
-        if n >= order_module.LAZY_MIN:  # computed batch by batch (rnncast.order), never held whole
+        if n >= order_module.LAZY_MIN:  # computed batch by batch (rnncast.training.batch_order), never held whole
             return order_module.FeistelOrder(n, self.rng.integers(0, 2**62, 4))
         order = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
         self.rng.shuffle(order)
@@ -57,7 +57,7 @@ class NumpySteps:
     def finish(self) -> None:
         pass
 
-    # -- checkpoints (rnncast.checkpoint): what a resumed run needs besides the weights ---------
+    # -- checkpoints (rnncast.training.checkpoint): what a resumed run needs besides the weights ---------
     def order_state(self) -> dict:
         """The batch-order generator's state (NumPy's PCG64 state: plain ints), to redraw the same shuffle."""
         return self.rng.bit_generator.state

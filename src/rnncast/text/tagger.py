@@ -132,7 +132,7 @@ class Tagger:
         self.tag_index_ = {t: i for i, t in enumerate(self.tags_)}
         torch.manual_seed(spec.seed)
         self.net_ = TaggerNet(spec, len(self.words_), len(self.tags_))
-        from rnncast.optim import FlatAdam
+        from rnncast.training.optim import FlatAdam
 
         opt = FlatAdam(self.net_.parameters(), lr=spec.lr)
         rng = np.random.default_rng(spec.seed)

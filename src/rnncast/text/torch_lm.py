@@ -51,7 +51,7 @@ class TorchLM:
         self.optimizer, self.clip, self._state = None, None, None
 
     def configure(self, lr: float, clip: float | None) -> None:
-        from rnncast.optim import FlatAdam
+        from rnncast.training.optim import FlatAdam
 
         self.optimizer, self.clip = FlatAdam(self.module.parameters(), lr=lr), clip
 

@@ -1,0 +1,1 @@
+"""The ``rnncast`` command: parsers, options and the commands that call the library."""

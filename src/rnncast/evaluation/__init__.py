@@ -1,0 +1,1 @@
+"""Evaluation: hold-out and rolling-origin backtests beside baselines, significance."""

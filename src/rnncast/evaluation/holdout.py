@@ -1,0 +1,198 @@
+"""Scoring forecasts against the truth: hold-out evaluation (and the shared core of ``backtest``).
+
+The network and every baseline forecast the same targets from the same history, and all metrics
+are computed in original units after inverse scaling, per series and pooled over all series
+(overall MASE is the mean of the series' MASE, each on its own scale). Scalers are fitted on each
+series' training rows only; test windows may reach back ``seq_length`` rows into the training part.
+
+Hold-out: the first ``int(T·(1 - test_size))`` rows of each series train the model; every later
+position is an origin of an H-step forecast whose targets lie inside the series (for H = 1: every
+test step, the lecture's evaluation).
+
+``lookahead=True`` additionally scores the lecture's own procedure on a single series, which
+rescales the test period with the test period's own min/max: it peeks at the future's range, so the
+figure is shown only to teach the difference and labelled as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from rnncast import baselines, metrics
+from rnncast.data.frame import SeriesFrame, infer_freq
+from rnncast.data.panel import Panel
+from rnncast.data.samples import SeriesScaling
+from rnncast.data.scaling import Scaler
+from rnncast.data.seasons import SEASON_BY_FREQ
+from rnncast.data.windows import split_targets
+from rnncast.errors import RnncastError
+
+if TYPE_CHECKING:
+    from rnncast.forecaster.forecaster import Forecaster
+
+
+
+@dataclass
+class Evaluation:
+    predictions: pd.DataFrame  # unique_id, ds, cutoff, h, y, <model>, naive, ... (long)
+    metrics: dict  # {"test": {name: {...}}, "per_series": {uid: {name: {...}}}}
+    model: str
+    train_sizes: dict[str, int]
+    season: int | None
+    lookahead_rmse: float | None = None
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> dict[str, dict]:
+        return self.metrics["test"]
+
+    def significance(self) -> dict:
+        """Diebold-Mariano test of the network's squared errors against naive's (``evaluation.significance``)."""
+        from rnncast.evaluation.significance import diebold_mariano
+
+        p = self.predictions
+        h = int(p["h"].max()) if "h" in p.columns and len(p) else 1
+        return diebold_mariano((p["y"] - p[self.model]).to_numpy(), (p["y"] - p["naive"]).to_numpy(), h)
+
+    def verdict(self) -> str:
+        """One line: does the network beat naive on RMSE, and by how much."""
+        net, naive = self.table[self.model]["rmse"], self.table["naive"]["rmse"]
+        name = self.model.upper()
+        change = 100.0 * (net - naive) / naive if naive else 0.0
+        if abs(change) < 0.05:
+            return f"{name} matches naive (tomorrow = today): test RMSE {net:.4g} vs {naive:.4g} (within 0.05%)."
+        if net < naive:
+            return f"{name} beats naive: test RMSE {net:.4g} vs {naive:.4g} ({-change:.1f}% lower)."
+        return (
+            f"{name} does NOT beat naive (tomorrow = today): test RMSE {net:.4g} vs {naive:.4g}"
+            f" ({change:.1f}% higher)."
+        )
+
+
+def infer_season(frame: SeriesFrame, season: int | None) -> int | None:
+    """``season`` if given, else the usual cycle of the data's frequency (7 for daily, 12 for monthly...)."""
+    if season is not None:
+        if isinstance(season, bool) or not isinstance(season, int) or season < 1:
+            raise RnncastError(f"season must be a positive whole number, got {season!r}")
+        return season
+    freq = infer_freq(frame.timestamps)
+    return None if freq is None else SEASON_BY_FREQ.get(freq.split("-")[0])
+
+
+def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
+                   season: int | None) -> pd.DataFrame:
+    """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
+    ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
+    H = forecaster.horizon
+    parts = []
+    for frame in series:
+        o = origins.get(frame.uid, np.array([], dtype=int))
+        if len(o) == 0:
+            continue
+        targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
+        forecasts = forecaster._columns(forecaster.forecast_at(frame, o))
+        h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
+        forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
+        m = season if season is not None and season <= o.min() else None
+        forecasts.update(baselines.multi_step(frame.y, o, H, m))
+        ds = frame.ds()
+        part = {"unique_id": frame.uid, "ds": ds[targets].ravel(), "cutoff": np.repeat(ds[o - 1], H),
+                "h": np.tile(np.arange(1, H + 1), len(o)), "y": frame.y[targets].ravel()}
+        part.update({name: v.ravel() for name, v in forecasts.items()})
+        parts.append(pd.DataFrame(part))
+    if not parts:
+        raise RnncastError("no series has a complete forecast window to evaluate")
+    return pd.concat(parts, ignore_index=True)
+
+
+def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | None]) -> dict:
+    """Metrics per series and pooled (``test``); overall MASE = mean of the series' MASE on their own scale."""
+    names = list(_point({c: None for c in predictions.columns[5:]}, model))
+    per_series = {}
+    for uid, one in predictions.groupby("unique_id", sort=False):
+        per_series[str(uid)] = {name: metrics.all_metrics(one["y"].to_numpy(), one[name].to_numpy(), scales.get(uid))
+                                for name in names}
+    overall = {}
+    for name in names:
+        row = metrics.all_metrics(predictions["y"].to_numpy(), predictions[name].to_numpy(), None)
+        mases = [per_series[uid][name]["mase"] for uid in per_series]
+        row["mase"] = float(np.mean(mases)) if mases and all(v is not None for v in mases) else None
+        overall[name] = row
+    quantile_cols = [c for c in predictions.columns if c.startswith(f"{model}-q-")]
+    if quantile_cols:
+        overall[model].update(metrics.quantile_metrics(predictions, quantile_cols))
+    for lo in (c for c in predictions.columns if c.startswith(f"{model}-lo-")):
+        level = lo.rsplit("-lo-", 1)[1]
+        y = predictions["y"].to_numpy()
+        inside = (y >= predictions[lo].to_numpy()) & (y <= predictions[f"{model}-hi-{level}"].to_numpy())
+        overall[model][f"coverage_{level}"] = float(np.mean(inside))
+    return {"test": overall, "per_series": per_series}
+
+
+def mase_scales(series: list[SeriesFrame], train_ends: dict[str, int], season: int | None) -> dict[str, float | None]:
+    """Each series' MASE denominator: in-sample (seasonal, with ``season``) naive MAE on its training rows."""
+    return {s.uid: metrics.naive_scale(s.y[: train_ends[s.uid]], season or 1) for s in series if s.uid in train_ends}
+
+
+def _point(forecasts: dict, model: str) -> dict:
+    """The point-forecast columns (quantile and interval columns left out)."""
+    return {k: v for k, v in forecasts.items() if not k.startswith((f"{model}-q-", f"{model}-lo-", f"{model}-hi-"))}
+
+
+def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float = 0.3, season: int | None = None,
+            lookahead: bool = False) -> Evaluation:
+    """Fit ``forecaster`` on the training part of each series and score it and the baselines on the rest."""
+    panel = data if isinstance(data, Panel) else Panel([data])
+    forecaster._specs()  # refuse bad settings before any work
+    L, H = forecaster.seq_length, forecaster.horizon
+    train_ends, heads, skipped = {}, [], list(panel.too_short)
+    for frame in panel.series:
+        try:
+            _, test_t = split_targets(len(frame), L, test_size)
+        except RnncastError:
+            if len(panel) == 1:
+                raise
+            skipped.append(frame.uid)
+            continue
+        train_ends[frame.uid] = int(test_t[0])
+        heads.append(frame.head(int(test_t[0])))
+    if not heads:
+        raise RnncastError(f"every series is too short for seq_length {L} with test-size {test_size}")
+    season = infer_season(panel.first, season)
+    forecaster._fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
+    skipped += forecaster.skipped_
+    series = [s for s in panel.series if s.uid in forecaster.scalings_]
+    origins = {s.uid: np.arange(train_ends[s.uid], len(s) - H + 1) for s in series}
+    predictions = forecasts_from(forecaster, series, origins, season)
+    table = summarize(predictions, forecaster.model, mase_scales(series, train_ends, season))
+
+    lookahead_rmse = None
+    if lookahead and len(series) == 1:
+        frame = series[0]
+        start = train_ends[frame.uid] - L  # the lecture's test_set = xy[train_size - seq_length:]
+        peeking = SeriesScaling(Scaler.fit(forecaster.scaler, frame.values[start:]), None)
+        rest = replace(frame, values=frame.values[start:],
+                       timestamps=None if frame.timestamps is None else frame.timestamps[start:])
+        yhat = forecaster.forecast_at(rest, origins[frame.uid] - start, scaling=peeking)
+        lookahead_rmse = metrics.rmse(frame.y[origins[frame.uid]], yhat[:, 0])
+    used_season = season if season is not None and all(season <= train_ends[s.uid] for s in series) else None
+    return Evaluation(predictions, table, forecaster.model, train_ends, used_season, lookahead_rmse, skipped)
+
+
+def range_note(frame: SeriesFrame, train_size: int) -> str | None:
+    """Why a scaled network may lose: the test period leaves the range seen in training."""
+    y = frame.y
+    low, high = y[:train_size].min(), y[:train_size].max()
+    test = y[train_size:]
+    outside = float(np.mean((test > high) | (test < low)))
+    if outside < 0.05:
+        return None
+    return (
+        f"{100 * outside:.0f}% of the test targets lie outside the training range [{low:.4g}, {high:.4g}]:"
+        f" a network trained on values scaled to that range must extrapolate there, while naive simply"
+        f" carries the last value forward."
+    )

@@ -1,0 +1,1 @@
+"""The Forecaster: fit, fitted state, save/load, ensembles, presets, multi-step rollout, intervals."""

@@ -1,0 +1,164 @@
+"""A Forecaster's fit: ``fit_panel`` prepares the series (padding, seasonal indices, scalers, input
+rows) and trains one network per ensemble member (``rnncast.forecaster.ensemble``) with ``fit_member``: its
+samples, the loop, early stopping and the refit. Each member's training is one or two runs of
+``training.run``:
+
+1. on the training samples of its window length, with validation (loss, or a metric in the data's
+   units: ``rnncast.training.early_stopping``) and early stopping where asked for;
+2. with ``refit_best``, a fresh net trained for the rounds run 1 chose, on all (recent) windows, so the
+   validation windows teach the final model too.
+
+Every run can write checkpoints (its own file: ``stage``) and TensorBoard logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from rnncast import metrics
+from rnncast.data.frame import forecast_tail
+from rnncast.data.panel import Panel
+from rnncast.data.samples import ScaledTargets, fit_scaling, pad_left, stacked_input_rows, training_set
+from rnncast.data.seasons import anchor_period, fit_season, season_period
+from rnncast.errors import RnncastError
+from rnncast.forecaster.ensemble import member_specs
+from rnncast.specs import RATIO_LOSSES
+from rnncast.training import devices, engines
+from rnncast.training import tensorboard as tblog
+
+
+def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
+    """Train ensemble member ``member`` of Forecaster ``f`` → ``(net, TrainResult, judge)``; ``judge``:
+    with ``shrink="auto"``, run 1's ``validation.MetricValidation`` (its net holds the weights it kept),
+    else None.
+
+    ``frames`` are the series as given (original units), ``flat`` the same without their seasonal
+    index, ``rows`` their input rows and ``scalings`` their scalers."""
+    model_spec, window, train_spec = specs
+    L, H = window.seq_length, window.horizon
+    # MAPE/sMAPE losses read each target's series scale σ_i next to it (samples.ScaledTargets)
+    # (0 for a series with values <= 0, which the log scaler only standardises: training.RatioLoss)
+    scale = np.array([scalings[s.uid].past.scale[-1] * scalings[s.uid].past.log[-1] for s in flat]
+                     ) if train_spec.loss in RATIO_LOSSES else None
+
+    def split(data):
+        starts, targets, val_starts, val_targets = data.split()
+        if scale is None:
+            return starts, targets, val_starts, val_targets
+        return starts, ScaledTargets.of(targets, scale), val_starts, ScaledTargets.of(val_targets, scale)
+
+    data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size, train_spec.history)
+    train_idx, y_train, val_idx, y_val = split(data)
+    if len(train_idx) == 0:
+        raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
+    n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
+
+    def run(spec, data, parts, stage, validate=None):
+        """One training run of a fresh net on ``parts`` = (train starts, targets, val starts, targets)."""
+        from rnncast.training import checkpoint as checkpoints
+        from rnncast.training import loop as training
+
+        net = f._build_net(model_spec, window, spec, n_inputs, n_past, len(flat))
+        steps = engines.stepper(f.engine, net, data.windows, *parts, spec, spec.full_batch(len(parts[0])),
+                                window.quantiles, f.device, f.precision)
+        if validate is not None:
+            steps = validate(steps, net)
+        checkpoint = checkpoints.for_fit(f, (model_spec, window, spec), rows, data, stage)
+        with tblog.open_log(f.tensorboard) as log:
+            return net, training.run(steps, len(parts[0]), spec, progress=f.progress, checkpoint=checkpoint,
+                                     log=log)
+
+    validate, watched = None, []  # watched: run 1's validating stepper
+    if len(val_idx) and train_spec.val_metric != "loss":
+        from rnncast.training.early_stopping import metric_validation
+
+        def validate(steps, net):
+            watched.append(metric_validation(steps, f.engine, net, data, frames, scalings, f.seasons_, window,
+                                             train_spec.val_metric, auto_shrink=model_spec.shrink == "auto"))
+            return watched[-1]
+
+    stage = f"member{member}" if member else ""
+    net, result = run(train_spec, data, (train_idx, y_train, val_idx, y_val), stage, validate)
+    # shrink="auto": the share is the ensemble's choice (validation.choose_shares), on run 1's held-out
+    # forecasts (a net that kept its untrained round forecasts its anchor whatever the share is)
+    judge = watched[0] if model_spec.shrink == "auto" and watched else None
+    if f.refit_best and len(val_idx) and result.best_step:
+        # Early stopping chose how long to train; train a fresh net that long on all windows.
+        rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
+        spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
+        everything = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
+        starts, targets, _, _ = split(everything)
+        net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
+        refit.val_losses, refit.best_step = result.val_losses, result.best_step
+        refit.initial_val_loss = result.initial_val_loss
+        refit.seconds += result.seconds  # the member's training time: both runs
+        result = refit
+    return net, result, judge
+
+
+def fit_panel(f, panel):
+    """Fit Forecaster ``f`` to ``panel``: its series (padded or skipped), seasonal indices, scalers and
+    input rows, one training per ensemble member, the shares of shrink="auto"; sets ``f``'s fitted
+    state and returns ``f``."""
+    model_spec, window, train_spec = f._specs()
+    devices.check(f.engine, f.device, f.precision)  # training's concern only, not predict's
+    if model_spec.normalize == "season":
+        model_spec = replace(model_spec, season=anchor_period(f.season_length, panel.freq, window.seq_length))
+    members = member_specs(model_spec, window, train_spec, f.ensemble,
+                           vary_loss=f.engine == "torch" and not window.quantiles)
+    L = max(w.seq_length for _, w, _ in members)
+    H = window.horizon
+    steps_needed = L + (H if window.strategy == "direct" else 1)
+    if window.pad:
+        # with the last H values held out, one more H gives every series a training window too
+        padded = steps_needed + (H if train_spec.val_size == "horizon" else 0)
+        usable = [pad_left(s, padded, panel.freq) for s in panel.series]
+    else:
+        usable = [s for s in panel.series if len(s) >= steps_needed]
+    f.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]
+    if not usable:
+        raise RnncastError(
+            f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
+            f" the longest has {max(len(s) for s in panel.series)}"
+        )
+    calibration = None
+    if f.conformal:
+        from rnncast.forecaster.intervals import calibrate
+
+        calibration = calibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps), f.conformal)
+    f.freq_ = panel.freq
+    period = season_period(f.deseasonalize, panel.freq)
+    f.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
+    flat = [f._without_season(s) for s in usable]
+    scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
+    f.series_index_ = {s.uid: k for k, s in enumerate(usable)}
+    rows = stacked_input_rows(flat, lambda s, out: f._input_rows(s, scalings[s.uid], out=out))
+    trained = [fit_member(f, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
+    if model_spec.shrink == "auto":
+        from rnncast.training.early_stopping import choose_shares
+
+        choose_shares([net for net, _, _ in trained], [judge for _, _, judge in trained])
+
+    first = usable[0]
+    f.nets_ = [net for net, _, _ in trained]
+    f.net_ = f.nets_[0]
+    # shrink="auto": each member holds the share its validation chose (the net knows it)
+    f.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
+                  for (m, w, t), net in zip(members, f.nets_, strict=True)]
+    f.scalings_ = scalings
+    f.columns_ = list(first.columns)
+    f.target_ = first.target
+    f.time_col_ = first.time_col
+    f.id_col_ = panel.id_col
+    f.known_columns_ = list(first.known_columns)
+    f.ignored_columns_ = dict(first.ignored)
+    f.history_ = trained[0][1]
+    f.histories_ = [result for _, result, _ in trained]
+    f.tails_ = {s.uid: forecast_tail(s, L) for s in usable}
+    f.conformal_ = calibration
+    f.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
+    f.n_features_in_ = rows[0].shape[1]
+    f.n_series_ = len(usable)
+    return f

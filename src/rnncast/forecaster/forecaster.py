@@ -1,0 +1,397 @@
+"""``Forecaster``: the public API. fit → predict → save, and ``load`` to get a saved one back.
+
+scikit-learn's rules: ``__init__`` only stores its arguments; ``fit`` checks them, learns, returns
+``self``; learned state ends in ``_``; calling ``predict``/``save`` first raises ``NotFittedError``.
+
+    >>> import rnncast
+    >>> f = rnncast.Forecaster(model="lstm", seq_length=7, hidden_size=10).fit(df, target="Close")
+    >>> f.predict()            # the step(s) after the training data: DataFrame [unique_id, ds, lstm]
+    >>> f.save("runs/mine"); rnncast.load("runs/mine").predict(new_df)
+
+One global model serves every series of a long table (``unique_id``, ``ds``, ``y``); each series is
+scaled by its own scaler, fitted on its own training rows. A saved forecaster is a directory with
+``config.json`` (settings, columns, scalers, each series' last rows; JSON) and ``model.safetensors``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rnncast import atomic
+from rnncast.data.frame import SeriesFrame
+from rnncast.data.panel import Panel, future_stamps, to_panel
+from rnncast.data.samples import SeriesScaling, input_rows, pad_left
+from rnncast.errors import NotFittedError, RnncastError
+from rnncast.forecaster.ensemble import combine
+from rnncast.forecaster.fit import fit_panel
+
+# read_config and the file names live in persist.py; re-exported here, where the API has always had them.
+from rnncast.forecaster.persist import (  # noqa: F401
+    CONFIG_FILE,
+    FORMAT_VERSION,
+    WEIGHTS_FILE,
+    config_of,
+    read_config,
+    restore,
+    write_files,
+)
+from rnncast.forecaster.rollout import forecast_origins
+from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
+from rnncast.training import engines
+
+
+class Forecaster:
+    """A recurrent network that forecasts the next ``horizon`` values of a target from the last
+    ``seq_length`` rows of its series' features.
+
+    The defaults start at the naive forecast and keep it unless training beats it on validation:
+    windows relative to their last value in log space with a zero output layer (``normalize="last"``,
+    ``scaler="log"``), the last 20% of each series' windows held out, early stopping with ``patience``
+    50 that counts the untrained net as round 0 and needs a 1% gain (``min_delta``), then a refit on all
+    windows (``refit_best``). The lecture's setup: ``scaler="minmax", normalize="none", val_size=0``.
+    ``Forecaster.from_preset(frequency, horizon)`` gives the competition-tested settings.
+
+    Args:
+        model: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+        seq_length: input window length ``L``. horizon: steps ahead ``H``.
+        strategy: ``"direct"`` (H outputs at once), ``"recursive"`` (one step, fed back) or
+            ``"seq2seq"`` (trained on the next step at every position, fed back); see ``samples``.
+        hidden_size, num_layers, dropout: network size; ``nonlinearity`` tanh/relu (sigmoid: numpy) for rnn.
+        scaler: ``log`` (default: log space for the positive columns, standardised), ``log_unscaled``
+            (log space, centred only: relative windows read plain log ratios, one growth rate the same
+            number in every series), ``minmax`` (the lecture's), ``standard`` or ``none``; per series,
+            training rows only.
+        quantiles: e.g. ``(0.1, 0.5, 0.9)``: pinball loss, one output per quantile (direct, torch).
+        calendar: calendar features from the time column, e.g. ``("dayofweek", "month")``.
+        pad: left-pad series shorter than one window (a mask column marks the padding) instead of
+            skipping them. series_embedding: size of a learned vector per series joined to every input
+            step (torch engine; 0 = none).
+        normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
+            output, with a zero-initialised output layer, so the untrained net is naive; with
+            ``scaler="log"`` the differences are log ratios (divided by the series' spread).
+            ``"season"`` (direct strategy): the same inputs, but each output is added to its seasonal-naive
+            value (the same phase one period earlier), so the untrained net is the seasonal naive
+            forecast. ``"none"``: absolute windows (the lecture's).
+        season_length: the period m of ``normalize="season"`` (None: the usual period of the data's
+            frequency: 12 monthly, 4 quarterly, 7 daily ...).
+        shrink: the share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net
+            (a: the naive or seasonal-naive anchor; in scaled, e.g. log, units: with a log scaler the
+            forecast is a^(1-α)·ŷ_net^α), like Theta's halved trend; 1 (default) keeps all of it.
+            ``"auto"``: the validation hold-out (``val_size``, a ``val_metric`` in the data's units)
+            chooses α from 0.25, 0.5, 0.75, 1 for the round kept: one share for an ensemble's median
+            where its members held out the same values (``val_size="horizon"``), else each member's own.
+        refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
+            rounds early stopping chose (the validation windows then also train the final model).
+        restore_best: with validation, keep the best round's weights (default), or ``False``: the last
+            round's, so the held-out values only judge (e.g. choose the ``shrink="auto"`` share) and the
+            refit trains as many rounds as run.
+        deseasonalize: remove each series' multiplicative seasonal index before training and put it back on
+            the forecasts, where the seasonal autocorrelation is significant (``rnncast.data.seasons``):
+            ``True`` (period from the data's frequency), a period (e.g. 12), or ``False``.
+        ensemble: number of networks that differ in cell, loss, input length and seed; the forecast is
+            their median (``rnncast.forecaster.ensemble``). loss: ``"mse"``, ``"mae"``, or ``"mape"``/``"smape"`` of the
+            forecasts in the data's units (log scaler, direct strategy; ``training.RatioLoss``).
+        lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
+            ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
+        val_size, patience: hold out the last ``val_size`` of each series' training windows (or
+            ``"horizon"``: the last H values of each series) and stop after ``patience`` rounds without
+            improvement, keeping the best weights (the untrained net's included).
+        val_metric: what early stopping watches: ``"loss"``, or ``"smape"``, ``"mape"``, ``"rmse"``, ``"mae"``
+            of the validation forecasts in the data's units (direct strategy). min_delta: a round must
+            beat the best so far by this fraction to count (default 0.01: 1%), so noise does not replace
+            the untrained net.
+        history: train on each series' last ``history`` windows only (N-BEATS's history limit; None: all).
+        seed: fixes initial weights and batch order; CPU runs repeat exactly.
+        engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
+        conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
+            backtest of the training data before the final fit (see ``rnncast.forecaster.intervals``).
+        progress: show a progress bar with the current loss.
+        checkpoint, checkpoint_every, resume: save the training state to ``<checkpoint>/checkpoint.safetensors``
+            every ``checkpoint_every`` optimizer steps; ``resume=True`` continues from it, ending with the
+            same weights as an uninterrupted run (a checkpoint of other settings or data is refused; see
+            ``rnncast.training.checkpoint``).
+        device: where the torch engine trains: ``"cpu"``, ``"cuda"`` or ``"auto"`` (cuda when available);
+            forecasting runs on the CPU. precision: ``"fp32"`` or ``"bf16"`` (CUDA autocast only).
+            tensorboard: a directory for TensorBoard logs of the loss per round (needs ``tensorboard``).
+            Under torchrun, training is data-parallel over the processes (``rnncast.training.distributed``).
+    """
+
+    def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
+                 nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
+                 series_embedding=0, normalize="last", season_length=None, shrink=1.0, refit_best=True,
+                 restore_best=True, deseasonalize=False,
+                 ensemble=1, loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
+                 patience=50, val_metric="loss", min_delta=0.01, history=None, seed=0, engine="torch", conformal=None,
+                 progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
+                 precision="fp32", tensorboard=None):
+        self.model = model
+        self.seq_length = seq_length
+        self.horizon = horizon
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.nonlinearity = nonlinearity
+        self.scaler = scaler
+        self.strategy = strategy
+        self.quantiles = quantiles
+        self.calendar = calendar
+        self.pad = pad
+        self.series_embedding = series_embedding
+        self.normalize = normalize
+        self.season_length = season_length
+        self.shrink = shrink
+        self.refit_best = refit_best
+        self.restore_best = restore_best
+        self.deseasonalize = deseasonalize
+        self.ensemble = ensemble
+        self.loss = loss
+        self.lr = lr
+        self.iterations = iterations
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.clip = clip
+        self.val_size = val_size
+        self.patience = patience
+        self.val_metric = val_metric
+        self.min_delta = min_delta
+        self.history = history
+        self.seed = seed
+        self.engine = engine
+        self.conformal = conformal
+        self.progress = progress
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
+        self.device = device
+        self.precision = precision
+        self.tensorboard = tensorboard
+
+    @classmethod
+    def from_preset(cls, preset: str, horizon: int, **overrides) -> Forecaster:
+        """A forecaster with the settings of ``preset`` (yearly, quarterly, monthly, other; see
+        ``rnncast.forecaster.presets``) for ``horizon`` steps; ``overrides`` replace any of them."""
+        from rnncast.forecaster.presets import preset_params
+
+        return cls(**{**preset_params(preset, horizon), **overrides})
+
+    # -- settings -------------------------------------------------------------------------------
+    def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
+        quantiles = None
+        if self.quantiles is not None:
+            try:
+                quantiles = tuple(sorted({*map(float, self.quantiles), 0.5}))
+            except (TypeError, ValueError):
+                raise RnncastError(f"quantiles must be numbers like (0.1, 0.9), got {self.quantiles!r}") from None
+        specs = (
+            ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
+                      self.series_embedding, self.normalize,
+                      self.season_length if self.normalize == "season" and self.season_length is not None else 1,
+                      self.shrink),
+            WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
+                       bool(self.pad)),
+            TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
+                      self.patience, self.seed, self.loss, self.val_metric,
+                      self.min_delta, self.history, self.restore_best),
+        )
+        for spec in specs:
+            spec.check()
+        engines.check(self.engine, specs[0])
+        if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
+            raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")
+        check_together(*specs)
+        if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
+                                                         or self.deseasonalize < 0):
+            raise RnncastError(f"deseasonalize must be True, False or a period, got {self.deseasonalize!r}")
+        if self.conformal:
+            from rnncast.forecaster.intervals import check_levels
+
+            check_levels(self.conformal)
+        return specs
+
+    def _output_size(self, window: WindowSpec, n_past: int) -> int:
+        if window.strategy != "direct":
+            return n_past
+        return window.horizon * (len(window.quantiles) if window.quantiles else 1)
+
+    # -- fitting --------------------------------------------------------------------------------
+    def fit(self, df: pd.DataFrame, target: str | None = None, features: list[str] | None = None,
+            time_col: str | None = None, fill: str | None = None, id_col: str | None = None,
+            known: list[str] | None = None, freq: str | None = None) -> Forecaster:
+        """Learn from all rows of ``df``: one series (wide) or many (long, with ``id_col``/``unique_id``).
+
+        ``known`` names future-known covariate columns; ``freq`` overrides the inferred frequency.
+        """
+        return self._fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
+
+    def _fit_panel(self, panel: Panel) -> Forecaster:
+        return fit_panel(self, panel)
+
+    def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
+        season = getattr(self, "seasons_", {}).get(frame.uid)
+        return frame if season is None else season.remove(frame)
+
+    def _build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
+                   n_past: int, n_series: int):
+        """A fresh network of this forecaster's engine; ``seed`` fixes its initial weights."""
+        return engines.build(self.engine, model_spec, n_inputs, self._output_size(window, n_past), train_spec.seed,
+                             many_to_many=window.strategy == "seq2seq", n_series=n_series, n_past=n_past,
+                             anchor="target" if window.strategy == "direct" else "features",
+                             lags=anchor_lags(model_spec, window))
+
+    @property
+    def window_length_(self) -> int:
+        """The longest input window of the fitted members (``seq_length`` without an ensemble)."""
+        return max(w.seq_length for _, w, _ in self.members_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise NotFittedError("this Forecaster is not fitted yet: call fit() (or rnncast.load()) first")
+
+    # -- predicting -----------------------------------------------------------------------------
+    def predict(self, df: pd.DataFrame | None = None, horizon: int | None = None, fill: str | None = None,
+                reverse: bool = False) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the last ``seq_length`` rows of each series in ``df``
+        (default: the training data). Returns ``unique_id, ds, <model>`` (+ quantile columns).
+
+        ``horizon`` may differ from the fitted one only for the recursive and seq2seq strategies.
+        """
+        self._check_fitted()
+        H = self.horizon if horizon is None else horizon
+        if isinstance(H, bool) or not isinstance(H, int | np.integer) or H < 1:
+            raise RnncastError(f"horizon must be a positive whole number, got {H!r}")
+        if H != self.horizon and self.strategy == "direct":
+            raise RnncastError(f"a direct model forecasts exactly its horizon {self.horizon}, not {H}")
+        if df is None:
+            if self.known_columns_:
+                raise RnncastError("this model uses future-known covariates: pass data that holds their future values")
+            frames = list(self.tails_.values())
+        else:
+            frames = self.panel_for(df, fill).series
+        parts = [self._forecast_next(frame, H) for frame in frames]
+        return pd.concat(parts, ignore_index=True)
+
+    def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
+        """``df`` checked against the training columns, as a Panel of the series the model knows (the
+        others are listed in ``unknown_series_``), each long enough to forecast from."""
+        self._check_fitted()
+        if isinstance(df, pd.DataFrame):
+            names = [str(c) for c in df.columns]
+            needed = self.columns_ + self.known_columns_ + [c for c in (self.time_col_, self.id_col_) if c]
+            missing = [c for c in needed if c not in names]
+            if missing:
+                raise RnncastError(
+                    f"the data's columns differ from training: {missing[0]!r} is missing"
+                    f" (trained on: {', '.join(needed)})"
+                )
+        panel = to_panel(df, self.id_col_, self.target_, self.columns_, self.time_col_, fill,
+                         self.known_columns_ or None, self.freq_)
+        self.unknown_series_ = [s.uid for s in panel.series if s.uid not in self.scalings_]
+        if len(self.unknown_series_) == len(panel):
+            raise RnncastError(f"none of the data's series was in the training data (e.g. {panel.first.uid!r});"
+                               f" a model knows the scale of its training series only")
+        panel.series = [s for s in panel.series if s.uid in self.scalings_]
+        if self.pad:
+            panel.series = [pad_left(s, self.window_length_, self.freq_) for s in panel.series]
+        for frame in panel.series:
+            if len(frame) < self.window_length_:
+                raise RnncastError(f"series {frame.uid!r}: need at least seq_length={self.window_length_} rows to"
+                                   f" predict, got {len(frame)}")
+        return panel
+
+    def _forecast_next(self, frame: SeriesFrame, H: int) -> pd.DataFrame:
+        if self.known_columns_ and frame.n_future < H:
+            raise RnncastError(f"series {frame.uid!r}: the future-known columns ({', '.join(self.known_columns_)})"
+                               f" need {H} future rows, got {frame.n_future}")
+        values = self.forecast_at(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
+        out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
+        out.update(self._columns(values[0]))
+        out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
+        return pd.DataFrame(out)
+
+    def intervals(self, uid: str, point: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
+        """Conformal interval columns for forecasts ``point`` at steps ``h`` of series ``uid`` ({} without)."""
+        if not getattr(self, "conformal_", None):
+            return {}
+        from rnncast.forecaster.intervals import interval_columns
+
+        if int(np.max(h)) > len(next(iter(self.conformal_["q"].values()))):
+            raise RnncastError("conformal intervals were calibrated for the fitted horizon only")
+        return interval_columns(self.model, point, h, self.interval_scales_[uid], self.conformal_)
+
+    def _columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
+        """Forecast columns: ``<model>`` (the median with quantiles, which sit on the last axis) and
+        ``<model>-q-<q>``."""
+        quantiles = self._specs()[1].quantiles
+        if not quantiles:
+            return {self.model: values}
+        cols = {self.model: values[..., quantiles.index(0.5)]}
+        cols.update({f"{self.model}-q-{q:g}": values[..., k] for k, q in enumerate(quantiles)})
+        return cols
+
+    def forecast_at(self, frame: SeriesFrame, origins: np.ndarray, H: int | None = None,
+                    scaling: SeriesScaling | None = None) -> np.ndarray:
+        """Forecasts in original units from each origin (history = rows before it), ``(n, H[, Q])``.
+
+        ``scaling`` overrides the series' fitted scalers (used only to show the lecture's look-ahead).
+        """
+        self._check_fitted()
+        _, window, _ = self._specs()
+        H = window.horizon if H is None else H
+        scaling = scaling or self.scalings_[frame.uid]
+        rows = self._input_rows(self._without_season(frame), scaling, ahead=H)
+        n_q = len(window.quantiles) if window.quantiles else 0
+        outputs = [forecast_origins(self.engine, net, w.strategy, rows, origins, w.seq_length, H, len(self.columns_),
+                                    n_q) for net, (_, w, _) in zip(self.nets_, self.members_, strict=True)]
+        values = scaling.past.inverse_column(combine(outputs), len(self.columns_) - 1)
+        season = self.seasons_.get(frame.uid)
+        return values if season is None else season.restore(frame, origins, values)
+
+    def backtest(self, df: pd.DataFrame, n_windows: int = 3, step_size: int | None = None, refit: bool = False,
+                 target: str | None = None, features: list[str] | None = None, time_col: str | None = None,
+                 fill: str | None = None, id_col: str | None = None, known: list[str] | None = None,
+                 freq: str | None = None, season: int | None = None) -> pd.DataFrame:
+        """Rolling-origin forecasts of the last ``n_windows`` windows (see ``rnncast.evaluation.backtest``): a long
+        DataFrame ``unique_id, ds, cutoff, h, y, <model>, naive, …``. Fits ``self`` (no leakage)."""
+        from rnncast.evaluation.backtest import backtest
+
+        panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
+        return backtest(self, panel, n_windows, step_size, refit, season).predictions
+
+    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None) -> np.ndarray:
+        index = self.series_index_[frame.uid] if self.series_embedding else None
+        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index, out)
+
+    # -- persistence ----------------------------------------------------------------------------
+    def config(self) -> dict:
+        """Everything needed to rebuild this forecaster, as JSON-ready data (``persist.config_of``)."""
+        self._check_fitted()
+        return config_of(self)
+
+    def write_files(self, stage: atomic.Staging, extra_config: dict | None = None) -> None:
+        """Write ``config.json`` and ``model.safetensors`` into a run directory being staged."""
+        write_files(self, stage, extra_config)
+
+    def save(self, path: str | Path, force: bool = False) -> Path:
+        """Save to directory ``path`` atomically.
+
+        An existing ``path`` is replaced only when it is a forecasting run rnncast wrote (``force``: or
+        another kind of rnncast run); anything else there raises ``RnncastError`` and stays untouched.
+        """
+        from rnncast import outputs
+
+        self._check_fitted()
+        with atomic.directory(path, outputs.FORECAST_RUN, force=force) as stage:
+            self.write_files(stage)
+        return Path(path)
+
+
+def load(path: str | Path, engine: str | None = None) -> Forecaster:
+    """Load a forecaster (or the model of a run directory) saved by ``Forecaster.save`` or the CLI.
+
+    ``engine`` loads the weights into the other engine's network (``"torch"`` or ``"numpy"``); by
+    default the engine that trained it. A setting the chosen engine lacks is refused by name.
+    """
+    return restore(Forecaster, path, engine)

@@ -1,0 +1,1 @@
+"""The run directory a command writes: tables, notes, plots, HTML."""

@@ -1,0 +1,177 @@
+"""The run directory: everything one training run produced, written atomically.
+
+    runs/<name>/
+      config.json         settings, columns, scaler, last window, data source, rnncast version
+      model.safetensors   the weights (torch parameter names)
+      metrics.json        {"test": {"<model>": {rmse, mae, mape, smape, mase}, "naive": {...}, ...},
+                           "train_seconds", "iterations", "final_train_loss", ...}
+      predictions.csv     ds, y, <model>, naive, [seasonal_naive], drift, mean over the test period
+      forecast.png        original vs prediction (and naive) over the test period
+      loss.png            training loss per iteration / epoch
+      report.html         one self-contained page: settings, table, verdict, both figures embedded
+
+The directory is built under a temporary name and renamed into place at the end (``atomic``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+from rnncast import atomic, outputs
+from rnncast.evaluation.holdout import Evaluation, range_note
+from rnncast.metrics import NAMES
+from rnncast.report import plots
+
+
+def format_table(table: dict[str, dict], model: str) -> str:
+    """The metrics of the network and every baseline as an aligned text table."""
+    header = f"{'model':<16}" + "".join(f"{m:>11}" for m in NAMES)
+    lines = [header, "-" * len(header)]
+    for name, row in table.items():
+        cells = "".join(f"{_fmt(row[m]):>11}" for m in NAMES)
+        lines.append(f"{name + (' *' if name == model else ''):<16}{cells}")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4f}" if abs(value) < 1000 else f"{value:.4g}"
+
+
+def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
+    """The verdict line, its significance, then the why, the look-ahead figure and the notes on early
+    stopping, shrinking, seasonal naive, skipped series and irregular time stamps, when they apply.
+    ``forecaster``, the fitted one: its training history, its ``normalize`` (what an untrained network
+    forecasts) and the share of the learned correction each member's forecasts keep (ModelSpec.shrink)."""
+    from rnncast.evaluation.significance import describe
+
+    history = None if forecaster is None else forecaster.history_
+    normalize = "last" if forecaster is None else forecaster.normalize
+    shares = [] if forecaster is None else [model.shrink for model, _, _ in forecaster.members_]
+
+    lines = [evaluation.verdict(), describe(evaluation.significance(), evaluation.model.upper())]
+    extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
+    if extra:
+        parts = [f"pinball loss {extra['pinball']:.4g}"] if "pinball" in extra else []
+        if "coverage" in extra:
+            parts.append(f"{100 * extra['coverage']:.1f}% of targets inside the outer quantiles"
+                         f" (nominal {100 * extra['nominal_coverage']:.0f}%)")
+        parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% conformal interval"
+                  for k, v in extra.items() if k.startswith("coverage_")]
+        lines.append("Intervals: " + "; ".join(parts) + ".")
+    beaten = evaluation.table[evaluation.model]["rmse"] >= evaluation.table["naive"]["rmse"]
+    first = panel.first
+    why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
+    if beaten and why:
+        lines.append(f"Why: {why}")
+    if history is not None and history.best_step == 0:
+        what = {"last": ": it reads windows relative to their last value with a zero output layer, so it is the"
+                        " naive forecast",
+                "season": ": each output sits on its seasonal-naive value with a zero output layer, so it is the"
+                          " seasonal naive forecast"}.get(normalize, "")
+        lines.append(f"Early stopping kept the untrained network (round 0){what}; no round of training beat it on"
+                     " the validation windows by --min-delta.")
+    if any(share != 1.0 for share in shares):
+        anchor = "seasonal-naive" if normalize == "season" else "naive"
+        lines.append(f"Shrink: forecasts keep {', '.join(f'{100 * s:.0f}%' for s in shares)} (per network) of the"
+                     f" learned correction to the {anchor} forecast.")
+    if evaluation.lookahead_rmse is not None:
+        lines.append(
+            f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
+            f" peeks at the future) the same network scores RMSE {evaluation.lookahead_rmse:.4g}; that figure"
+            f" is not a real forecast."
+        )
+    if evaluation.season is None:
+        lines.append("Seasonal naive left out: no season given (--season m) or inferable from the time column.")
+    if evaluation.skipped:
+        shown = ", ".join(evaluation.skipped[:10]) + (" ..." if len(evaluation.skipped) > 10 else "")
+        lines.append(f"Skipped {len(evaluation.skipped)} series too short for the window and test split: {shown}")
+    if panel.gaps:
+        shown = ", ".join(f"{uid} ({n})" for uid, n in list(panel.gaps.items())[:10])
+        lines.append(f"Irregular time stamps (steps that are not one {panel.freq or 'step'} apart) in"
+                     f" {len(panel.gaps)} series: {shown}; rows are used as consecutive steps.")
+    lines += [f"Input: {line[:1].upper()}{line[1:]}." for line in getattr(panel, "notes", [])]
+    return lines
+
+
+def metrics_document(evaluation: Evaluation, history) -> dict:
+    doc = {"test": evaluation.table, "per_series": evaluation.metrics["per_series"]}
+    doc.update(
+        model=evaluation.model,
+        verdict=evaluation.verdict(),
+        beats_naive=evaluation.table[evaluation.model]["rmse"] < evaluation.table["naive"]["rmse"],
+        n_test=len(evaluation.predictions),
+        n_series=len(evaluation.metrics["per_series"]),
+        skipped_series=evaluation.skipped,
+        season=evaluation.season,
+        train_seconds=history.seconds,
+        iterations=history.steps,
+        final_train_loss=history.losses[-1] if history.losses else None,
+        best_iteration=history.best_step,
+        stopped_early=history.stopped_early,
+        lookahead_rmse=evaluation.lookahead_rmse,
+        significance_vs_naive=evaluation.significance(),
+        initial_val_loss=history.initial_val_loss,
+    )
+    return doc
+
+
+def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, data_source: dict,
+              title: str, inputs=(), force: bool = False) -> Path:
+    """Write the whole run directory atomically; returns its path.
+
+    It replaces only a forecasting run rnncast wrote (``atomic.directory``); ``inputs`` are never touched.
+    """
+    history = forecaster.history_
+    unit = "epoch" if forecaster.epochs else "iteration"
+    preds = evaluation.predictions
+    forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
+    loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
+    doc = metrics_document(evaluation, history)
+    lines = notes(evaluation, panel, forecaster)
+    with atomic.directory(run_dir, outputs.FORECAST_RUN, inputs, force) as stage:
+        forecaster.write_files(stage, extra_config={"data_source": data_source})
+        stage.write_text("metrics.json", json.dumps(doc, indent=2) + "\n")
+        stage.write_text("predictions.csv", preds.to_csv(index=False))
+        stage.write_bytes("forecast.png", forecast_png)
+        stage.write_bytes("loss.png", loss_png)
+        stage.write_text("report.html", _html(title, forecaster, evaluation, doc, lines,
+                                                     forecast_png, loss_png))
+    return Path(run_dir)
+
+
+def _html(title, forecaster, evaluation, doc, lines, forecast_png, loss_png) -> str:
+    def img(data: bytes, alt: str) -> str:
+        return f'<img alt="{alt}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+
+    rows = "".join(
+        "<tr{}><td>{}</td>{}</tr>".format(
+            ' class="model"' if name == evaluation.model else "", html.escape(name),
+            "".join(f"<td>{_fmt(row[m])}</td>" for m in NAMES),
+        )
+        for name, row in evaluation.table.items()
+    )
+    settings = {k: v for k, v in vars(forecaster).items() if not k.endswith("_") and k != "progress"}
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}tr.model{{font-weight:bold;background:#eef}}
+img{{max-width:100%}}code{{background:#f4f4f4}}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Test period: {doc['n_test']} forecasts ({forecaster.horizon}-step horizon, {doc['n_series']} series),
+metrics in the data's original units (MASE: relative to the in-sample naive error).</p>
+<table><tr><th>model</th>{''.join(f'<th>{m}</th>' for m in NAMES)}</tr>{rows}</table>
+{''.join(f'<p>{html.escape(line)}</p>' for line in lines)}
+{img(forecast_png, 'forecast over the test period')}
+<h2>Training</h2>
+<p>{doc['iterations']} optimizer steps in {doc['train_seconds']:.2f} s; final training loss
+{doc['final_train_loss']:.6g} (MSE on scaled data).</p>
+{img(loss_png, 'training loss')}
+<h2>Settings</h2><pre>{html.escape(json.dumps(settings, indent=2, default=str))}</pre>
+</body></html>
+"""

@@ -1,0 +1,1 @@
+"""Training: one loop for every engine, steps, devices, processes, checkpoints, batch order, early stopping."""

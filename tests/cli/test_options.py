@@ -1,0 +1,97 @@
+"""--preset on the command line (explicit flags win) and the new defaults."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnncast.cli.commands import main
+
+
+@pytest.fixture(scope="module")
+def quarterly_csv(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    pattern = np.array([0.8, 1.0, 1.3, 0.9])
+    parts = [pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2010-01-01", periods=32, freq="QS"),
+                           "y": (100 + k + np.arange(32)) * np.tile(pattern, 8) * (1 + 0.02 * rng.standard_normal(32))})
+             for k in range(3)]
+    path = tmp_path_factory.mktemp("q") / "q.csv"
+    pd.concat(parts).to_csv(path, index=False)
+    return path
+
+
+def test_preset_sets_what_the_flags_do_not(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--preset", "quarterly", "--horizon", "4", "--epochs", "2",
+                 "--ensemble", "2", "--quiet", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["train"]["epochs"] == 2 and len(config["members"]) == 2  # the flags given win
+    assert config["window"]["seq_length"] == 12 and config["model"]["hidden_size"] == 32  # the preset's
+    assert all(s["season"] is not None and s["season"]["period"] == 4 for s in config["series"].values())
+    assert config["model"]["normalize"] == "season" and config["model"]["season"] == 4  # from the frequency
+
+
+def test_season_anchor_and_metric_loss_from_the_command_line(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--normalize", "season", "--season-length", "2", "--loss", "smape",
+                 "--horizon", "3", "--seq-length", "4", "--iterations", "3", "--quiet", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["season"] == 2 and config["train"]["loss"] == "smape"
+
+
+def test_log_unscaled_scaler_from_the_command_line(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--scaler", "log_unscaled", "--loss", "mape", "--horizon", "3",
+                 "--seq-length", "4", "--iterations", "3", "--quiet", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["window"]["scaler"] == "log_unscaled"
+    assert {s["scaling"]["past"]["kind"] for s in config["series"].values()} == {"log_unscaled"}
+    assert {s["scaling"]["past"]["scale"][-1] for s in config["series"].values()} == {1.0}
+
+
+def test_defaults_are_the_normalised_early_stopped_configuration(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", str(quarterly_csv), "--iterations", "5", "--quiet", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["normalize"] == "last" and config["window"]["scaler"] == "log"
+    assert config["train"]["val_size"] == 0.2 and config["train"]["min_delta"] == 0.01
+    doc = json.loads((out / "metrics.json").read_text())
+    assert 0.0 <= doc["significance_vs_naive"]["p_value"] <= 1.0
+
+
+@pytest.mark.parametrize("normalize, forecast", [("last", "the naive forecast"),
+                                                 ("season", "the seasonal naive forecast"), ("none", None)])
+def test_the_report_says_what_the_kept_untrained_network_forecasts(quarterly_csv, tmp_path, capsys, normalize,
+                                                                   forecast):
+    # a learning rate of 5 wrecks every trained round, so early stopping keeps round 0
+    code = main(["train", str(quarterly_csv), "--normalize", normalize, "--lr", "5", "--iterations", "3",
+                 "--patience", "2", "--horizon", "4", "--seq-length", "4", "--val-size", "horizon",
+                 "--val-metric", "smape", "--quiet", "--out", str(tmp_path / "run")])
+    assert code == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Early stopping kept"))
+    if forecast:
+        assert line.endswith(f"so it is {forecast}; no round of training beat it on the validation windows by"
+                             " --min-delta.")
+    else:  # absolute windows: the untrained net is just random weights, nothing to name
+        assert "forecast" not in line
+
+
+def test_shrink_from_the_command_line_is_reported_and_saved(quarterly_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", str(quarterly_csv), "--shrink", "0.5", "--horizon", "4", "--seq-length", "4",
+                 "--iterations", "5", "--out", str(out)])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["shrink"] == 0.5 and config["members"][0]["shrink"] == 0.5
+    assert "Shrink: forecasts keep 50% (per network) of the learned correction to the naive forecast." \
+        in capsys.readouterr().out
+
+
+def test_bad_val_size_is_a_usage_error(quarterly_csv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", str(quarterly_csv), "--val-size", "last"])
+    assert exit_.value.code == 2 and "expected a fraction or 'horizon'" in capsys.readouterr().err

@@ -1,0 +1,37 @@
+import pytest
+
+import rnncast
+from rnncast.errors import RnncastError
+from rnncast.forecaster.presets import PRESETS, preset_params
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_builds_a_valid_forecaster(name):
+    f = rnncast.Forecaster.from_preset(name, 6)
+    model, window, train = f._specs()
+    assert window.seq_length >= 6 and f.ensemble == 5
+    assert model.normalize == ("season" if name in ("quarterly", "monthly") else "last")
+    assert (train.val_size == "horizon") == (PRESETS[name]["early_stop"] or name == "quarterly")
+    assert train.loss == ("mse" if name == "other" else "smape")
+    assert model.shrink == ("auto" if name in ("yearly", "quarterly") else 1.0)
+    # quarterly holds its last H values out to judge the share only: the last epoch is kept
+    assert train.restore_best == (name != "quarterly")
+    assert (train.patience is None) == (name in ("quarterly", "monthly"))
+    # measured presets read plain log ratios; "other" keeps the Forecaster's default scaler
+    assert window.scaler == ("log" if name == "other" else "log_unscaled")
+
+
+def test_season_history_and_overrides():
+    monthly = preset_params("monthly", 18)
+    assert monthly["deseasonalize"] is False and monthly["season_length"] == 12
+    assert monthly["history"] == 90 and monthly["seq_length"] == 27
+    assert preset_params("quarterly", 8)["deseasonalize"] == 4
+    assert preset_params("quarterly", 1)["seq_length"] == 4  # at least one season
+    assert rnncast.Forecaster.from_preset("yearly", 6, ensemble=1, seq_length=9).seq_length == 9
+
+
+def test_unknown_preset_or_bad_horizon_is_refused():
+    with pytest.raises(RnncastError, match="unknown preset 'weekly'; choose one of yearly"):
+        preset_params("weekly", 4)
+    with pytest.raises(RnncastError, match="horizon"):
+        preset_params("yearly", 0)
