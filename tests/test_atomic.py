@@ -192,37 +192,20 @@ def test_sigkill_at_any_step_leaves_the_old_run_or_the_new_one_and_the_next_run_
     assert seen == {"old", "new"}
 
 
-def test_an_oserror_at_any_step_leaves_the_previous_run_and_no_leftovers(tmp_path, monkeypatch, snapshot):
+def test_an_oserror_at_any_step_leaves_the_previous_run_and_no_leftovers(tmp_path, snapshot, os_error_at):
     run = tmp_path / "run"
     write_run(run, "old")
     before = snapshot(tmp_path)
-    real = {name: getattr(os, name) for name in ("mkdir", "open", "write", "fsync", "rename")}
-    calls = [0]
-
-    def failing(name, stop):
-        def wrapped(*args, **kwargs):
-            if sys._getframe(1).f_globals.get("__name__") == "rnncast.atomic":
-                calls[0] += 1
-                if calls[0] == stop:
-                    raise OSError(errno.ENOSPC, "No space left on device")
-            return real[name](*args, **kwargs)
-        return wrapped
-
     stop = 1
     while True:
-        calls[0] = 0
-        for name in real:
-            monkeypatch.setattr(os, name, failing(name, stop))
         try:
-            write_run(run, "new")
+            with os_error_at(stop, (errno.ENOSPC, "No space left on device")):
+                write_run(run, "new")
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
             assert snapshot(tmp_path) == before, f"changed after a failure at step {stop}"
             stop += 1
             continue
-        finally:
-            for name, fn in real.items():
-                monkeypatch.setattr(os, name, fn)
         break
     assert stop > 5 and _whole(run) == "new"
 

@@ -248,38 +248,21 @@ ERRORS = [(28, "No space left on device"), (13, "Permission denied")]
 
 
 def test_an_os_error_at_any_write_of_a_command_is_one_line_and_leaves_the_previous_output(
-        project, capsys, monkeypatch, snapshot):
+        project, capsys, snapshot, os_error_at):
     argv = ("explain", "gradients", "--length", "3", "--hidden-size", "2", "--out", "figures")
     assert run_cli(*argv) == 0
     capsys.readouterr()
     before = snapshot(project)
-    real = {name: getattr(os, name) for name in ("mkdir", "open", "write", "fsync", "rename")}
-    calls = [0]
-
-    def failing(name, stop):
-        def wrapped(*args, **kwargs):
-            if sys._getframe(1).f_globals.get("__name__") == "rnncast.atomic":
-                calls[0] += 1
-                if calls[0] == stop:  # a full disk at odd steps, permission denied at even ones
-                    raise OSError(*ERRORS[stop % 2], str(args[0]) if args else None)
-            return real[name](*args, **kwargs)
-        return wrapped
-
     stop = 1
     while True:
-        calls[0] = 0
-        for name in real:
-            monkeypatch.setattr(os, name, failing(name, stop))
-        try:
+        error = ERRORS[stop % 2]  # a full disk at odd steps, permission denied at even ones
+        with os_error_at(stop, error) as calls:
             code = run_cli(*argv)
-        finally:
-            for name, fn in real.items():
-                monkeypatch.setattr(os, name, fn)
         err = capsys.readouterr().err
-        if calls[0] < stop:  # the command got through every write: nothing left to break
+        if calls.count < stop:  # the command got through every write: nothing left to break
             assert code == 0
             break
-        assert code == 2 and len(err.strip().splitlines()) == 1 and ERRORS[stop % 2][1] in err, (stop, err)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and error[1] in err, (stop, err)
         assert snapshot(project) == before, f"changed after a failure at write step {stop}"
         stop += 1
     assert stop > 8
