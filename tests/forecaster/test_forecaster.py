@@ -240,3 +240,23 @@ def test_mape_loss_trains_on_the_forecasts_percentage_errors_and_refuses_what_it
     assert np.isfinite(mixed.history_.losses).all()
     with pytest.raises(RnncastError, match="numpy engine trains on MSE only; use --engine torch for --loss mape"):
         rnncast.Forecaster(loss="mape", engine="numpy", **FAST).fit(df, target="y")
+
+
+def test_a_failing_fit_leaves_the_previous_fitted_state_whole(monkeypatch):
+    from rnncast.forecaster import fit as fitting
+
+    df = pd.DataFrame({"y": np.sin(np.arange(80) / 4) + 2})
+    f = rnncast.Forecaster(seq_length=5, iterations=5).fit(df)
+    before = {k: v for k, v in vars(f).items() if k.endswith("_")}
+    expected = f.predict()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fitting, "fit_member", interrupted)
+    other = pd.DataFrame({"y": np.cos(np.arange(60) / 3) + 5})
+    with pytest.raises(KeyboardInterrupt):
+        f.fit(other)
+    after = {k: v for k, v in vars(f).items() if k.endswith("_")}
+    assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
+    pd.testing.assert_frame_equal(f.predict(), expected)

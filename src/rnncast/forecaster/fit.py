@@ -101,7 +101,22 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
 def fit_panel(f, panel):
     """Fit Forecaster ``f`` to ``panel``: its series (padded or skipped), seasonal indices, scalers and
     input rows, one training per ensemble member, the shares of shrink="auto"; sets ``f``'s fitted
-    state and returns ``f``."""
+    state and returns ``f``.
+
+    All or nothing: the helpers read the state being built from ``f`` (seasons_, freq_, series_index_),
+    so on any failure (Ctrl-C included) the fitted state ``f`` had before is put back whole.
+    """
+    before = {k: v for k, v in vars(f).items() if k.endswith("_")}
+    try:
+        return _fit_panel(f, panel)
+    except BaseException:
+        for name in [k for k in vars(f) if k.endswith("_")]:
+            delattr(f, name)
+        vars(f).update(before)
+        raise
+
+
+def _fit_panel(f, panel):
     model_spec, window, train_spec = f._specs()
     devices.check(f.engine, f.device, f.precision)  # training's concern only, not predict's
     if model_spec.normalize == "season":

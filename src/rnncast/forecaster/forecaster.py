@@ -251,8 +251,8 @@ class Forecaster:
             raise NotFittedError("this Forecaster is not fitted yet: call fit() (or rnncast.load()) first")
 
     # -- predicting -----------------------------------------------------------------------------
-    def predict(self, df: pd.DataFrame | None = None, horizon: int | None = None, fill: str | None = None,
-                reverse: bool = False) -> pd.DataFrame:
+    def predict(self, df: pd.DataFrame | None = None, horizon: int | None = None,
+                fill: str | None = None) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the last ``seq_length`` rows of each series in ``df``
         (default: the training data). Returns ``unique_id, ds, <model>`` (+ quantile columns).
 

@@ -57,6 +57,7 @@ def config_of(f) -> dict:
                          "season": None if f.seasons_.get(uid) is None else f.seasons_[uid].to_dict()}
                    for uid, tail in f.tails_.items()},
         "conformal": f.conformal_,
+        "fit": {"refit_best": f.refit_best},
     }
 
 
@@ -121,7 +122,7 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
                    val_metric=train_spec.val_metric, min_delta=train_spec.min_delta, history=train_spec.history,
                    restore_best=train_spec.restore_best,
                    seed=train_spec.seed,
-                   engine=engine,
+                   engine=engine, refit_best=bool((config.get("fit") or {}).get("refit_best", True)),
                    conformal=None if not calibration else tuple(calibration["levels"]))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
     nets = [f._build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]

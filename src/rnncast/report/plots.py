@@ -68,20 +68,32 @@ def forecast_png(predictions, model: str, target: str, title: str, max_series: i
     return png_bytes(fig)
 
 
-def loss_png(losses: list[float], val_losses: list[float], unit: str, best_step: int | None = None) -> bytes:
-    """Training (and validation) MSE per iteration or epoch, log scale."""
+def loss_png(losses: list[float], val_losses: list[float], unit: str, best_step: int | None = None,
+             loss: str = "mse", val_metric: str = "loss") -> bytes:
+    """Training (and validation) loss per iteration or epoch, log scale, named by the loss actually used.
+
+    Validation on the loss shares the axis; validation on a metric in the data's units (``val_metric``
+    rmse, mae, mape, smape) gets its own axis on the right, since its numbers are not the loss's.
+    """
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     steps = np.arange(1, len(losses) + 1)
-    ax.plot(steps, losses, label="training loss (MSE, scaled units)")
+    lines = ax.plot(steps, losses, label=f"training loss ({loss.upper()}, scaled units)")
     if val_losses:
-        ax.plot(np.arange(1, len(val_losses) + 1), val_losses, label="validation loss (early-stopping run)")
+        val_steps = np.arange(1, len(val_losses) + 1)
+        if val_metric == "loss":
+            lines += ax.plot(val_steps, val_losses, label=f"validation loss ({loss.upper()}, early-stopping run)")
+        else:
+            right = ax.twinx()
+            lines += right.plot(val_steps, val_losses, color="tab:orange",
+                                label=f"validation {val_metric.upper()} (data units, right axis)")
+            right.set_ylabel(f"validation {val_metric.upper()}")
     if best_step:
-        ax.axvline(best_step, color="tab:red", linestyle=":", label=f"kept weights ({unit} {best_step})")
+        lines.append(ax.axvline(best_step, color="tab:red", linestyle=":", label=f"kept weights ({unit} {best_step})"))
     ax.set_yscale("log")
     ax.set_xlabel(unit)
-    ax.set_ylabel("loss")
+    ax.set_ylabel(f"training loss ({loss.upper()})")
     ax.grid(alpha=0.3, which="both")
-    ax.legend()
+    ax.legend(handles=lines)
     fig.tight_layout()
     return png_bytes(fig)

@@ -120,6 +120,12 @@ def metrics_document(evaluation: Evaluation, history) -> dict:
     return doc
 
 
+def loss_name(forecaster) -> str:
+    """The loss the (first) network trained on: pinball with quantiles, else its ``loss``."""
+    model, window, train = forecaster.members_[0]
+    return "pinball" if window.quantiles else train.loss
+
+
 def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, data_source: dict,
               title: str, inputs=(), force: bool = False) -> Path:
     """Write the whole run directory atomically; returns its path.
@@ -130,7 +136,9 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     unit = "epoch" if forecaster.epochs else "iteration"
     preds = evaluation.predictions
     forecast_png = plots.forecast_png(preds, forecaster.model, panel.first.target, title)
-    loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step)
+    train = forecaster.members_[0][2]  # the first member's training: the one history_ holds
+    loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step, loss_name(forecaster),
+                              train.val_metric)
     doc = metrics_document(evaluation, history)
     lines = notes(evaluation, panel, forecaster)
     with atomic.directory(run_dir, outputs.FORECAST_RUN, inputs, force) as stage:
@@ -170,7 +178,7 @@ metrics in the data's original units (MASE: relative to the in-sample naive erro
 {img(forecast_png, 'forecast over the test period')}
 <h2>Training</h2>
 <p>{doc['iterations']} optimizer steps in {doc['train_seconds']:.2f} s; final training loss
-{doc['final_train_loss']:.6g} (MSE on scaled data).</p>
+{doc['final_train_loss']:.6g} ({loss_name(forecaster).upper()} on scaled data).</p>
 {img(loss_png, 'training loss')}
 <h2>Settings</h2><pre>{html.escape(json.dumps(settings, indent=2, default=str))}</pre>
 </body></html>
