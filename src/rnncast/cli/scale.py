@@ -16,15 +16,14 @@ import sys
 import uuid
 
 from rnncast.errors import RnncastError
+from rnncast.forecaster.settings import add_option
 from rnncast.training import devices, distributed
 
 
 def add_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("device and scale")
-    g.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
-                   help="where the torch engine trains (auto: cuda if available; default cpu)")
-    g.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
-                   help="bf16: bfloat16 autocast on a CUDA GPU (default fp32)")
+    add_option(g, "device")
+    add_option(g, "precision")
     g.add_argument("--nproc", type=int, default=1,
                    help="train data-parallel in N processes (torchrun + DDP; same result as one process)")
     g.add_argument("--tensorboard", metavar="DIR", help="log the loss per round for TensorBoard (pip install"

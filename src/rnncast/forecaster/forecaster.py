@@ -25,6 +25,7 @@ from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.data.samples import SeriesScaling, input_rows, pad_left
 from rnncast.errors import NotFittedError, RnncastError
+from rnncast.forecaster import settings
 from rnncast.forecaster.ensemble import combine
 from rnncast.forecaster.fit import fit_panel
 
@@ -54,120 +55,14 @@ class Forecaster:
     windows (``refit_best``). The lecture's setup: ``scaler="minmax", normalize="none", val_size=0``.
     ``Forecaster.from_preset(frequency, horizon)`` gives the competition-tested settings.
 
-    Args:
-        model: ``"rnn"``, ``"lstm"`` or ``"gru"``.
-        seq_length: input window length ``L``. horizon: steps ahead ``H``.
-        strategy: ``"direct"`` (H outputs at once), ``"recursive"`` (one step, fed back) or
-            ``"seq2seq"`` (trained on the next step at every position, fed back); see ``samples``.
-        hidden_size, num_layers, dropout: network size; ``nonlinearity`` tanh/relu (sigmoid: numpy) for rnn.
-        scaler: ``log`` (default: log space for the positive columns, standardised), ``log_unscaled``
-            (log space, centred only: relative windows read plain log ratios, one growth rate the same
-            number in every series), ``minmax`` (the lecture's), ``standard`` or ``none``; per series,
-            training rows only.
-        quantiles: e.g. ``(0.1, 0.5, 0.9)``: pinball loss, one output per quantile (direct, torch).
-        calendar: calendar features from the time column, e.g. ``("dayofweek", "month")``.
-        pad: left-pad series shorter than one window (a mask column marks the padding) instead of
-            skipping them. series_embedding: size of a learned vector per series joined to every input
-            step (torch engine; 0 = none).
-        normalize: ``"last"`` reads each window relative to its last row and adds that row back to the
-            output, with a zero-initialised output layer, so the untrained net is naive; with
-            ``scaler="log"`` the differences are log ratios (divided by the series' spread).
-            ``"season"`` (direct strategy): the same inputs, but each output is added to its seasonal-naive
-            value (the same phase one period earlier), so the untrained net is the seasonal naive
-            forecast. ``"none"``: absolute windows (the lecture's).
-        season_length: the period m of ``normalize="season"`` (None: the usual period of the data's
-            frequency: 12 monthly, 4 quarterly, 7 daily ...).
-        shrink: the share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net
-            (a: the naive or seasonal-naive anchor; in scaled, e.g. log, units: with a log scaler the
-            forecast is a^(1-α)·ŷ_net^α), like Theta's halved trend; 1 (default) keeps all of it.
-            ``"auto"``: the validation hold-out (``val_size``, a ``val_metric`` in the data's units)
-            chooses α from 0.25, 0.5, 0.75, 1 for the round kept: one share for an ensemble's median
-            where its members held out the same values (``val_size="horizon"``), else each member's own.
-        refit_best: with ``val_size`` and ``patience``, train a fresh net on all windows for the number of
-            rounds early stopping chose (the validation windows then also train the final model).
-        restore_best: with validation, keep the best round's weights (default), or ``False``: the last
-            round's, so the held-out values only judge (e.g. choose the ``shrink="auto"`` share) and the
-            refit trains as many rounds as run.
-        deseasonalize: remove each series' multiplicative seasonal index before training and put it back on
-            the forecasts, where the seasonal autocorrelation is significant (``rnncast.data.seasons``):
-            ``True`` (period from the data's frequency), a period (e.g. 12), or ``False``.
-        ensemble: number of networks that differ in cell, loss, input length and seed; the forecast is
-            their median (``rnncast.forecaster.ensemble``). loss: ``"mse"``, ``"mae"``, or ``"mape"``/``"smape"`` of the
-            forecasts in the data's units (log scaler, direct strategy; ``training.RatioLoss``).
-        lr: Adam learning rate. iterations: full-batch steps (the lecture's loop); or ``epochs`` with
-            ``batch_size`` for mini-batches. clip: max gradient norm (None: no clipping).
-        val_size, patience: hold out the last ``val_size`` of each series' training windows (or
-            ``"horizon"``: the last H values of each series) and stop after ``patience`` rounds without
-            improvement, keeping the best weights (the untrained net's included).
-        val_metric: what early stopping watches: ``"loss"``, or ``"smape"``, ``"mape"``, ``"rmse"``, ``"mae"``
-            of the validation forecasts in the data's units (direct strategy). min_delta: a round must
-            beat the best so far by this fraction to count (default 0.01: 1%), so noise does not replace
-            the untrained net.
-        history: train on each series' last ``history`` windows only (N-BEATS's history limit; None: all).
-        seed: fixes initial weights and batch order; CPU runs repeat exactly.
-        engine: ``"torch"`` (nn.LSTM & co.) or ``"numpy"`` (rnncast.scratch, BPTT by hand, no torch).
-        conformal: interval levels in percent, e.g. ``(80, 95)``: conformal intervals calibrated on a
-            backtest of the training data before the final fit (see ``rnncast.forecaster.intervals``).
-        progress: show a progress bar with the current loss.
-        checkpoint, checkpoint_every, resume: save the training state to ``<checkpoint>/checkpoint.safetensors``
-            every ``checkpoint_every`` optimizer steps; ``resume=True`` continues from it, ending with the
-            same weights as an uninterrupted run (a checkpoint of other settings or data is refused; see
-            ``rnncast.training.checkpoint``).
-        device: where the torch engine trains: ``"cpu"``, ``"cuda"`` or ``"auto"`` (cuda when available);
-            forecasting runs on the CPU. precision: ``"fp32"`` or ``"bf16"`` (CUDA autocast only).
-            tensorboard: a directory for TensorBoard logs of the loss per round (needs ``tensorboard``).
-            Under torchrun, training is data-parallel over the processes (``rnncast.training.distributed``).
+    Each argument is keyword-only and documented below, from ``rnncast.forecaster.settings`` (one
+    declaration for the signature, these entries and the command's options).
     """
 
-    def __init__(self, model="lstm", seq_length=7, horizon=1, hidden_size=10, num_layers=1, dropout=0.0,
-                 nonlinearity="tanh", scaler="log", strategy="direct", quantiles=None, calendar=(), pad=False,
-                 series_embedding=0, normalize="last", season_length=None, shrink=1.0, refit_best=True,
-                 restore_best=True, deseasonalize=False,
-                 ensemble=1, loss="mse", lr=0.01, iterations=500, epochs=None, batch_size=None, clip=None, val_size=0.2,
-                 patience=50, val_metric="loss", min_delta=0.01, history=None, seed=0, engine="torch", conformal=None,
-                 progress=False, checkpoint=None, checkpoint_every=None, resume=False, device="cpu",
-                 precision="fp32", tensorboard=None):
-        self.model = model
-        self.seq_length = seq_length
-        self.horizon = horizon
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.nonlinearity = nonlinearity
-        self.scaler = scaler
-        self.strategy = strategy
-        self.quantiles = quantiles
-        self.calendar = calendar
-        self.pad = pad
-        self.series_embedding = series_embedding
-        self.normalize = normalize
-        self.season_length = season_length
-        self.shrink = shrink
-        self.refit_best = refit_best
-        self.restore_best = restore_best
-        self.deseasonalize = deseasonalize
-        self.ensemble = ensemble
-        self.loss = loss
-        self.lr = lr
-        self.iterations = iterations
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.clip = clip
-        self.val_size = val_size
-        self.patience = patience
-        self.val_metric = val_metric
-        self.min_delta = min_delta
-        self.history = history
-        self.seed = seed
-        self.engine = engine
-        self.conformal = conformal
-        self.progress = progress
-        self.checkpoint = checkpoint
-        self.checkpoint_every = checkpoint_every
-        self.resume = resume
-        self.device = device
-        self.precision = precision
-        self.tensorboard = tensorboard
+    def __init__(self, **params):
+        """Store the settings (scikit-learn's rule: no checks here; ``fit`` checks them)."""
+        for name, value in settings.checked(params).items():
+            setattr(self, name, value)
 
     @classmethod
     def from_preset(cls, preset: str, horizon: int, **overrides) -> Forecaster:
@@ -386,6 +281,10 @@ class Forecaster:
         with atomic.directory(path, outputs.FORECAST_RUN, force=force) as stage:
             self.write_files(stage)
         return Path(path)
+
+
+Forecaster.__signature__ = settings.signature()
+Forecaster.__doc__ = f"{Forecaster.__doc__.rstrip()}\n\n{settings.docstring_args()}\n"
 
 
 def load(path: str | Path, engine: str | None = None) -> Forecaster:
