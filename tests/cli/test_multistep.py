@@ -112,7 +112,7 @@ def test_predict_refuses_a_horizon_below_one(recursive_run, horizon):
 
 
 @pytest.mark.parametrize("options, words", [
-    (["--quantiles", "0.1,abc"], ["--quantiles and --conformal take numbers"]),
+    (["--quantiles", "0.1,abc"], ["--quantiles takes numbers separated by commas"]),
     (["--conformal", "150"], ["conformal levels", "between 0 and 100"]),
     (["--strategy", "recursive", "--quantiles", "0.1,0.9"], ["quantile outputs need the direct strategy"]),
 ], ids=["quantiles_abc", "conformal_150", "recursive_quantiles"])

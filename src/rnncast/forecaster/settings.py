@@ -205,7 +205,7 @@ def from_args(args, names) -> dict:
             try:
                 value = [s.type(t) for t in parts] if parts else s.default
             except ValueError:
-                raise RnncastError(f"{s.flag} takes a comma-separated list like 0.1,0.9 or 80,95, got"
+                raise RnncastError(f"{s.flag} takes numbers separated by commas (like 0.1,0.9 or 80,95), got"
                                    f" {value!r}") from None
             if name == "calendar":
                 value = tuple(value)
