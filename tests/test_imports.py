@@ -105,3 +105,26 @@ def test_the_cycle_finder_finds_one():
 def test_no_module_imports_another_modules_private_names():
     _, private = _graph()
     assert private == []
+
+
+# Private attributes still reached from outside their class, each with its reason (issue 15 removes them):
+ALLOWED_PRIVATE = {
+    ("rnncast.cli.options", "_actions"), ("rnncast.cli.options", "_SubParsersAction"),  # argparse has no public way
+    ("rnncast.forecaster.fit", "_build_net"), ("rnncast.forecaster.fit", "_without_season"),  # the Forecaster's
+    ("rnncast.forecaster.fit", "_input_rows"), ("rnncast.forecaster.persist", "_build_net"),  # body, until the
+}  # fitted state is one object of its own
+
+
+def test_no_module_reaches_into_another_objects_private_attributes():
+    found = set()
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")):
+                continue
+            owner = node.value
+            if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                continue
+            if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
+                continue
+            found.add((name, node.attr))
+    assert found == ALLOWED_PRIVATE

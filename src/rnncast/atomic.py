@@ -245,7 +245,7 @@ class Staging:
         """The run's ``config.json`` (written at the commit, with the manifest added)."""
         self.config = dict(config)
 
-    def _seal(self) -> None:
+    def seal(self) -> None:
         from rnncast.version import __version__
 
         config = self.config if self.config is not None else {"rnncast_version": __version__}
@@ -273,7 +273,7 @@ def directory(final: str | Path, kind: Kind, inputs=(), force: bool = False) -> 
         fd = _create_held(path, is_dir=True)
         stage = Staging(path, kind, token)
         yield stage
-        stage._seal()
+        stage.seal()
         _commit(final, path, kind, inputs, force, token)
     except BaseException:
         if fd is not None:

@@ -8,7 +8,7 @@ from rnncast.forecaster.presets import PRESETS, preset_params
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_every_preset_builds_a_valid_forecaster(name):
     f = rnncast.Forecaster.from_preset(name, 6)
-    model, window, train = f._specs()
+    model, window, train = f.specs()
     assert window.seq_length >= 6 and f.ensemble == 5
     assert model.normalize == ("season" if name in ("quarterly", "monthly") else "last")
     assert (train.val_size == "horizon") == (PRESETS[name]["early_stop"] or name == "quarterly")

@@ -39,3 +39,14 @@ def test_a_flag_given_reaches_the_forecaster():
 
 def test_the_lectures_settings_are_settings():
     assert set(LECTURE) <= {s.name for s in SETTINGS}
+
+
+def test_clone_is_unfitted_with_the_same_settings_and_the_changes():
+    import numpy as np
+    import pandas as pd
+
+    f = rnncast.Forecaster(model="gru", seq_length=5, iterations=3, quantiles=[0.1, 0.9])
+    f.fit(pd.DataFrame({"y": np.sin(np.arange(40) / 3) + 2}))
+    g = f.clone(seed=3)
+    assert g.get_params() == {**f.get_params(), "seed": 3}
+    assert not hasattr(g, "net_") and hasattr(f, "net_")

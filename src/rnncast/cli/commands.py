@@ -298,7 +298,7 @@ def _forecaster_for(source: str, reverse):
         return forecaster, forecaster.panel_for(table, data_source.get("fill")).first
     panel = to_panel(read_table(source, reverse=reverse))
     print(f"training the lecture's LSTM on {source} first (500 iterations)", file=sys.stderr)
-    return Forecaster(model="lstm", seq_length=7, hidden_size=10)._fit_panel(panel), panel.first
+    return Forecaster(model="lstm", seq_length=7, hidden_size=10).fit_panel(panel), panel.first
 
 
 def _text_command(args) -> int:

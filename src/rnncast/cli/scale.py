@@ -43,7 +43,7 @@ def launch(args, argv: list[str], prepare) -> int:
     if args.engine != "torch":
         raise RnncastError("--nproc needs the torch engine (the numpy engine trains in one process)")
     _panel, forecaster = prepare(argparse.Namespace(**{**vars(args), "quiet": True}))  # rank 0 says it again
-    forecaster._specs()
+    forecaster.specs()
     devices.check(forecaster.engine, forecaster.device, forecaster.precision)
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch

@@ -13,7 +13,6 @@ Windows are views of the stacked input rows; all origins of a series are forecas
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 def backtest(forecaster: Forecaster, panel: Panel, n_windows: int = 3, step_size: int | None = None,
              refit: bool = False, season: int | None = None) -> Evaluation:
     """Rolling-origin evaluation of ``forecaster`` and the baselines; per-window metrics under ``windows``."""
-    forecaster._specs()
+    forecaster.specs()
     L, H = forecaster.seq_length, forecaster.horizon
     step = H if step_size is None else step_size
     for name, value in (("n_windows", n_windows), ("step_size", step)):
@@ -55,9 +54,9 @@ def backtest(forecaster: Forecaster, panel: Panel, n_windows: int = 3, step_size
     rounds = range(n_windows) if refit else [None]
     parts = []
     for k in rounds:
-        model = copy.deepcopy(forecaster) if refit else forecaster
+        model = forecaster.clone() if refit else forecaster
         ends = {uid: int(o[0 if k is None else k]) for uid, o in origins.items()}
-        model._fit_panel(Panel([s.head(ends[s.uid]) for s in series], panel.id_col, panel.freq, panel.gaps))
+        model.fit_panel(Panel([s.head(ends[s.uid]) for s in series], panel.id_col, panel.freq, panel.gaps))
         chosen = origins if k is None else {uid: o[k : k + 1] for uid, o in origins.items()}
         parts.append(forecasts_from(model, [s for s in series if s.uid in model.scalings_], chosen, season))
         if refit and k == n_windows - 1:

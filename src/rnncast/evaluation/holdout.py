@@ -94,7 +94,7 @@ def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: d
         if len(o) == 0:
             continue
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
-        forecasts = forecaster._columns(forecaster.forecast_at(frame, o))
+        forecasts = forecaster.forecast_columns(forecaster.forecast_at(frame, o))
         h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
         forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
         m = season if season is not None and season <= o.min() else None
@@ -147,7 +147,7 @@ def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float 
             lookahead: bool = False) -> Evaluation:
     """Fit ``forecaster`` on the training part of each series and score it and the baselines on the rest."""
     panel = data if isinstance(data, Panel) else Panel([data])
-    forecaster._specs()  # refuse bad settings before any work
+    forecaster.specs()  # refuse bad settings before any work
     L, H = forecaster.seq_length, forecaster.horizon
     train_ends, heads, skipped = {}, [], list(panel.too_short)
     for frame in panel.series:
@@ -163,7 +163,7 @@ def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float 
     if not heads:
         raise RnncastError(f"every series is too short for seq_length {L} with test-size {test_size}")
     season = infer_season(panel.first, season)
-    forecaster._fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
+    forecaster.fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
     skipped += forecaster.skipped_
     series = [s for s in panel.series if s.uid in forecaster.scalings_]
     origins = {s.uid: np.arange(train_ends[s.uid], len(s) - H + 1) for s in series}

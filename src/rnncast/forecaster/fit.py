@@ -108,7 +108,7 @@ def fit_panel(f, panel):
     """
     before = {k: v for k, v in vars(f).items() if k.endswith("_")}
     try:
-        return _fit_panel(f, panel)
+        return _fit(f, panel)
     except BaseException:
         for name in [k for k in vars(f) if k.endswith("_")]:
             delattr(f, name)
@@ -116,8 +116,8 @@ def fit_panel(f, panel):
         raise
 
 
-def _fit_panel(f, panel):
-    model_spec, window, train_spec = f._specs()
+def _fit(f, panel):
+    model_spec, window, train_spec = f.specs()
     devices.check(f.engine, f.device, f.precision)  # training's concern only, not predict's
     if model_spec.normalize == "season":
         model_spec = replace(model_spec, season=anchor_period(f.season_length, panel.freq, window.seq_length))

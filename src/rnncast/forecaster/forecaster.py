@@ -25,9 +25,9 @@ from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.data.samples import SeriesScaling, input_rows, pad_left
 from rnncast.errors import NotFittedError, RnncastError
+from rnncast.forecaster import fit as fitting
 from rnncast.forecaster import settings
 from rnncast.forecaster.ensemble import combine
-from rnncast.forecaster.fit import fit_panel
 
 # read_config and the file names live in persist.py; re-exported here, where the API has always had them.
 from rnncast.forecaster.persist import (  # noqa: F401
@@ -73,7 +73,8 @@ class Forecaster:
         return cls(**{**preset_params(preset, horizon), **overrides})
 
     # -- settings -------------------------------------------------------------------------------
-    def _specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
+    def specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
+        """The settings as the checked specs a net, its windows and its training take (one line per bad one)."""
         quantiles = None
         if self.quantiles is not None:
             try:
@@ -119,10 +120,19 @@ class Forecaster:
 
         ``known`` names future-known covariate columns; ``freq`` overrides the inferred frequency.
         """
-        return self._fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
+        return self.fit_panel(to_panel(df, id_col, target, features, time_col, fill, known, freq))
 
-    def _fit_panel(self, panel: Panel) -> Forecaster:
-        return fit_panel(self, panel)
+    def fit_panel(self, panel: Panel) -> Forecaster:
+        """``fit`` on a ``Panel`` already read (evaluation and calibration fit on the training parts)."""
+        return fitting.fit_panel(self, panel)
+
+    def get_params(self) -> dict:
+        """The settings (``rnncast.forecaster.settings``) as given: what ``clone`` copies."""
+        return {s.name: getattr(self, s.name) for s in settings.SETTINGS}
+
+    def clone(self, **changes) -> Forecaster:
+        """A new, unfitted Forecaster with the same settings, ``changes`` replacing some (scikit-learn's clone)."""
+        return type(self)(**{**self.get_params(), **changes})
 
     def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
         season = getattr(self, "seasons_", {}).get(frame.uid)
@@ -202,7 +212,7 @@ class Forecaster:
                                f" need {H} future rows, got {frame.n_future}")
         values = self.forecast_at(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
         out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
-        out.update(self._columns(values[0]))
+        out.update(self.forecast_columns(values[0]))
         out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
         return pd.DataFrame(out)
 
@@ -216,10 +226,10 @@ class Forecaster:
             raise RnncastError("conformal intervals were calibrated for the fitted horizon only")
         return interval_columns(self.model, point, h, self.interval_scales_[uid], self.conformal_)
 
-    def _columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
+    def forecast_columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
         """Forecast columns: ``<model>`` (the median with quantiles, which sit on the last axis) and
         ``<model>-q-<q>``."""
-        quantiles = self._specs()[1].quantiles
+        quantiles = self.specs()[1].quantiles
         if not quantiles:
             return {self.model: values}
         cols = {self.model: values[..., quantiles.index(0.5)]}
@@ -233,7 +243,7 @@ class Forecaster:
         ``scaling`` overrides the series' fitted scalers (used only to show the lecture's look-ahead).
         """
         self._check_fitted()
-        _, window, _ = self._specs()
+        _, window, _ = self.specs()
         H = window.horizon if H is None else H
         scaling = scaling or self.scalings_[frame.uid]
         rows = self._input_rows(self._without_season(frame), scaling, ahead=H)

@@ -16,8 +16,6 @@ guarantee no longer holds: calibrate with more windows or read the measured cove
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
 from rnncast import metrics
@@ -53,15 +51,14 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
     if not heads:
         raise RnncastError(f"conformal intervals need {n_windows} calibration windows of horizon {H} after at least"
                            f" {need} training rows; every series is too short (use a smaller --horizon or none)")
-    model = copy.deepcopy(forecaster)
-    model.conformal, model.progress = None, False
-    model._fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
+    model = forecaster.clone(conformal=None, progress=False)
+    model.fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
     scaled = []  # per series: |y - ŷ| / the series' naive scale, (n_windows, H)
     for frame in panel.series:
         o = origins.get(frame.uid)
         if o is None:
             continue
-        point = model._columns(model.forecast_at(frame, o))[forecaster.model]  # (n_windows, H)
+        point = model.forecast_columns(model.forecast_at(frame, o))[forecaster.model]  # (n_windows, H)
         actual = frame.y[o[:, None] + np.arange(H)[None, :]]
         scaled.append(np.abs(actual - point) / scales[frame.uid])
     scaled = np.concatenate(scaled)  # (n_residuals, H)

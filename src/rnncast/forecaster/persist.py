@@ -40,7 +40,7 @@ def config_of(f) -> dict:
     """Everything needed to rebuild the fitted forecaster ``f``, as JSON-ready data (config.json)."""
     from rnncast.version import __version__
 
-    _, window_spec, train_spec = f._specs()
+    _, window_spec, train_spec = f.specs()
     model_spec = replace(f.members_[0][0], kind=f.model)  # as fitted: holds the period normalize="season" found
     return {
         "format_version": FORMAT_VERSION,
