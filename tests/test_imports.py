@@ -128,3 +128,17 @@ def test_no_module_reaches_into_another_objects_private_attributes():
                 continue
             found.add((name, node.attr))
     assert found == ALLOWED_PRIVATE
+
+
+def test_modules_stay_short_and_long_functions_say_why():
+    """No module over 400 lines; a function over 60 lines carries a ``# long:`` comment saying why."""
+    for name, path in _modules().items():
+        text = path.read_text(encoding="utf-8")
+        assert text.count("\n") <= 400, f"{name} has {text.count(chr(10))} lines"
+        lines = text.split("\n")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                size = node.end_lineno - node.lineno + 1
+                body = lines[node.lineno - 1 : node.end_lineno]
+                assert size <= 60 or any(line.strip().startswith("# long:") for line in body), \
+                    f"{name}.{node.name} has {size} lines and no '# long:' comment"

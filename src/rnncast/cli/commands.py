@@ -36,7 +36,9 @@ from rnncast.cli.options import (
     split,
 )
 from rnncast.errors import RnncastError
+from rnncast.forecaster.settings import add_option
 from rnncast.training import distributed
+from rnncast.training.engines import ENGINES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,13 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int,
                         help="CPU threads for torch and BLAS (default 1, or OMP_NUM_THREADS when set)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_forecasting_commands(sub)
+    sub.add_parser("datasets", help="list the bundled data sets")
+    from rnncast.text.cli import add_commands as add_text_commands
 
+    add_text_commands(sub, _Parser)
+    _add_explain_commands(sub)
+    return parser
+
+
+def _add_forecasting_commands(sub) -> None:
+    """demo, train, backtest, predict."""
     demo = sub.add_parser("demo", help="the lecture's LSTM on stock_daily, with baselines and report",
                           description="The lecture's experiment: stock_daily reversed, seq_length 7, LSTM hidden "
                                       "10, 1 layer, Adam lr 0.01, 500 iterations, 70/30 split.")
     demo.add_argument("--out", default="runs/demo", help="run directory (default runs/demo)")
     demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--engine", choices=["torch", "numpy"], default="torch")
+    add_option(demo, "engine")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     add_force_option(demo)
 
@@ -92,14 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_numbers_option(predict)
     predict.add_argument("--horizon", type=int, help="steps ahead (recursive/seq2seq may differ from training)")
     predict.add_argument("--out", help="write the forecast to this CSV file (replaces only a forecast rnncast wrote)")
-    predict.add_argument("--engine", choices=["torch", "numpy"],
+    predict.add_argument("--engine", choices=ENGINES,
                          help="load the weights into this engine (default: the one that trained the run)")
 
-    sub.add_parser("datasets", help="list the bundled data sets")
-    from rnncast.text.cli import add_commands as add_text_commands
 
-    add_text_commands(sub, _Parser)
-
+def _add_explain_commands(sub) -> None:
+    """explain gradients, explain rnn."""
     explain = sub.add_parser("explain", help="the lecture's RNN made visible: gradient flow, activations, h_t")
     what = explain.add_subparsers(dest="what", required=True, parser_class=_Parser)
     grads = what.add_parser("gradients", help="how ∂L/∂h_k vanishes or explodes with distance, per cell type",
@@ -116,7 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
     rnn.add_argument("--reverse", action=argparse.BooleanOptionalAction, default=None)
     rnn.add_argument("--out", default="runs/explain-rnn", help="directory for the heat map")
     add_force_option(rnn)
-    return parser
 
 
 def run_demo(args) -> int:

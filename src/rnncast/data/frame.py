@@ -104,15 +104,9 @@ def forecast_tail(frame: SeriesFrame, L: int) -> SeriesFrame:
                    known_columns=[], future_timestamps=None, n_padded=max(0, frame.n_padded - (len(frame) - n)))
 
 
-def to_frame(
-    table: pd.DataFrame,
-    target: str | None = None,
-    features: list[str] | None = None,
-    time_col: str | None = None,
-    fill: str | None = None,
-    known: list[str] | None = None,
-    exclude: tuple[str, ...] = (),
-) -> SeriesFrame:
+def to_frame(table: pd.DataFrame, target: str | None = None, features: list[str] | None = None,
+             time_col: str | None = None, fill: str | None = None, known: list[str] | None = None,
+             exclude: tuple[str, ...] = ()) -> SeriesFrame:
     """Check ``table`` and return it as a ``SeriesFrame`` (see the module docstring).
 
     ``known`` names future-known covariate columns: trailing rows whose target is empty are then
@@ -138,8 +132,42 @@ def to_frame(
         _refuse_duplicate_times(timestamps, time_col, rows)
         timestamps.flags.writeable = False  # may be a view of the caller's column
 
-    candidates = [c for c in table.columns if c != time_col and c not in exclude]
     known = list(dict.fromkeys(known or []))
+    target, features, ignored = _choose_columns(table, [c for c in table.columns if c != time_col and c not in exclude],
+                                                target, features, known)
+    if len(features) == 1:  # a float64 column in time order is used as it is: a read-only view, no copy
+        values = _as_numbers(table[features[0]], features[0], rows)[:, None]
+        values.flags.writeable = False
+    else:
+        values = np.empty((len(table), len(features)), dtype=np.float64)
+        for j, col in enumerate(features):
+            values[:, j] = _as_numbers(table[col], col, rows)
+    if not known:
+        values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
+        return SeriesFrame(values, features, target, timestamps, time_col, ignored=ignored)
+
+    known_values = np.column_stack([_as_numbers(table[col], col, rows) for col in known])  # (T_all, K)
+    observed = np.flatnonzero(np.isfinite(values[:, -1]))
+    n_past = int(observed[-1]) + 1 if len(observed) else 0
+    if n_past == 0:
+        raise RnncastError(f"the target column {target!r} has no values")
+    future_ts = None if timestamps is None else timestamps[n_past:]
+    both, timestamps = _handle_missing(
+        np.hstack([values[:n_past], known_values[:n_past]]), features + known, rows[:n_past],
+        None if timestamps is None else timestamps[:n_past], fill)
+    future_known, _ = _handle_missing(known_values[n_past:], known, rows[n_past:], None, None)
+    return SeriesFrame(both[:, : len(features)], features, target, timestamps, time_col,
+                       known=np.vstack([both[:, len(features):], future_known]), known_columns=known,
+                       future_timestamps=future_ts, ignored=ignored)
+
+
+def _choose_columns(table: pd.DataFrame, candidates: list[str], target: str | None, features: list[str] | None,
+                    known: list[str]) -> tuple[str, list[str], dict[str, str]]:
+    """(target, features with the target last, ignored columns -> why) from the candidate columns.
+
+    The target defaults to the last numeric column and the features to every numeric column; a column
+    of numbers written for people is refused (data/numbers.py), never silently left out.
+    """
     if not candidates:
         raise RnncastError("the table has no columns besides the time column")
     numeric = [c for c in candidates if c not in known and _mostly_numeric(table[c])]
@@ -172,31 +200,7 @@ def to_frame(
     if len(features) > MAX_FEATURES:
         raise RnncastError(f"{len(features):,} input columns: rnncast takes at most {MAX_FEATURES:,} (each is a"
                            " network input at every step); choose them with --features")
-
-    if len(features) == 1:  # a float64 column in time order is used as it is: a read-only view, no copy
-        values = _as_numbers(table[features[0]], features[0], rows)[:, None]
-        values.flags.writeable = False
-    else:
-        values = np.empty((len(table), len(features)), dtype=np.float64)
-        for j, col in enumerate(features):
-            values[:, j] = _as_numbers(table[col], col, rows)
-    if not known:
-        values, timestamps = _handle_missing(values, features, rows, timestamps, fill)
-        return SeriesFrame(values, features, target, timestamps, time_col, ignored=ignored)
-
-    known_values = np.column_stack([_as_numbers(table[col], col, rows) for col in known])  # (T_all, K)
-    observed = np.flatnonzero(np.isfinite(values[:, -1]))
-    n_past = int(observed[-1]) + 1 if len(observed) else 0
-    if n_past == 0:
-        raise RnncastError(f"the target column {target!r} has no values")
-    future_ts = None if timestamps is None else timestamps[n_past:]
-    both, timestamps = _handle_missing(
-        np.hstack([values[:n_past], known_values[:n_past]]), features + known, rows[:n_past],
-        None if timestamps is None else timestamps[:n_past], fill)
-    future_known, _ = _handle_missing(known_values[n_past:], known, rows[n_past:], None, None)
-    return SeriesFrame(both[:, : len(features)], features, target, timestamps, time_col,
-                       known=np.vstack([both[:, len(features):], future_known]), known_columns=known,
-                       future_timestamps=future_ts, ignored=ignored)
+    return target, features, ignored
 
 
 def _column_list(columns) -> str:

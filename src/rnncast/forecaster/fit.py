@@ -36,6 +36,8 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
 
     ``frames`` are the series as given (original units), ``flat`` the same without their seasonal
     index, ``rows`` their input rows and ``scalings`` their scalers."""
+    # long: one member's whole training (samples, the run with validation, the refit) in the order
+    # it happens; issue 15's fitted-state object is where it splits.
     model_spec, window, train_spec = specs
     L, H = window.seq_length, window.horizon
     # MAPE/sMAPE losses read each target's series scale σ_i next to it (samples.ScaledTargets)
@@ -117,6 +119,7 @@ def fit_panel(f, panel):
 
 
 def _fit(f, panel):
+    # long: the body of fit, step by step; issue 15's fitted-state object is where it splits.
     model_spec, window, train_spec = f.specs()
     devices.check(f.engine, f.device, f.precision)  # training's concern only, not predict's
     if model_spec.normalize == "season":

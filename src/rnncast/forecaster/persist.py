@@ -109,21 +109,9 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     if not weights.is_file():
         raise RnncastError(f"{path} is incomplete: {WEIGHTS_FILE} is missing")
     n_calendar = 2 * len(window.calendar)
-    f = Forecaster(model=model_spec.kind, seq_length=window.seq_length, horizon=window.horizon,
-                   hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
-                   nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
-                   quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
-                   series_embedding=model_spec.series_embedding, normalize=model_spec.normalize,
-                   season_length=model_spec.season if model_spec.normalize == "season" else None,
-                   shrink=model_spec.shrink,
-                   deseasonalize=period, ensemble=len(members), loss=train_spec.loss, lr=train_spec.lr,
-                   iterations=train_spec.iterations, epochs=train_spec.epochs, batch_size=train_spec.batch_size,
-                   clip=train_spec.clip, val_size=train_spec.val_size, patience=train_spec.patience,
-                   val_metric=train_spec.val_metric, min_delta=train_spec.min_delta, history=train_spec.history,
-                   restore_best=train_spec.restore_best,
-                   seed=train_spec.seed,
-                   engine=engine, refit_best=bool((config.get("fit") or {}).get("refit_best", True)),
-                   conformal=None if not calibration else tuple(calibration["levels"]))
+    refit_best = bool((config.get("fit") or {}).get("refit_best", True))
+    f = Forecaster(**_settings(model_spec, window, train_spec, len(members), period, calibration, refit_best,
+                               engine))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
     nets = [f._build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
     engines.load_state(engine, nets, weights.read_bytes(), str(weights))
@@ -137,6 +125,24 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     f.series_index_ = {str(uid): int(s.get("index", k)) for k, (uid, s) in enumerate(config["series"].items())}
     f.n_features_in_, f.n_series_ = n_inputs, len(scalings)
     return f
+
+
+def _settings(model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_members: int, period: int,
+              calibration: dict | None, refit_best: bool, engine: str) -> dict:
+    """The Forecaster settings a saved run's specs stand for."""
+    return dict(model=model_spec.kind, seq_length=window.seq_length, horizon=window.horizon,
+                hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
+                nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
+                quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
+                series_embedding=model_spec.series_embedding, normalize=model_spec.normalize,
+                season_length=model_spec.season if model_spec.normalize == "season" else None,
+                shrink=model_spec.shrink, deseasonalize=period, ensemble=n_members, loss=train_spec.loss,
+                lr=train_spec.lr, iterations=train_spec.iterations, epochs=train_spec.epochs,
+                batch_size=train_spec.batch_size, clip=train_spec.clip, val_size=train_spec.val_size,
+                patience=train_spec.patience, val_metric=train_spec.val_metric, min_delta=train_spec.min_delta,
+                history=train_spec.history, restore_best=train_spec.restore_best, seed=train_spec.seed,
+                engine=engine, refit_best=refit_best,
+                conformal=None if not calibration else tuple(calibration["levels"]))
 
 
 def _tail_from_json(data: dict, uid: str, columns: list[str], target: str, time_col) -> SeriesFrame:

@@ -19,6 +19,8 @@ from pathlib import Path
 from rnncast import atomic, outputs
 from rnncast.errors import RnncastError
 from rnncast.outputs import CONLL_MARKER
+from rnncast.specs import MODEL_KINDS
+from rnncast.training.engines import ENGINES
 
 
 def _source_path(source: str, suffixes: tuple[str, ...]) -> str | None:
@@ -33,6 +35,11 @@ def _source_path(source: str, suffixes: tuple[str, ...]) -> str | None:
 
 def add_commands(sub, parser_class=argparse.ArgumentParser) -> None:
     """Add ``text {train,sample}`` and ``tag {train,predict}`` to the subparsers object ``sub``."""
+    _add_text(sub, parser_class)
+    _add_tag(sub, parser_class)
+
+
+def _add_text(sub, parser_class) -> None:
     text = sub.add_parser("text", help="character language model: train on any UTF-8 text, sample from it",
                           description="A character-level RNN language model (the lecture's CS224n form: "
                                       "e_t = E x_t, h_t = f(W_h h_{t-1} + W_e e_t + b_1), "
@@ -40,8 +47,8 @@ def add_commands(sub, parser_class=argparse.ArgumentParser) -> None:
     what = text.add_subparsers(dest="what", required=True, parser_class=parser_class)
     tr = what.add_parser("train", help="train on a UTF-8 text file (or the bundled grammar_corpus)")
     tr.add_argument("corpus", help="a UTF-8 text file, or a bundled text name (grammar_corpus)")
-    tr.add_argument("--model", choices=["rnn", "lstm", "gru"], default="lstm")
-    tr.add_argument("--engine", choices=["torch", "numpy"], default="torch",
+    tr.add_argument("--model", choices=MODEL_KINDS, default="lstm")
+    tr.add_argument("--engine", choices=ENGINES, default="torch",
                     help="torch, or numpy (rnncast.scratch: the equations, BPTT by hand)")
     tr.add_argument("--seq-length", type=int, default=64, help="BPTT window: characters per training window")
     tr.add_argument("--embed-size", type=int, default=32)
@@ -65,15 +72,17 @@ def add_commands(sub, parser_class=argparse.ArgumentParser) -> None:
     sa.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
     sa.add_argument("--temperature", type=float, default=1.0, help="below 1: safer, above 1: wilder, 0: greedy")
     sa.add_argument("--seed", type=int, default=0, help="the same seed gives the same text")
-    sa.add_argument("--engine", choices=["torch", "numpy"], help="default: the engine that trained the run")
+    sa.add_argument("--engine", choices=ENGINES, help="default: the engine that trained the run")
 
+
+def _add_tag(sub, parser_class) -> None:
     tag = sub.add_parser("tag", help="per-token tagger (named-entity recognition) on CoNLL files",
                          description="A many-to-many RNN tagger: one tag per token, trained on CoNLL-style files "
                                      "(token, tag; a blank line between sentences; BIO tags).")
     what = tag.add_subparsers(dest="what", required=True, parser_class=parser_class)
     tt = what.add_parser("train", help="train on a CoNLL file, score against the most-frequent-tag baseline")
     tt.add_argument("data", help="a CoNLL file, or the bundled tags_sample")
-    tt.add_argument("--model", choices=["rnn", "lstm", "gru"], default="lstm")
+    tt.add_argument("--model", choices=MODEL_KINDS, default="lstm")
     tt.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=True,
                     help="read each sentence both ways (default: yes)")
     tt.add_argument("--embed-size", type=int, default=32)

@@ -63,6 +63,8 @@ def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoi
     exactly where the saved one stood (round, batch, batch order, losses, early-stopping state).
     ``log(round, train_loss, val_loss_or_None)``, when given, is called after every round (TensorBoard).
     """
+    # long: the loop reads best as one piece, as nanoGPT's train.py does: each round's steps,
+    # validation, early stopping, checkpoint and progress in the order they happen.
     full_batch = spec.full_batch(n_samples)
     n_rounds = spec.iterations if spec.epochs is None else spec.epochs
     unit = "iteration" if spec.epochs is None else "epoch"
