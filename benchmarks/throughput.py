@@ -142,7 +142,7 @@ def seed_task(repeats, device="cpu"):
     """(a): ms/iteration of the plain loop, rnncast's torch loop and (CPU) rnncast's NumPy engine."""
     import seed_task as st
 
-    from rnncast.scratch.steps import NumpySteps
+    from rnncast.training.numpy_steps import NumpySteps
 
     device = torch.device(device)
     X, y = st.lecture_windows()

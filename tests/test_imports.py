@@ -142,3 +142,37 @@ def test_modules_stay_short_and_long_functions_say_why():
                 body = lines[node.lineno - 1 : node.end_lineno]
                 assert size <= 60 or any(line.strip().startswith("# long:") for line in body), \
                     f"{name}.{node.name} has {size} lines and no '# long:' comment"
+
+
+# The floors of the house, lowest first: a module imports only from its own floor or a lower one.
+FLOORS = [
+    ("rnncast.errors", "rnncast.version", "rnncast.outputs", "rnncast.atomic", "rnncast.metrics",
+     "rnncast.baselines", "rnncast.datasets"),
+    ("rnncast.data",),
+    ("rnncast.specs",),
+    ("rnncast.models", "rnncast.scratch"),
+    ("rnncast.training",),
+    ("rnncast.forecaster",),
+    ("rnncast.evaluation",),
+    ("rnncast.report",),
+    ("rnncast.text", "rnncast.explain"),
+    ("rnncast.cli", "rnncast.__main__", "rnncast"),
+]
+
+
+def _floor(module: str) -> int:
+    best = None
+    for level, prefixes in enumerate(FLOORS):
+        for prefix in prefixes:
+            if module == prefix or (prefix != "rnncast" and module.startswith(prefix + ".")):
+                if best is None or len(prefix) > best[1]:
+                    best = (level, len(prefix))
+    assert best is not None, f"{module} is on no floor"
+    return best[0]
+
+
+def test_dependencies_point_down_the_data_flow_only():
+    assert _floor("rnncast.forecaster.fit") > _floor("rnncast.training.loop") > _floor("rnncast.data.frame")
+    edges, _ = _graph()
+    upward = sorted(f"{m} -> {t}" for m, targets in edges.items() for t in targets if _floor(t) > _floor(m))
+    assert upward == []

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from rnncast.data.frame import SeriesFrame
+from rnncast.data.frame import SeriesFrame, infer_freq
 from rnncast.errors import RnncastError
 
 # The season length of a frequency (seasonal naive, MASE, deseasonalisation), by pandas' frequency prefix.
@@ -183,3 +183,13 @@ def _steps_between(origin, stamp, step: int | None, freq: str | None) -> int:
         return int(round(delta / pd.Timedelta(offset)))
     except (TypeError, ValueError):
         raise RnncastError(f"cannot count seasonal steps in frequency {freq!r}") from None
+
+
+def infer_season(frame: SeriesFrame, season: int | None) -> int | None:
+    """``season`` if given, else the usual cycle of the data's frequency (7 for daily, 12 for monthly...)."""
+    if season is not None:
+        if isinstance(season, bool) or not isinstance(season, int) or season < 1:
+            raise RnncastError(f"season must be a positive whole number, got {season!r}")
+        return season
+    freq = infer_freq(frame.timestamps)
+    return None if freq is None else SEASON_BY_FREQ.get(freq.split("-")[0])

@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rnncast import baselines, metrics
-from rnncast.data.frame import SeriesFrame, infer_freq
+from rnncast import metrics
+from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel
 from rnncast.data.samples import SeriesScaling
 from rnncast.data.scaling import Scaler
-from rnncast.data.seasons import SEASON_BY_FREQ
+from rnncast.data.seasons import infer_season
 from rnncast.data.windows import split_targets
 from rnncast.errors import RnncastError
+from rnncast.forecaster.crossval import forecasts_from
 
 if TYPE_CHECKING:
     from rnncast.forecaster.forecaster import Forecaster
@@ -71,42 +72,6 @@ class Evaluation:
             f"{name} does NOT beat naive (tomorrow = today): test RMSE {net:.4g} vs {naive:.4g}"
             f" ({change:.1f}% higher)."
         )
-
-
-def infer_season(frame: SeriesFrame, season: int | None) -> int | None:
-    """``season`` if given, else the usual cycle of the data's frequency (7 for daily, 12 for monthly...)."""
-    if season is not None:
-        if isinstance(season, bool) or not isinstance(season, int) or season < 1:
-            raise RnncastError(f"season must be a positive whole number, got {season!r}")
-        return season
-    freq = infer_freq(frame.timestamps)
-    return None if freq is None else SEASON_BY_FREQ.get(freq.split("-")[0])
-
-
-def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
-                   season: int | None) -> pd.DataFrame:
-    """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
-    ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
-    H = forecaster.horizon
-    parts = []
-    for frame in series:
-        o = origins.get(frame.uid, np.array([], dtype=int))
-        if len(o) == 0:
-            continue
-        targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
-        forecasts = forecaster.forecast_columns(forecaster.forecast_at(frame, o))
-        h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
-        forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
-        m = season if season is not None and season <= o.min() else None
-        forecasts.update(baselines.multi_step(frame.y, o, H, m))
-        ds = frame.ds()
-        part = {"unique_id": frame.uid, "ds": ds[targets].ravel(), "cutoff": np.repeat(ds[o - 1], H),
-                "h": np.tile(np.arange(1, H + 1), len(o)), "y": frame.y[targets].ravel()}
-        part.update({name: v.ravel() for name, v in forecasts.items()})
-        parts.append(pd.DataFrame(part))
-    if not parts:
-        raise RnncastError("no series has a complete forecast window to evaluate")
-    return pd.concat(parts, ignore_index=True)
 
 
 def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | None]) -> dict:

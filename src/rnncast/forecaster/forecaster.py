@@ -25,8 +25,8 @@ from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel, future_stamps, to_panel
 from rnncast.data.samples import SeriesScaling, input_rows, pad_left
 from rnncast.errors import NotFittedError, RnncastError
+from rnncast.forecaster import crossval, settings
 from rnncast.forecaster import fit as fitting
-from rnncast.forecaster import settings
 from rnncast.forecaster.ensemble import combine
 
 # read_config and the file names live in persist.py; re-exported here, where the API has always had them.
@@ -258,12 +258,10 @@ class Forecaster:
                  target: str | None = None, features: list[str] | None = None, time_col: str | None = None,
                  fill: str | None = None, id_col: str | None = None, known: list[str] | None = None,
                  freq: str | None = None, season: int | None = None) -> pd.DataFrame:
-        """Rolling-origin forecasts of the last ``n_windows`` windows (see ``rnncast.evaluation.backtest``): a long
+        """Rolling-origin forecasts of the last ``n_windows`` windows (``rnncast.forecaster.crossval``): a long
         DataFrame ``unique_id, ds, cutoff, h, y, <model>, naive, …``. Fits ``self`` (no leakage)."""
-        from rnncast.evaluation.backtest import backtest
-
         panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
-        return backtest(self, panel, n_windows, step_size, refit, season).predictions
+        return crossval.cross_validation(self, panel, n_windows, step_size, refit, season).predictions
 
     def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None) -> np.ndarray:
         index = self.series_index_[frame.uid] if self.series_embedding else None

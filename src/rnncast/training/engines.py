@@ -85,7 +85,7 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
                            precision)
     X_val = np.ascontiguousarray(windows[np.asarray(val_idx)]) if len(val_idx) else None
     y_val = dense(y_val) if len(val_idx) else None
-    from rnncast.scratch.steps import NumpySteps
+    from rnncast.training.numpy_steps import NumpySteps
 
     if quantiles or spec.loss != "mse":
         what = "quantiles" if quantiles else f"--loss {spec.loss}"

@@ -15,7 +15,7 @@ progress bar with the current loss, and a stop with a clear message when the los
 stops being a finite number. Batches come from in-memory arrays (no DataLoader).
 
 The loop is the same for both engines; what an engine supplies is a *stepper* (``TorchSteps`` here,
-``rnncast.scratch.steps.NumpySteps`` for the NumPy engine) with ``step(idx)`` (one Adam step on the
+``rnncast.training.numpy_steps.NumpySteps`` for the NumPy engine) with ``step(idx)`` (one Adam step on the
 windows ``idx``, or all of them for ``None``; returns the loss), ``val_loss()``, ``permutation(n)``,
 ``snapshot()`` / ``restore(state)`` and ``finish()``. This module imports torch only inside
 ``TorchSteps``, so the NumPy engine's path never loads it. A step may return its loss as a 0-dim

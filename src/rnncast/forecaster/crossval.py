@@ -1,0 +1,105 @@
+"""Forecasts from many origins, in statsforecast's ``cross_validation`` shape (the network beside the baselines).
+
+For each series of length T, ``n_windows`` cutoffs ``step_size`` apart end at the last full horizon:
+
+    origin_k = T - H - step_size · (n_windows - 1 - k),   k = 0 … n_windows - 1
+
+and each window forecasts y[origin_k : origin_k + H] from the rows before origin_k. With
+``refit=False`` one model is fitted on the rows before the first origin (scalers too) and forecasts
+every window; with ``refit=True`` a fresh model (``clone``), with freshly fitted scalers, is trained for
+each window on the rows before its origin. Either way no window sees a value at or after its origin.
+``evaluation.backtest`` scores what this returns; ``Forecaster.backtest`` returns its predictions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from rnncast import baselines
+from rnncast.data.frame import SeriesFrame
+from rnncast.data.panel import Panel
+from rnncast.data.seasons import infer_season
+from rnncast.errors import RnncastError
+
+if TYPE_CHECKING:
+    from rnncast.forecaster.forecaster import Forecaster
+
+
+@dataclass
+class CrossValidation:
+    """The forecasts of every window and what scoring them needs."""
+
+    predictions: pd.DataFrame  # unique_id, ds, cutoff, h, y, <model>[, …], naive[, seasonal_naive], drift, mean
+    series: list[SeriesFrame]  # the series with windows
+    train_ends: dict[str, int]  # rows before each series' first origin
+    season: int | None
+    skipped: list[str]  # series too short for the windows
+
+
+def cross_validation(forecaster: Forecaster, panel: Panel, n_windows: int = 3, step_size: int | None = None,
+                     refit: bool = False, season: int | None = None) -> CrossValidation:
+    """Fit ``forecaster`` (or, with ``refit``, a clone per window) and forecast every window (see above)."""
+    forecaster.specs()
+    L, H = forecaster.seq_length, forecaster.horizon
+    step = H if step_size is None else step_size
+    for name, value in (("n_windows", n_windows), ("step_size", step)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise RnncastError(f"{name} must be a positive whole number, got {value!r}")
+    need = L + (H if forecaster.strategy == "direct" else 1)  # rows before the first origin
+    origins, skipped = {}, list(panel.too_short)
+    for frame in panel.series:
+        o = len(frame) - H - step * np.arange(n_windows - 1, -1, -1)
+        if o[0] < need:
+            skipped.append(frame.uid)
+        else:
+            origins[frame.uid] = o
+    if not origins:
+        raise RnncastError(
+            f"every series is too short for {n_windows} windows of horizon {H} every {step} steps with"
+            f" seq_length {L}: that needs at least {need + H + step * (n_windows - 1)} rows"
+        )
+    series = [s for s in panel.series if s.uid in origins]
+    season = infer_season(series[0], season)
+    rounds = range(n_windows) if refit else [None]
+    parts = []
+    for k in rounds:
+        model = forecaster.clone() if refit else forecaster
+        ends = {uid: int(o[0 if k is None else k]) for uid, o in origins.items()}
+        model.fit_panel(Panel([s.head(ends[s.uid]) for s in series], panel.id_col, panel.freq, panel.gaps))
+        chosen = origins if k is None else {uid: o[k : k + 1] for uid, o in origins.items()}
+        parts.append(forecasts_from(model, [s for s in series if s.uid in model.scalings_], chosen, season))
+        if refit and k == n_windows - 1:
+            forecaster.__dict__.update(model.__dict__)  # the caller's forecaster ends as the last refit
+    train_ends = {uid: int(o[0]) for uid, o in origins.items()}
+    return CrossValidation(pd.concat(parts, ignore_index=True), series, train_ends, season,
+                           skipped + forecaster.skipped_)
+
+
+def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
+                   season: int | None) -> pd.DataFrame:
+    """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
+    ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
+    H = forecaster.horizon
+    parts = []
+    for frame in series:
+        o = origins.get(frame.uid, np.array([], dtype=int))
+        if len(o) == 0:
+            continue
+        targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
+        forecasts = forecaster.forecast_columns(forecaster.forecast_at(frame, o))
+        h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
+        forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
+        m = season if season is not None and season <= o.min() else None
+        forecasts.update(baselines.multi_step(frame.y, o, H, m))
+        ds = frame.ds()
+        part = {"unique_id": frame.uid, "ds": ds[targets].ravel(), "cutoff": np.repeat(ds[o - 1], H),
+                "h": np.tile(np.arange(1, H + 1), len(o)), "y": frame.y[targets].ravel()}
+        part.update({name: v.ravel() for name, v in forecasts.items()})
+        parts.append(pd.DataFrame(part))
+    if not parts:
+        raise RnncastError("no series has a complete forecast window to evaluate")
+    return pd.concat(parts, ignore_index=True)
