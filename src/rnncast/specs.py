@@ -76,15 +76,15 @@ class WindowSpec:
     seq_length: int = 7
     horizon: int = 1
     scaler: str = "minmax"
-    strategy: str = "direct"  # direct | recursive | seq2seq (see samples.py)
+    strategy: str = "direct"  # direct | recursive | seq2seq (training_sets)
     quantiles: tuple[float, ...] | None = None  # direct strategy, torch engine: pinball loss
     calendar: tuple[str, ...] = ()  # calendar features derived from ds (dayofweek, month, ...)
     pad: bool = False  # left-pad series shorter than one window (with a mask column) instead of skipping them
 
     def check(self) -> None:
         from rnncast.data.panel import CALENDAR_PERIODS
-        from rnncast.data.samples import STRATEGIES
         from rnncast.data.scaling import SCALERS
+        from rnncast.data.training_sets import STRATEGIES
 
         _positive_int("seq_length", self.seq_length)
         _positive_int("horizon", self.horizon)
@@ -110,7 +110,7 @@ class TrainSpec:
     epochs: int | None = None
     batch_size: int | None = None  # with epochs; None = full batch
     clip: float | None = None  # max global gradient norm; None = no clipping
-    val_size: float | str = 0.0  # last fraction of each series' windows held out, or "horizon" (see samples.py)
+    val_size: float | str = 0.0  # last fraction of each series' windows held out, or "horizon" (training_sets)
     patience: int | None = None  # stop after this many steps/epochs without validation improvement
     seed: int = 0
     loss: str = "mse"  # mse | mae | mape | smape (quantiles: pinball)

@@ -7,8 +7,8 @@ import pytest
 
 import rnncast
 from rnncast import baselines
+from rnncast.data.input_rows import input_rows
 from rnncast.data.panel import to_panel
-from rnncast.data.samples import input_rows
 from rnncast.errors import RnncastError
 from rnncast.evaluation.holdout import holdout
 from rnncast.forecaster.rollout import forecast_origins

@@ -62,7 +62,8 @@ def test_resuming_from_the_last_checkpoint_ends_with_the_uninterrupted_weights(t
     assert position["steps"] % 5 == 0 and 0 < position["steps"] < plain.history_.steps
 
     taken = []
-    stepper = "rnncast.training.numpy_steps.NumpySteps.step" if engine == "numpy" else "rnncast.training.loop.TorchSteps.step"
+    stepper = ("rnncast.training.numpy_steps.NumpySteps.step" if engine == "numpy"
+               else "rnncast.training.loop.TorchSteps.step")
     original = _resolve(stepper)
     monkeypatch.setattr(stepper, lambda self, idx: taken.append(1) or original(self, idx))
     resumed = rnncast.Forecaster(engine=engine, checkpoint=tmp_path, resume=True, **SMALL, **settings).fit(df)

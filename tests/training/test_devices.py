@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rnncast import Forecaster
-from rnncast.data.samples import WindowBatches
+from rnncast.data.training_sets import WindowBatches
 from rnncast.data.windows import sliding_windows
 from rnncast.errors import RnncastError
 from rnncast.training.devices import DeviceWindows

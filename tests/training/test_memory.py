@@ -7,8 +7,10 @@ import pytest
 import torch
 
 from rnncast.data.frame import SeriesFrame, to_frame
+from rnncast.data.input_rows import input_rows
 from rnncast.data.panel import _runs, to_panel
-from rnncast.data.samples import WindowBatches, fit_scaling, input_rows, training_set
+from rnncast.data.series_scaling import fit_scaling
+from rnncast.data.training_sets import WindowBatches, training_set
 from rnncast.data.windows import sliding_windows
 from rnncast.models import build_net
 from rnncast.specs import ModelSpec, TrainSpec

@@ -279,7 +279,7 @@ def run_explain(args) -> int:
     index = args.window if args.window >= 0 else n_windows + args.window
     if not 0 <= index < n_windows:
         raise RnncastError(f"--window must lie in [{-n_windows}, {n_windows - 1}], got {args.window}")
-    from rnncast.data.samples import input_rows
+    from rnncast.data.input_rows import input_rows
 
     rows = input_rows(frame, forecaster.scalings_[frame.uid], list(forecaster.calendar), freq=forecaster.freq_)
     window = rows[index : index + L]  # (L, F + K) as the net sees it

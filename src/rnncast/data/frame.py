@@ -42,7 +42,7 @@ class SeriesFrame:
     known: np.ndarray | None = None  # (T + n_future, K) future-known covariates, past rows then future rows
     known_columns: list[str] = field(default_factory=list)
     future_timestamps: np.ndarray | None = None  # (n_future,) time stamps of the rows beyond the target
-    n_padded: int = 0  # rows of left padding at the start (samples.pad_left)
+    n_padded: int = 0  # rows of left padding at the start (input_rows.pad_left)
     ignored: dict[str, str] = field(default_factory=dict)  # columns not used as inputs -> why
 
     @property

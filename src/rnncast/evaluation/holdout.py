@@ -25,9 +25,9 @@ import pandas as pd
 from rnncast import metrics
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.panel import Panel
-from rnncast.data.samples import SeriesScaling
 from rnncast.data.scaling import Scaler
 from rnncast.data.seasons import infer_season
+from rnncast.data.series_scaling import SeriesScaling
 from rnncast.data.windows import split_targets
 from rnncast.errors import RnncastError
 from rnncast.forecaster.crossval import forecasts_from

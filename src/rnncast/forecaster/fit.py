@@ -19,9 +19,11 @@ import numpy as np
 
 from rnncast import metrics
 from rnncast.data.frame import forecast_tail
+from rnncast.data.input_rows import pad_left, stacked_input_rows
 from rnncast.data.panel import Panel
-from rnncast.data.samples import ScaledTargets, fit_scaling, pad_left, stacked_input_rows, training_set
 from rnncast.data.seasons import anchor_period, fit_season, season_period
+from rnncast.data.series_scaling import fit_scaling
+from rnncast.data.training_sets import ScaledTargets, training_set
 from rnncast.errors import RnncastError
 from rnncast.forecaster.ensemble import member_specs
 from rnncast.specs import RATIO_LOSSES
@@ -40,7 +42,7 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
     # it happens; issue 15's fitted-state object is where it splits.
     model_spec, window, train_spec = specs
     L, H = window.seq_length, window.horizon
-    # MAPE/sMAPE losses read each target's series scale σ_i next to it (samples.ScaledTargets)
+    # MAPE/sMAPE losses read each target's series scale σ_i next to it (training_sets.ScaledTargets)
     # (0 for a series with values <= 0, which the log scaler only standardises: training.RatioLoss)
     scale = np.array([scalings[s.uid].past.scale[-1] * scalings[s.uid].past.log[-1] for s in flat]
                      ) if train_spec.loss in RATIO_LOSSES else None

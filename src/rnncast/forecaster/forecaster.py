@@ -22,8 +22,9 @@ import pandas as pd
 
 from rnncast import atomic
 from rnncast.data.frame import SeriesFrame
+from rnncast.data.input_rows import input_rows, pad_left
 from rnncast.data.panel import Panel, future_stamps, to_panel
-from rnncast.data.samples import SeriesScaling, input_rows, pad_left
+from rnncast.data.series_scaling import SeriesScaling
 from rnncast.errors import NotFittedError, RnncastError
 from rnncast.forecaster import crossval, settings
 from rnncast.forecaster import fit as fitting

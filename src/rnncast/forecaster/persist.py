@@ -18,8 +18,8 @@ import numpy as np
 
 from rnncast import atomic
 from rnncast.data.frame import SeriesFrame
-from rnncast.data.samples import SeriesScaling
 from rnncast.data.seasons import Season
+from rnncast.data.series_scaling import SeriesScaling
 from rnncast.errors import RnncastError
 from rnncast.forecaster.ensemble import member_from_dict, member_to_dict
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict

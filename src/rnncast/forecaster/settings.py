@@ -12,8 +12,8 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rnncast.data.samples import STRATEGIES
 from rnncast.data.scaling import SCALERS
+from rnncast.data.training_sets import STRATEGIES
 from rnncast.errors import RnncastError
 from rnncast.specs import LOSSES, MODEL_KINDS, NONLINEARITIES, NORMALIZE, VAL_METRICS
 from rnncast.training.devices import DEVICES, PRECISIONS

@@ -53,7 +53,7 @@ class Position:
 def fingerprint(engine: str, specs: tuple, n_inputs: int, n_series: int, rows: list[np.ndarray], data) -> dict:
     """What a checkpoint must match: the configuration (JSON) and a hash of the training arrays.
 
-    ``rows`` are the series' input rows and ``data`` the ``samples.TrainingSet`` built from them: the rows
+    ``rows`` are the series' input rows and ``data`` the ``training_sets.TrainingSet`` built from them: the rows
     and which samples train and validate (their runs per series) fix every window and target.
     """
     from rnncast.specs import spec_to_dict

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncast.data.samples import WindowBatches, batches_of, dense
+from rnncast.data.training_sets import WindowBatches, batches_of, dense
 from rnncast.errors import RnncastError
 from rnncast.training import distributed
 

@@ -31,7 +31,7 @@ CHUNK = 4096  # validation windows predicted at a time
 def metric_validation(steps, engine: str, net, data, frames, scalings: dict, seasons: dict, window, metric: str,
                       auto_shrink: bool = False):
     """``steps`` with early stopping on ``metric`` of the validation forecasts of ``data`` (a
-    ``samples.TrainingSet``) in the data's units: inverse scaling per series, seasonal index put back."""
+    ``training_sets.TrainingSet``) in the data's units: inverse scaling per series, seasonal index put back."""
     H, n_q = window.horizon, len(window.quantiles) if window.quantiles else 0
     held_out = data.val_samples  # one run per series: no per-sample mask over all samples
     series, origins = held_out.series_of(), held_out.origins()

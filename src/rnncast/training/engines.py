@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncast.data.samples import WindowBatches, dense
+from rnncast.data.training_sets import WindowBatches, dense
 from rnncast.errors import RnncastError
 from rnncast.specs import ModelSpec, TrainSpec
 
@@ -72,8 +72,8 @@ def stepper(engine: str, net, windows, train_idx, y, val_idx, y_val, spec: Train
             quantiles=None, device: str = "cpu", precision: str = "fp32"):
     """The engine's stepper for ``training.run``: samples ``train_idx`` of the window view ``windows``.
 
-    ``train_idx``/``val_idx`` are the samples' window starts (an int array or ``samples.SampleRanges``),
-    ``y``/``y_val`` their targets by position (an array, or a ``samples.WindowBatches`` that gathers them
+    ``train_idx``/``val_idx`` are the samples' window starts (an int array or ``training_sets.SampleRanges``),
+    ``y``/``y_val`` their targets by position (an array, or a ``training_sets.WindowBatches`` that gathers them
     from the stacked rows). Full batch materialises the training windows and targets once; mini-batches
     gather each batch's windows and targets.
     The torch engine trains on ``device`` in ``precision``, and under torchrun with DDP (``devices``).

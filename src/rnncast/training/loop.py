@@ -128,7 +128,7 @@ class TorchSteps:
     """The torch engine's stepper: MSE, MAE, MAPE or sMAPE (``RatioLoss``; or the pinball loss for
     quantiles), ``FlatAdam``, clipping.
 
-    ``X`` holds the samples' windows; with mini-batches it may be a ``samples.WindowBatches`` that
+    ``X`` holds the samples' windows; with mini-batches it may be a ``training_sets.WindowBatches`` that
     copies only the windows of each batch out of the strided view (``devices.DeviceWindows`` on a
     GPU), and ``y``, ``X_val``, ``y_val`` may be such lazy gathers too. ``net`` and every tensor are
     already on ``device``; ``precision="bf16"`` runs the forward pass and loss under CUDA bfloat16
@@ -280,7 +280,7 @@ class RatioLoss:
 
     exactly, in the data's units. MAPE punishes over-forecasts more than under-forecasts (e^d - 1 grows
     faster than 1 - e^-d): a model trained on it leans low, as the metric rewards. ``y`` carries σ_i as
-    its last column (``samples.ScaledTargets``); d is clipped at ±20 so that an untrained net's wild
+    its last column (``training_sets.ScaledTargets``); d is clipped at ±20 so that an untrained net's wild
     outputs cannot overflow e^d. A series with a value <= 0 has no log space (the log scaler
     standardises it, σ_i given as 0): its terms are the absolute errors |ẑ - z| of the scaled values.
     """

@@ -21,7 +21,7 @@ class NumpySteps:
         self.net, self.clip = net, spec.clip
         cast = (lambda a: None if a is None else np.ascontiguousarray(a, dtype=net.dtype))  # noqa: E731
         self.X = cast(X) if full_batch else X  # one copy of the strided window view, not one per step
-        self.y = cast(y) if isinstance(y, np.ndarray) else y  # else a samples.WindowBatches: float32 per batch
+        self.y = cast(y) if isinstance(y, np.ndarray) else y  # else a training_sets.WindowBatches: float32 per batch
         self.X_val, self.y_val = cast(X_val), cast(y_val)
         self.has_validation = X_val is not None and len(X_val) > 0
         self.optimizer = Adam(lr=spec.lr)

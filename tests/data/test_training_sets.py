@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from rnncast.data.frame import SeriesFrame
-from rnncast.data.samples import ScaledTargets, WindowBatches, batches_of, fit_scaling, input_rows, training_set
+from rnncast.data.input_rows import input_rows
+from rnncast.data.series_scaling import fit_scaling
+from rnncast.data.training_sets import ScaledTargets, WindowBatches, batches_of, training_set
 
 
 def frames():
@@ -66,7 +68,7 @@ def test_scaled_targets_carry_their_series_scale_and_stay_lazy():
 
 
 def test_pad_left_repeats_the_first_row_and_marks_it_in_the_mask():
-    from rnncast.data.samples import pad_left
+    from rnncast.data.input_rows import pad_left
 
     frame = frames()[1]
     padded = pad_left(frame, 9, None)
