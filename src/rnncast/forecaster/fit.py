@@ -26,12 +26,13 @@ from rnncast.data.series_scaling import fit_scaling
 from rnncast.data.training_sets import ScaledTargets, training_set
 from rnncast.errors import RnncastError
 from rnncast.forecaster.ensemble import member_specs
+from rnncast.forecaster.state import FittedState
 from rnncast.specs import RATIO_LOSSES
 from rnncast.training import devices, engines
 from rnncast.training import tensorboard as tblog
 
 
-def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
+def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
     """Train ensemble member ``member`` of Forecaster ``f`` → ``(net, TrainResult, judge)``; ``judge``:
     with ``shrink="auto"``, run 1's ``validation.MetricValidation`` (its net holds the weights it kept),
     else None.
@@ -79,7 +80,7 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
         from rnncast.training.early_stopping import metric_validation
 
         def validate(steps, net):
-            watched.append(metric_validation(steps, f.engine, net, data, frames, scalings, f.seasons_, window,
+            watched.append(metric_validation(steps, f.engine, net, data, frames, scalings, state.seasons, window,
                                              train_spec.val_metric, auto_shrink=model_spec.shrink == "auto"))
             return watched[-1]
 
@@ -104,20 +105,13 @@ def fit_member(f, specs: tuple, frames: list, flat: list, rows: list, scalings: 
 
 def fit_panel(f, panel):
     """Fit Forecaster ``f`` to ``panel``: its series (padded or skipped), seasonal indices, scalers and
-    input rows, one training per ensemble member, the shares of shrink="auto"; sets ``f``'s fitted
-    state and returns ``f``.
+    input rows, one training per ensemble member, the shares of shrink="auto"; returns ``f``.
 
-    All or nothing: the helpers read the state being built from ``f`` (seasons_, freq_, series_index_),
-    so on any failure (Ctrl-C included) the fitted state ``f`` had before is put back whole.
+    All or nothing: the new ``FittedState`` reaches ``f`` only when everything succeeded, so a failing
+    fit (Ctrl-C included) leaves the previous one whole.
     """
-    before = {k: v for k, v in vars(f).items() if k.endswith("_")}
-    try:
-        return _fit(f, panel)
-    except BaseException:
-        for name in [k for k in vars(f) if k.endswith("_")]:
-            delattr(f, name)
-        vars(f).update(before)
-        raise
+    f.state_ = _fit(f, panel)
+    return f
 
 
 def _fit(f, panel):
@@ -137,7 +131,7 @@ def _fit(f, panel):
         usable = [pad_left(s, padded, panel.freq) for s in panel.series]
     else:
         usable = [s for s in panel.series if len(s) >= steps_needed]
-    f.skipped_ = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]
+    skipped = [s.uid for s in panel.series if len(s) < steps_needed and not window.pad]
     if not usable:
         raise RnncastError(
             f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
@@ -148,37 +142,30 @@ def _fit(f, panel):
         from rnncast.forecaster.intervals import calibrate
 
         calibration = calibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps), f.conformal)
-    f.freq_ = panel.freq
     period = season_period(f.deseasonalize, panel.freq)
-    f.seasons_ = {s.uid: fit_season(s, period, panel.freq) if period else None for s in usable}
-    flat = [f._without_season(s) for s in usable]
+    state = FittedState(freq=panel.freq, skipped=skipped,
+                        seasons={s.uid: fit_season(s, period, panel.freq) if period else None for s in usable},
+                        series_index={s.uid: k for k, s in enumerate(usable)})
+    flat = [f._without_season(s, state) for s in usable]
     scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
-    f.series_index_ = {s.uid: k for k, s in enumerate(usable)}
-    rows = stacked_input_rows(flat, lambda s, out: f._input_rows(s, scalings[s.uid], out=out))
-    trained = [fit_member(f, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
+    rows = stacked_input_rows(flat, lambda s, out: f._input_rows(s, scalings[s.uid], out=out, state=state))
+    trained = [fit_member(f, state, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
     if model_spec.shrink == "auto":
         from rnncast.training.early_stopping import choose_shares
 
         choose_shares([net for net, _, _ in trained], [judge for _, _, judge in trained])
 
     first = usable[0]
-    f.nets_ = [net for net, _, _ in trained]
-    f.net_ = f.nets_[0]
+    state.nets = [net for net, _, _ in trained]
     # shrink="auto": each member holds the share its validation chose (the net knows it)
-    f.members_ = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
-                  for (m, w, t), net in zip(members, f.nets_, strict=True)]
-    f.scalings_ = scalings
-    f.columns_ = list(first.columns)
-    f.target_ = first.target
-    f.time_col_ = first.time_col
-    f.id_col_ = panel.id_col
-    f.known_columns_ = list(first.known_columns)
-    f.ignored_columns_ = dict(first.ignored)
-    f.history_ = trained[0][1]
-    f.histories_ = [result for _, result, _ in trained]
-    f.tails_ = {s.uid: forecast_tail(s, L) for s in usable}
-    f.conformal_ = calibration
-    f.interval_scales_ = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
-    f.n_features_in_ = rows[0].shape[1]
-    f.n_series_ = len(usable)
-    return f
+    state.members = [(replace(m, shrink=net.shrink) if m.shrink == "auto" else m, w, t)
+                     for (m, w, t), net in zip(members, state.nets, strict=True)]
+    state.scalings, state.columns, state.target = scalings, list(first.columns), first.target
+    state.time_col, state.id_col, state.known_columns = first.time_col, panel.id_col, list(first.known_columns)
+    state.ignored_columns = dict(first.ignored)
+    state.histories = [result for _, result, _ in trained]
+    state.tails = {s.uid: forecast_tail(s, L) for s in usable}
+    state.conformal = calibration
+    state.interval_scales = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
+    state.n_features_in, state.n_series = rows[0].shape[1], len(usable)
+    return state

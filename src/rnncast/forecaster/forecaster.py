@@ -41,6 +41,7 @@ from rnncast.forecaster.persist import (  # noqa: F401
     write_files,
 )
 from rnncast.forecaster.rollout import forecast_origins
+from rnncast.forecaster.state import FIELDS, FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.training import engines
 
@@ -135,8 +136,9 @@ class Forecaster:
         """A new, unfitted Forecaster with the same settings, ``changes`` replacing some (scikit-learn's clone)."""
         return type(self)(**{**self.get_params(), **changes})
 
-    def _without_season(self, frame: SeriesFrame) -> SeriesFrame:
-        season = getattr(self, "seasons_", {}).get(frame.uid)
+    def _without_season(self, frame: SeriesFrame, state: FittedState | None = None) -> SeriesFrame:
+        """``frame`` with its seasonal index taken out (``state``: the one being fitted, else the fitted one)."""
+        season = (state or self.state_).seasons.get(frame.uid)
         return frame if season is None else season.remove(frame)
 
     def _build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
@@ -147,13 +149,8 @@ class Forecaster:
                              anchor="target" if window.strategy == "direct" else "features",
                              lags=anchor_lags(model_spec, window))
 
-    @property
-    def window_length_(self) -> int:
-        """The longest input window of the fitted members (``seq_length`` without an ensemble)."""
-        return max(w.seq_length for _, w, _ in self.members_)
-
     def _check_fitted(self) -> None:
-        if not hasattr(self, "net_"):
+        if "state_" not in vars(self):
             raise NotFittedError("this Forecaster is not fitted yet: call fit() (or rnncast.load()) first")
 
     # -- predicting -----------------------------------------------------------------------------
@@ -264,9 +261,12 @@ class Forecaster:
         panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
         return crossval.cross_validation(self, panel, n_windows, step_size, refit, season).predictions
 
-    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None) -> np.ndarray:
-        index = self.series_index_[frame.uid] if self.series_embedding else None
-        return input_rows(frame, scaling, list(self.calendar), ahead, self.freq_, bool(self.pad), index, out)
+    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None,
+                    state: FittedState | None = None) -> np.ndarray:
+        """The rows the net reads for ``frame`` (``state``: the one being fitted, else the fitted one)."""
+        state = state or self.state_
+        index = state.series_index[frame.uid] if self.series_embedding else None
+        return input_rows(frame, scaling, list(self.calendar), ahead, state.freq, bool(self.pad), index, out)
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:
@@ -292,6 +292,16 @@ class Forecaster:
         return Path(path)
 
 
+def _fitted(name: str) -> property:
+    def get(self):
+        self._check_fitted()
+        return getattr(self.state_, name)
+
+    return property(get, doc=f"The fitted state's ``{name}`` (``rnncast.forecaster.state.FittedState``).")
+
+
+for _name in FIELDS:  # scikit-learn's learned attributes: f.scalings_ is f.state_.scalings
+    setattr(Forecaster, f"{_name}_", _fitted(_name))
 Forecaster.__signature__ = settings.signature()
 Forecaster.__doc__ = f"{Forecaster.__doc__.rstrip()}\n\n{settings.docstring_args()}\n"
 

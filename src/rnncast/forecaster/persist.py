@@ -22,6 +22,7 @@ from rnncast.data.seasons import Season
 from rnncast.data.series_scaling import SeriesScaling
 from rnncast.errors import RnncastError
 from rnncast.forecaster.ensemble import member_from_dict, member_to_dict
+from rnncast.forecaster.state import FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
 from rnncast.training import engines
 
@@ -115,15 +116,13 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
     nets = [f._build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
     engines.load_state(engine, nets, weights.read_bytes(), str(weights))
-    f.nets_, f.net_, f.members_, f.seasons_ = nets, nets[0], members, seasons
-    f.scalings_, f.columns_, f.target_ = scalings, columns, target
-    f.time_col_, f.id_col_, f.known_columns_ = data.get("time_col"), data.get("id_col"), known
-    f.freq_ = data.get("freq")
-    f.ignored_columns_ = dict(data.get("ignored") or {})
-    f.tails_, f.history_, f.skipped_ = tails, None, []
-    f.conformal_, f.interval_scales_ = calibration, interval_scales
-    f.series_index_ = {str(uid): int(s.get("index", k)) for k, (uid, s) in enumerate(config["series"].items())}
-    f.n_features_in_, f.n_series_ = n_inputs, len(scalings)
+    f.state_ = FittedState(
+        freq=data.get("freq"), seasons=seasons, skipped=[],
+        series_index={str(uid): int(s.get("index", k)) for k, (uid, s) in enumerate(config["series"].items())},
+        nets=nets, members=members, scalings=scalings, columns=columns, target=target,
+        time_col=data.get("time_col"), id_col=data.get("id_col"), known_columns=known,
+        ignored_columns=dict(data.get("ignored") or {}), histories=[], tails=tails, conformal=calibration,
+        interval_scales=interval_scales, n_features_in=n_inputs, n_series=len(scalings))
     return f
 
 
