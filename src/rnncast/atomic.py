@@ -146,7 +146,7 @@ def _leftovers(final: Path) -> list[tuple[str, str, Path]]:
 def _remove_run(path: Path, final: Path) -> bool:
     """Remove an old run directory, entry by entry, only when rnncast wrote all of it; False if it stays."""
     try:
-        found = outputs.inspect_dir(path)
+        found = outputs.inspect_dir(path, digests=False)  # checked before it was moved aside
         if found.entries and (found.kind is None or found.foreign):
             _note(f"the previous contents of {final} are at {path}: they hold files rnncast did not write "
                   f"({outputs.names(found.foreign or found.entries)}), so they stay there")
@@ -170,7 +170,7 @@ def _recover_locked(final: Path) -> None:
         if not os.path.lexists(final):
             os.rename(path, final)
             _note(f"{final} was restored: a replacement of it had stopped half-way")
-        elif final.is_dir() and outputs.inspect_dir(final).write_id == token:
+        elif final.is_dir() and outputs.write_id(final) == token:
             _remove_run(path, final)  # the replacement arrived; its predecessor was left behind
         else:
             _note(f"an earlier run of {final} was left at {path} by a process that stopped; {final} now "
@@ -228,9 +228,6 @@ class Staging:
         self.path, self.kind, self.token = path, kind, token
         self.files: dict[str, str] = {}
         self.config: dict | None = None
-
-    def __truediv__(self, name: str) -> Path:
-        return self.path / name
 
     def write_bytes(self, name: str, data: bytes) -> None:
         if name == CONFIG_FILE or "/" in name or name in self.files:

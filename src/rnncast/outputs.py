@@ -39,7 +39,7 @@ CONFIG_FILE = "config.json"
 OUTPUT_KEY, FILES_KEY, WRITE_ID_KEY = "output", "files", "write_id"
 CONLL_MARKER = "-DOCSTART- rnncast-tag-predict"
 CHECKPOINT_PATTERN = re.compile(r"checkpoint(-[\w.-]+)?\.safetensors")
-CHECKPOINT_METADATA_KEY = "rnncast"  # checkpoint.METADATA_KEY
+CHECKPOINT_METADATA_KEY = "rnncast"  # the checkpoint's safetensors metadata key (training/checkpoint.py)
 MODEL_COLUMNS = ("rnn", "lstm", "gru")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -127,8 +127,18 @@ def _is_png(path: Path) -> bool:
         return False
 
 
-def inspect_dir(path: Path) -> Found:
-    """Is ``path`` (an existing directory) a run rnncast wrote, of which kind, and what else is in it?"""
+def write_id(path: Path) -> str | None:
+    """The ``write_id`` in the ``config.json`` of directory ``path`` (None: none, or not rnncast's); no hashing."""
+    config = _read_config(path)
+    return None if config is None else config.get(WRITE_ID_KEY)
+
+
+def inspect_dir(path: Path, digests: bool = True) -> Found:
+    """Is ``path`` (an existing directory) a run rnncast wrote, of which kind, and what else is in it?
+
+    ``digests=False`` skips hashing the files against the manifest (``changed`` stays empty): enough to
+    tell foreign entries, for a run already checked and only being removed.
+    """
     entries = sorted(os.listdir(path))
     config = _read_config(path)
     if config is None:
@@ -148,7 +158,7 @@ def inspect_dir(path: Path) -> Found:
             found.foreign.append(name)
         elif name not in allowed and not (CHECKPOINT_PATTERN.fullmatch(name) and is_checkpoint(entry)):
             found.foreign.append(name)
-        elif isinstance(manifest, dict) and name in manifest and sha256_file(entry) != manifest[name]:
+        elif digests and isinstance(manifest, dict) and name in manifest and sha256_file(entry) != manifest[name]:
             found.changed.append(name)
     return found
 

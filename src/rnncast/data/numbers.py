@@ -58,14 +58,14 @@ def detect(column: pd.Series) -> tuple[str, str] | None:
     if len(present) == 0:
         return None
     plain = parse(present, "plain").notna()
-    scores = {style: (parse(present, style).notna() & ~plain).mean() for style in NUMBER_STYLES[1:]}
+    reads = {style: parse(present, style).notna() & ~plain for style in NUMBER_STYLES[1:]}  # only that way
+    scores = {style: read.mean() for style, read in reads.items()}
     style = max(scores, key=scores.get)
     if scores["decimal-comma"] >= scores["formatted"] and scores["decimal-comma"] > 0:
-        style = "decimal-comma" if (parse(present, "formatted").isna() & ~plain).any() else "formatted"
+        style = "decimal-comma" if (~reads["formatted"] & ~plain).any() else "formatted"
     if scores[style] + plain.mean() <= 0.5 or scores[style] == 0:
         return None
-    example = present[parse(present, style).notna() & ~plain].iloc[0]
-    return style, str(example).strip()
+    return style, str(present[reads[style]].iloc[0]).strip()
 
 
 def parse_columns(table: pd.DataFrame, style: str) -> dict[str, str]:

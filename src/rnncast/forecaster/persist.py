@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnncast import atomic
+from rnncast import atomic, outputs
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.seasons import Season
 from rnncast.data.series_scaling import SeriesScaling
@@ -27,7 +27,7 @@ from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec
 from rnncast.training import engines
 
 FORMAT_VERSION = 3
-CONFIG_FILE = "config.json"
+CONFIG_FILE = outputs.CONFIG_FILE
 WEIGHTS_FILE = "model.safetensors"
 
 

@@ -38,7 +38,7 @@ from rnncast.errors import RnncastError
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
 FORMAT = 1
-METADATA_KEY = "rnncast"
+METADATA_KEY = outputs.CHECKPOINT_METADATA_KEY
 
 
 @dataclass
