@@ -107,12 +107,10 @@ def test_no_module_imports_another_modules_private_names():
     assert private == []
 
 
-# Private attributes still reached from outside their class, each with its reason (issue 15 removes them):
+# Private attributes still reached from outside their class, each with its reason:
 ALLOWED_PRIVATE = {
     ("rnncast.cli.options", "_actions"), ("rnncast.cli.options", "_SubParsersAction"),  # argparse has no public way
-    ("rnncast.forecaster.fit", "_build_net"), ("rnncast.forecaster.fit", "_without_season"),  # the Forecaster's
-    ("rnncast.forecaster.fit", "_input_rows"), ("rnncast.forecaster.persist", "_build_net"),  # body, until the
-}  # fitted state is one object of its own
+}
 
 
 def test_no_module_reaches_into_another_objects_private_attributes():

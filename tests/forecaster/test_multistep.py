@@ -11,7 +11,7 @@ from rnncast.data.input_rows import input_rows
 from rnncast.data.panel import to_panel
 from rnncast.errors import RnncastError
 from rnncast.evaluation.holdout import holdout
-from rnncast.forecaster.rollout import forecast_origins
+from rnncast.forecaster.rollout import net_forecasts
 from rnncast.training import engines
 
 FAST = dict(hidden_size=4, iterations=30, seq_length=5)
@@ -112,7 +112,7 @@ def test_rollout_feeds_each_forecast_back_as_the_next_input(monkeypatch, strateg
     monkeypatch.setattr(engines, "predict", plus_one)
     rows = np.column_stack([np.arange(12.0), 10 * np.arange(12.0)]).astype(np.float32)
     rows[6:] = 999.0
-    out = forecast_origins("torch", None, strategy, rows, np.array([6, 4]), L=3, H=3, n_past=2)
+    out = net_forecasts("torch", None, strategy, rows, np.array([6, 4]), L=3, H=3, n_past=2)
     np.testing.assert_array_equal(out[0], [51.0, 52.0, 53.0])  # 10·5 + 1, + 2, + 3
     np.testing.assert_array_equal(out[1], [31.0, 32.0, 33.0])  # origin 4 reads rows 1..3 only
 
@@ -125,7 +125,7 @@ def test_rollout_equals_a_manual_step_by_step_loop(strategy):
     steps, L, n_past = 4, f.seq_length, len(f.columns_)
     rows = input_rows(frame, f.scalings_[frame.uid], [], ahead=steps, freq=f.freq_)
     origins = np.array([10, 25, len(frame)])
-    got = forecast_origins(f.engine, f.net_, strategy, rows, origins, L, steps, n_past)
+    got = net_forecasts(f.engine, f.net_, strategy, rows, origins, L, steps, n_past)
 
     window = np.stack([rows[o - L : o] for o in origins])  # (n, L, F + K)
     manual = []
@@ -138,7 +138,7 @@ def test_rollout_equals_a_manual_step_by_step_loop(strategy):
         window = np.concatenate([window[:, 1:], nxt[:, None]], axis=1)
     np.testing.assert_array_equal(got, np.stack(manual, axis=1))
     scaled_back = f.scalings_[frame.uid].past.inverse_column(got, n_past - 1)
-    np.testing.assert_array_equal(f.forecast_at(frame, origins, steps), scaled_back)
+    np.testing.assert_array_equal(f.forecast_series(frame, origins, steps), scaled_back)
 
 
 # -- per-series scaling ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from rnncast.data.seasons import infer_season
 from rnncast.data.series_scaling import SeriesScaling
 from rnncast.data.windows import split_targets
 from rnncast.errors import RnncastError
-from rnncast.forecaster.crossval import forecasts_from
+from rnncast.forecaster.crossval import origin_forecasts
 
 if TYPE_CHECKING:
     from rnncast.forecaster.forecaster import Forecaster
@@ -132,7 +132,7 @@ def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float 
     skipped += forecaster.skipped_
     series = [s for s in panel.series if s.uid in forecaster.scalings_]
     origins = {s.uid: np.arange(train_ends[s.uid], len(s) - H + 1) for s in series}
-    predictions = forecasts_from(forecaster, series, origins, season)
+    predictions = origin_forecasts(forecaster, series, origins, season)
     table = summarize(predictions, forecaster.model, mase_scales(series, train_ends, season))
 
     lookahead_rmse = None
@@ -142,7 +142,7 @@ def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float 
         peeking = SeriesScaling(Scaler.fit(forecaster.scaler, frame.values[start:]), None)
         rest = replace(frame, values=frame.values[start:],
                        timestamps=None if frame.timestamps is None else frame.timestamps[start:])
-        yhat = forecaster.forecast_at(rest, origins[frame.uid] - start, scaling=peeking)
+        yhat = forecaster.forecast_series(rest, origins[frame.uid] - start, scaling=peeking)
         lookahead_rmse = metrics.rmse(frame.y[origins[frame.uid]], yhat[:, 0])
     used_season = season if season is not None and all(season <= train_ends[s.uid] for s in series) else None
     return Evaluation(predictions, table, forecaster.model, train_ends, used_season, lookahead_rmse, skipped)

@@ -71,7 +71,7 @@ def cross_validation(forecaster: Forecaster, panel: Panel, n_windows: int = 3, s
         ends = {uid: int(o[0 if k is None else k]) for uid, o in origins.items()}
         model.fit_panel(Panel([s.head(ends[s.uid]) for s in series], panel.id_col, panel.freq, panel.gaps))
         chosen = origins if k is None else {uid: o[k : k + 1] for uid, o in origins.items()}
-        parts.append(forecasts_from(model, [s for s in series if s.uid in model.scalings_], chosen, season))
+        parts.append(origin_forecasts(model, [s for s in series if s.uid in model.scalings_], chosen, season))
         if refit and k == n_windows - 1:
             forecaster.__dict__.update(model.__dict__)  # the caller's forecaster ends as the last refit
     train_ends = {uid: int(o[0]) for uid, o in origins.items()}
@@ -79,7 +79,7 @@ def cross_validation(forecaster: Forecaster, panel: Panel, n_windows: int = 3, s
                            skipped + forecaster.skipped_)
 
 
-def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
+def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
                    season: int | None) -> pd.DataFrame:
     """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
     ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
@@ -90,7 +90,7 @@ def forecasts_from(forecaster: Forecaster, series: list[SeriesFrame], origins: d
         if len(o) == 0:
             continue
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
-        forecasts = forecaster.forecast_columns(forecaster.forecast_at(frame, o))
+        forecasts = forecaster.forecast_columns(forecaster.forecast_series(frame, o))
         h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
         forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
         m = season if season is not None and season <= o.min() else None

@@ -65,7 +65,7 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         from rnncast.training import checkpoint as checkpoints
         from rnncast.training import loop as training
 
-        net = f._build_net(model_spec, window, spec, n_inputs, n_past, len(flat))
+        net = f.build_net(model_spec, window, spec, n_inputs, n_past, len(flat))
         steps = engines.stepper(f.engine, net, data.windows, *parts, spec, spec.full_batch(len(parts[0])),
                                 window.quantiles, f.device, f.precision)
         if validate is not None:
@@ -146,9 +146,9 @@ def _fit(f, panel):
     state = FittedState(freq=panel.freq, skipped=skipped,
                         seasons={s.uid: fit_season(s, period, panel.freq) if period else None for s in usable},
                         series_index={s.uid: k for k, s in enumerate(usable)})
-    flat = [f._without_season(s, state) for s in usable]
+    flat = [f.without_season(s, state) for s in usable]
     scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
-    rows = stacked_input_rows(flat, lambda s, out: f._input_rows(s, scalings[s.uid], out=out, state=state))
+    rows = stacked_input_rows(flat, lambda s, out: f.series_input_rows(s, scalings[s.uid], out=out, state=state))
     trained = [fit_member(f, state, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
     if model_spec.shrink == "auto":
         from rnncast.training.early_stopping import choose_shares

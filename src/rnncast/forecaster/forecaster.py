@@ -40,7 +40,7 @@ from rnncast.forecaster.persist import (  # noqa: F401
     restore,
     write_files,
 )
-from rnncast.forecaster.rollout import forecast_origins
+from rnncast.forecaster.rollout import net_forecasts
 from rnncast.forecaster.state import FIELDS, FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.training import engines
@@ -136,12 +136,12 @@ class Forecaster:
         """A new, unfitted Forecaster with the same settings, ``changes`` replacing some (scikit-learn's clone)."""
         return type(self)(**{**self.get_params(), **changes})
 
-    def _without_season(self, frame: SeriesFrame, state: FittedState | None = None) -> SeriesFrame:
+    def without_season(self, frame: SeriesFrame, state: FittedState | None = None) -> SeriesFrame:
         """``frame`` with its seasonal index taken out (``state``: the one being fitted, else the fitted one)."""
         season = (state or self.state_).seasons.get(frame.uid)
         return frame if season is None else season.remove(frame)
 
-    def _build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
+    def build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
                    n_past: int, n_series: int):
         """A fresh network of this forecaster's engine; ``seed`` fixes its initial weights."""
         return engines.build(self.engine, model_spec, n_inputs, self._output_size(window, n_past), train_spec.seed,
@@ -173,7 +173,7 @@ class Forecaster:
             frames = list(self.tails_.values())
         else:
             frames = self.panel_for(df, fill).series
-        parts = [self._forecast_next(frame, H) for frame in frames]
+        parts = [self._future_forecast(frame, H) for frame in frames]
         return pd.concat(parts, ignore_index=True)
 
     def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
@@ -204,11 +204,11 @@ class Forecaster:
                                    f" predict, got {len(frame)}")
         return panel
 
-    def _forecast_next(self, frame: SeriesFrame, H: int) -> pd.DataFrame:
+    def _future_forecast(self, frame: SeriesFrame, H: int) -> pd.DataFrame:
         if self.known_columns_ and frame.n_future < H:
             raise RnncastError(f"series {frame.uid!r}: the future-known columns ({', '.join(self.known_columns_)})"
                                f" need {H} future rows, got {frame.n_future}")
-        values = self.forecast_at(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
+        values = self.forecast_series(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
         out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
         out.update(self.forecast_columns(values[0]))
         out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
@@ -234,9 +234,9 @@ class Forecaster:
         cols.update({f"{self.model}-q-{q:g}": values[..., k] for k, q in enumerate(quantiles)})
         return cols
 
-    def forecast_at(self, frame: SeriesFrame, origins: np.ndarray, H: int | None = None,
-                    scaling: SeriesScaling | None = None) -> np.ndarray:
-        """Forecasts in original units from each origin (history = rows before it), ``(n, H[, Q])``.
+    def forecast_series(self, frame: SeriesFrame, origins: np.ndarray, H: int | None = None,
+                        scaling: SeriesScaling | None = None) -> np.ndarray:
+        """One series' forecasts in original units from each origin (history = rows before it), ``(n, H[, Q])``.
 
         ``scaling`` overrides the series' fitted scalers (used only to show the lecture's look-ahead).
         """
@@ -244,10 +244,10 @@ class Forecaster:
         _, window, _ = self.specs()
         H = window.horizon if H is None else H
         scaling = scaling or self.scalings_[frame.uid]
-        rows = self._input_rows(self._without_season(frame), scaling, ahead=H)
+        rows = self.series_input_rows(self.without_season(frame), scaling, ahead=H)
         n_q = len(window.quantiles) if window.quantiles else 0
-        outputs = [forecast_origins(self.engine, net, w.strategy, rows, origins, w.seq_length, H, len(self.columns_),
-                                    n_q) for net, (_, w, _) in zip(self.nets_, self.members_, strict=True)]
+        outputs = [net_forecasts(self.engine, net, w.strategy, rows, origins, w.seq_length, H, len(self.columns_),
+                                 n_q) for net, (_, w, _) in zip(self.nets_, self.members_, strict=True)]
         values = scaling.past.inverse_column(combine(outputs), len(self.columns_) - 1)
         season = self.seasons_.get(frame.uid)
         return values if season is None else season.restore(frame, origins, values)
@@ -261,7 +261,7 @@ class Forecaster:
         panel = to_panel(df, id_col, target, features, time_col, fill, known, freq)
         return crossval.cross_validation(self, panel, n_windows, step_size, refit, season).predictions
 
-    def _input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None,
+    def series_input_rows(self, frame: SeriesFrame, scaling: SeriesScaling, ahead: int = 0, out=None,
                     state: FittedState | None = None) -> np.ndarray:
         """The rows the net reads for ``frame`` (``state``: the one being fitted, else the fitted one)."""
         state = state or self.state_

@@ -58,7 +58,7 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
         o = origins.get(frame.uid)
         if o is None:
             continue
-        point = model.forecast_columns(model.forecast_at(frame, o))[forecaster.model]  # (n_windows, H)
+        point = model.forecast_columns(model.forecast_series(frame, o))[forecaster.model]  # (n_windows, H)
         actual = frame.y[o[:, None] + np.arange(H)[None, :]]
         scaled.append(np.abs(actual - point) / scales[frame.uid])
     scaled = np.concatenate(scaled)  # (n_residuals, H)

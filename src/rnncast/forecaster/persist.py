@@ -114,7 +114,7 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     f = Forecaster(**_settings(model_spec, window, train_spec, len(members), period, calibration, refit_best,
                                engine))
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
-    nets = [f._build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
+    nets = [f.build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
     engines.load_state(engine, nets, weights.read_bytes(), str(weights))
     f.state_ = FittedState(
         freq=data.get("freq"), seasons=seasons, skipped=[],

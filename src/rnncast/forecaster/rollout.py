@@ -20,8 +20,8 @@ from rnncast.errors import RnncastError
 from rnncast.training import engines
 
 
-def forecast_origins(engine: str, net, strategy: str, rows: np.ndarray, origins: np.ndarray, L: int, H: int,
-                     n_past: int, n_quantiles: int = 0) -> np.ndarray:
+def net_forecasts(engine: str, net, strategy: str, rows: np.ndarray, origins: np.ndarray, L: int, H: int,
+                  n_past: int, n_quantiles: int = 0) -> np.ndarray:
     """Scaled target forecasts ``(n_origins, H)`` (or ``(n_origins, H, Q)`` with quantile outputs)."""
     origins = np.asarray(origins)
     if origins.size and origins.min() < L:  # a negative window start would silently index from the end

@@ -3,7 +3,7 @@
 The loss is an average over scaled (and, with ``normalize="last"``, relative) values; what a user
 reads is sMAPE or MAPE or RMSE in the data's units. ``MetricValidation`` wraps an engine's stepper and
 replaces its ``val_loss`` by that metric over the validation samples: their outputs are turned back
-into forecasts the way ``Forecaster.forecast_at`` does (inverse scaling, seasonal index) and scored
+into forecasts the way ``Forecaster.forecast_series`` does (inverse scaling, seasonal index) and scored
 against the original values,
 
     val = metric(y[o : o+H], ŷ[o : o+H])   pooled over every validation sample (series i, origin o).
