@@ -17,7 +17,7 @@ from rnncast.errors import RnncastError
 MODEL_KINDS = ("rnn", "lstm", "gru")
 NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
 LOSSES = ("mse", "mae", "mape", "smape")
-RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.RatioLoss)
+RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.losses.RatioLoss)
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
 NORMALIZE = ("none", "last", "season")
 SHRINK_GRID = (0.25, 0.5, 0.75, 1.0)  # the shares shrink="auto" tries on the validation hold-out

@@ -1,4 +1,5 @@
-"""The training loop: the lecture's loop exactly, seeds, divergence, early stopping, mini-batches."""
+"""The one training loop: the lecture's loop exactly, seeds, divergence, early stopping, mini-batches,
+schedules (validation every n rounds, budgets), the text models in it, the progress display."""
 
 import copy
 
@@ -106,7 +107,7 @@ def test_clipping_bounds_the_gradient_norm_before_each_step(monkeypatch):
 def test_ratio_losses_are_the_metrics_of_the_forecasts_in_the_datas_units(kind, scaler):
     from rnncast import metrics
     from rnncast.data.scaling import Scaler
-    from rnncast.training.loop import RatioLoss
+    from rnncast.training.losses import RatioLoss
 
     rng = np.random.default_rng(4)
     y, yhat = rng.uniform(5, 50, (6, 3)), rng.uniform(5, 50, (6, 3))
@@ -121,9 +122,88 @@ def test_ratio_losses_are_the_metrics_of_the_forecasts_in_the_datas_units(kind, 
 
 
 def test_ratio_loss_falls_back_to_the_absolute_scaled_error_where_a_series_has_no_log_space():
-    from rnncast.training.loop import RatioLoss
+    from rnncast.training.losses import RatioLoss
 
     out = torch.tensor([[0.5, 1.0], [0.5, 1.0]])
     y = torch.tensor([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0]])  # sample 1: σ given as 0
     terms = torch.tensor([[np.exp(1.0) - 1, np.exp(2.0) - 1], [0.5, 1.0]], dtype=torch.float32)
     torch.testing.assert_close(RatioLoss("mape")(out, y), terms.mean())
+
+
+class _CountingSteps:
+    """A stepper with no network: the loss of round k is 1/k, the validation loss is read from a list."""
+
+    has_validation = True
+
+    def __init__(self, val_losses):
+        self.val, self.taken, self.state = list(val_losses), 0, 0
+
+    def step(self, idx):
+        self.taken += 1
+        self.state = self.taken
+        return 1.0 / self.taken
+
+    def val_loss(self):
+        return self.val.pop(0)
+
+    def snapshot(self):
+        return self.state
+
+    def restore(self, state):
+        self.state = state
+
+    def finish(self):
+        pass
+
+
+def test_schedule_validates_every_n_rounds_and_after_the_last_and_keeps_the_best():
+    from rnncast.training.loop import Schedule, run
+
+    steps = _CountingSteps([5.0, 4.0, 1.0, 3.0])
+    result = run(steps, 10, Schedule(7, "step", 0.1, validate_every=3, score_untrained=False))
+    assert result.val_rounds == [3, 6, 7] and result.val_losses == [5.0, 4.0, 1.0]
+    assert result.best_step == 7 and steps.state == 7 and result.initial_val_loss is None
+    steps = _CountingSteps([0.5, 4.0, 1.0, 3.0])  # the untrained weights (round 0) stay best
+    result = run(steps, 10, Schedule(4, "iteration", 0.1, validate_every=2))
+    assert result.initial_val_loss == 0.5 and result.best_step == 0 and steps.state == 0
+
+
+def test_budget_ends_the_run_after_the_round_that_spent_it_and_validates_there():
+    from rnncast.training.loop import Schedule, run
+
+    steps = _CountingSteps([2.0, 1.0])
+    result = run(steps, 10, Schedule(50, "step", 0.1, validate_every=10, score_untrained=False, budget=1e-12))
+    assert result.steps == 1 and result.stopped_by_budget and result.val_rounds == [1]
+
+
+def test_text_models_and_forecasting_share_the_one_loop(monkeypatch):
+    from rnncast.text import lm
+    from rnncast.text.conll import Sentence
+    from rnncast.text.tagger import Tagger, TagSpec
+    from rnncast.training import loop
+
+    calls, real = [], loop.run
+    monkeypatch.setattr(loop, "run", lambda steps, *a, **k: calls.append(type(steps).__name__) or real(steps, *a, **k))
+    ids = np.arange(400) % 7
+    spec = lm.LMSpec(kind="rnn", embed_size=4, hidden_size=8, seq_length=8, batch_size=4, iterations=3, eval_every=2)
+    lm.train(lm.build("torch", "rnn", 7, 4, 8), ids[:300], ids[300:], spec)
+    lm.train(lm.build("numpy", "rnn", 7, 4, 8), ids[:300], None, spec)
+    Tagger(TagSpec(epochs=1, batch_size=2)).fit([Sentence(["a", "b"], ["O", "B-X"], 1)] * 4)
+    import pandas as pd
+
+    import rnncast
+
+    df = pd.DataFrame({"y": np.sin(np.arange(60) / 3)})
+    rnncast.Forecaster(seq_length=5, hidden_size=4, iterations=3, val_size=0).fit(df, target="y")
+    assert calls == ["LMSteps", "LMSteps", "_TaggerSteps", "TorchSteps"]
+
+
+def test_progress_names_the_member_and_the_phase(capsys):
+    import pandas as pd
+
+    import rnncast
+
+    df = pd.DataFrame({"y": np.sin(np.arange(80) / 3) + 2})
+    rnncast.Forecaster(seq_length=5, hidden_size=4, iterations=3, ensemble=2, progress=True).fit(df, target="y")
+    err = capsys.readouterr().err
+    assert "member 1/2 · validation run" in err and "member 2/2 · validation run" in err

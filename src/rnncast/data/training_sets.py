@@ -209,7 +209,7 @@ class ScaledTargets(WindowBatches):
     """Direct targets with one more column, the scale of each sample's series: ``(N, H + 1)``.
 
     The log scaler stores ``z = (log y - μ_i) / σ_i``, so ``σ_i · (ẑ - z) = log(ŷ / y)``: a loss on the
-    forecasts' ratios (``training.RatioLoss``: MAPE, sMAPE) needs σ_i next to each target.
+    forecasts' ratios (``training.losses.RatioLoss``: MAPE, sMAPE) needs σ_i next to each target.
     ``index`` is a ``SampleRanges`` (it knows each sample's series); ``scale[i]`` is σ_i.
     """
 

@@ -44,7 +44,7 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
     model_spec, window, train_spec = specs
     L, H = window.seq_length, window.horizon
     # MAPE/sMAPE losses read each target's series scale σ_i next to it (training_sets.ScaledTargets)
-    # (0 for a series with values <= 0, which the log scaler only standardises: training.RatioLoss)
+    # (0 for a series with values <= 0, which the log scaler only standardises: training.losses.RatioLoss)
     scale = np.array([scalings[s.uid].past.scale[-1] * scalings[s.uid].past.log[-1] for s in flat]
                      ) if train_spec.loss in RATIO_LOSSES else None
 
@@ -60,6 +60,11 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
     n_past, n_inputs = flat[0].values.shape[1], rows[0].shape[1]
 
+    def label(stage: str) -> str:
+        """What the progress bar says is training: member k of N and the phase."""
+        phase = "refit" if stage.endswith("refit") else "validation run" if len(val_idx) else "training"
+        return phase if f.ensemble == 1 else f"member {member + 1}/{f.ensemble} · {phase}"
+
     def run(spec, data, parts, stage, validate=None):
         """One training run of a fresh net on ``parts`` = (train starts, targets, val starts, targets)."""
         from rnncast.training import checkpoint as checkpoints
@@ -72,8 +77,9 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
             steps = validate(steps, net)
         checkpoint = checkpoints.for_fit(f, (model_spec, window, spec), rows, data, stage)
         with tblog.open_log(f.tensorboard) as log:
-            return net, training.run(steps, len(parts[0]), spec, progress=f.progress, checkpoint=checkpoint,
-                                     log=log)
+            n = len(parts[0])
+            return net, training.run(steps, n, training.schedule_of(spec, n), progress=f.progress,
+                                     checkpoint=checkpoint, log=log, label=label(stage))
 
     validate, watched = None, []  # watched: run 1's validating stepper
     if len(val_idx) and train_spec.val_metric != "loss":

@@ -20,7 +20,6 @@ seed too, so a run on CPU repeats exactly (``budget``, a wall-clock limit, is th
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -148,55 +147,51 @@ class LMResult:
 
 
 def train(model, train_ids: np.ndarray, val_ids: np.ndarray | None, spec: LMSpec, progress: bool = False) -> LMResult:
-    """Train ``model`` in place; returns the curves. The kept weights are the best on validation."""
+    """Train ``model`` in place in the shared loop (``rnncast.training.loop.run``); returns the curves.
+    The kept weights are the best on validation."""
+    from rnncast.training.loop import Schedule, run
+
     spec.check()
-    model.configure(spec.lr, spec.clip)
-    X, Y = windows(train_ids, spec.seq_length)  # (N, L) views: every start position
-    val_check = None if val_ids is None else val_ids[:VAL_CHARS_DURING_TRAINING]
-    rng = np.random.default_rng(spec.seed)
-    result, best = LMResult(), (math.inf, None)
-    bar = _bar(spec.iterations, progress)
-    try:
-        for i in range(spec.iterations):
-            idx = rng.integers(0, len(X), size=spec.batch_size)
-            x, y = X[idx], Y[idx]  # (B, L) copies
-            start = time.perf_counter()
-            loss = model.train_step(x, y)
-            result.seconds += time.perf_counter() - start
-            result.steps = i + 1
-            if not math.isfinite(loss):
-                raise RnncastError(f"training diverged: the loss became {loss} at step {i + 1}; "
-                                   f"try a lower --lr than {spec.lr:g} or a smaller --clip")
-            result.losses.append(loss)
-            over_budget = spec.budget is not None and result.seconds >= spec.budget
-            last = over_budget or i == spec.iterations - 1
-            postfix = f"loss {loss:.3f} ppl {perplexity(loss):.2f}"
-            if val_check is not None and ((i + 1) % spec.eval_every == 0 or last):
-                v = evaluate(model, val_check, spec.seq_length)
-                result.val_points.append((i + 1, v))
-                if v < best[0]:
-                    best = (v, model.state_dict())
-                    result.best_step = i + 1
-                postfix += f" val {v:.3f} ppl {perplexity(v):.2f}"
-            if bar is not None:
-                bar.update(1)
-                if i % 10 == 0 or last or len(result.val_points) and result.val_points[-1][0] == i + 1:
-                    bar.set_postfix_str(postfix, refresh=False)
-            if over_budget:
-                result.stopped_by_budget = i < spec.iterations - 1
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    if best[1] is not None and result.best_step != result.steps:
-        model.load_state_dict(best[1])
+    steps = LMSteps(model, train_ids, val_ids, spec)
+    schedule = Schedule(spec.iterations, "step", spec.lr, validate_every=spec.eval_every, score_untrained=False,
+                        budget=spec.budget)
+    done = run(steps, len(steps.X), schedule, progress)
+    result = LMResult(losses=done.losses, val_points=list(zip(done.val_rounds, done.val_losses, strict=True)),
+                      best_step=done.best_step, steps=done.steps, seconds=done.step_seconds,
+                      stopped_by_budget=done.stopped_by_budget)
     result.chars_per_second = result.steps * spec.batch_size * spec.seq_length / max(result.seconds, 1e-9)
     return result
 
 
-def _bar(total: int, enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
+class LMSteps:
+    """The language model as the loop's stepper: each step one Adam step on ``batch_size`` windows
+    drawn at random start positions (with replacement) of the training text."""
 
-    return tqdm(total=total, unit="step", desc="training", leave=False, mininterval=0.2, dynamic_ncols=True)
+    def __init__(self, model, train_ids: np.ndarray, val_ids: np.ndarray | None, spec: LMSpec):
+        model.configure(spec.lr, spec.clip)
+        self.model, self.spec = model, spec
+        self.X, self.Y = windows(train_ids, spec.seq_length)  # (N, L) views: every start position
+        self.val = None if val_ids is None else val_ids[:VAL_CHARS_DURING_TRAINING]
+        self.has_validation = self.val is not None
+        self.rng = np.random.default_rng(spec.seed)
+
+    def step(self, idx) -> float:
+        idx = self.rng.integers(0, len(self.X), size=self.spec.batch_size)  # the loop's idx is None: a draw
+        return self.model.train_step(self.X[idx], self.Y[idx])  # (B, L) copies
+
+    def val_loss(self) -> float:
+        return evaluate(self.model, self.val, self.spec.seq_length)
+
+    def snapshot(self) -> dict:
+        return self.model.state_dict()
+
+    def restore(self, state: dict) -> None:
+        self.model.load_state_dict(state)
+
+    def finish(self) -> None:
+        pass
+
+    @staticmethod
+    def describe(loss: float, val_loss: float | None) -> str:
+        text = f"loss {loss:.3f} ppl {perplexity(loss):.2f}"
+        return text if val_loss is None else f"{text} val {val_loss:.3f} ppl {perplexity(val_loss):.2f}"

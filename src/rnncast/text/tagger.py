@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -109,7 +108,9 @@ class Tagger:
     def __init__(self, spec: TagSpec | None = None):
         self.spec = spec or TagSpec()
 
-    def _batch(self, sentences: list[list[str]], tags: list[list[str]] | None = None, drop=None):
+    def encode(self, sentences: list[list[str]], tags: list[list[str]] | None = None, drop=None):
+        """A padded batch: word ids, shape ids, lengths and tag ids (-100 at the padding), each ``(N, L)``
+        but lengths ``(N,)``; ``drop``: a uniform generator for word dropout (unseen-word practice)."""
         L = max(len(s) for s in sentences)
         words = np.zeros((len(sentences), L), dtype=np.int64)  # (N, L), 0 = <pad>
         shapes = np.zeros_like(words)
@@ -132,43 +133,11 @@ class Tagger:
         self.tag_index_ = {t: i for i, t in enumerate(self.tags_)}
         torch.manual_seed(spec.seed)
         self.net_ = TaggerNet(spec, len(self.words_), len(self.tags_))
-        from rnncast.training.optim import FlatAdam
+        from rnncast.training.loop import Schedule, run
 
-        opt = FlatAdam(self.net_.parameters(), lr=spec.lr)
-        rng = np.random.default_rng(spec.seed)
-        self.losses_, start = [], time.perf_counter()
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=spec.epochs, unit="epoch", desc="training", leave=False, dynamic_ncols=True)
-        self.net_.train()
-        try:
-            for epoch in range(spec.epochs):
-                order, total = rng.permutation(len(sentences)), 0.0
-                for b in range(0, len(order), spec.batch_size):
-                    chunk = [sentences[i] for i in order[b : b + spec.batch_size]]
-                    words, shapes, lengths, target = self._batch([s.tokens for s in chunk], [s.tags for s in chunk],
-                                                                 drop=rng.random)
-                    opt.zero_grad()
-                    scores = self.net_(words, shapes, lengths)  # (N, L, n_tags)
-                    loss = F.cross_entropy(scores.reshape(-1, scores.shape[-1]), target.reshape(-1))
-                    if not math.isfinite(loss.item()):
-                        raise RnncastError(f"training diverged at epoch {epoch + 1}; try a lower --lr than {spec.lr:g}")
-                    loss.backward()
-                    if spec.clip is not None:
-                        opt.clip_grad_norm(spec.clip)
-                    opt.step()
-                    total += loss.item() * len(chunk)
-                self.losses_.append(total / len(sentences))
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(f"loss {self.losses_[-1]:.4f}", refresh=False)
-        finally:
-            if bar is not None:
-                bar.close()
-        self.net_.eval()
-        self.train_seconds_ = time.perf_counter() - start
+        schedule = Schedule(spec.epochs, "epoch", spec.lr, batch_size=spec.batch_size)
+        done = run(_TaggerSteps(self, sentences), len(sentences), schedule, progress)
+        self.losses_, self.train_seconds_ = done.losses, done.seconds
         return self
 
     def predict(self, sentences: list[list[str]], batch: int = 64) -> list[list[str]]:
@@ -177,7 +146,7 @@ class Tagger:
         with torch.no_grad():
             for b in range(0, len(sentences), batch):
                 chunk = sentences[b : b + batch]
-                words, shapes, lengths, _ = self._batch(chunk)
+                words, shapes, lengths, _ = self.encode(chunk)
                 logp = torch.log_softmax(self.net_(words, shapes, lengths), -1).numpy()  # (N, L, n_tags)
                 out += [[self.tags_[k] for k in bio_decode(logp[i, : len(s)], self.tags_)] for i, s in enumerate(chunk)]
         return out
@@ -280,3 +249,37 @@ def train_and_evaluate(train: list[Sentence], test: list[Sentence], spec: TagSpe
         metrics["beats_baseline"] = {"token_accuracy": ours["token_accuracy"] >= base["token_accuracy"],
                                      "f1": ours["f1"] >= base["f1"]}
     return tagger, metrics, pred
+
+
+class _TaggerSteps:
+    """The tagger as the shared loop's stepper: shuffled epochs of sentence batches, word dropout,
+    the mean cross-entropy over the real tokens (padding ignored), clipped Adam steps."""
+
+    has_validation = False
+
+    def __init__(self, tagger: Tagger, sentences: list[Sentence]):
+        from rnncast.training.optim import FlatAdam
+
+        self.tagger, self.sentences, self.spec = tagger, sentences, tagger.spec
+        self.optimizer = FlatAdam(tagger.net_.parameters(), lr=self.spec.lr)
+        self.rng = np.random.default_rng(self.spec.seed)  # the epochs' orders and the word dropout
+        tagger.net_.train()
+
+    def permutation(self, n: int) -> np.ndarray:
+        return self.rng.permutation(n)
+
+    def step(self, idx) -> float:
+        chunk = [self.sentences[i] for i in idx]
+        words, shapes, lengths, target = self.tagger.encode([s.tokens for s in chunk], [s.tags for s in chunk],
+                                                            drop=self.rng.random)
+        self.optimizer.zero_grad()
+        scores = self.tagger.net_(words, shapes, lengths)  # (N, L, n_tags)
+        loss = F.cross_entropy(scores.reshape(-1, scores.shape[-1]), target.reshape(-1))
+        loss.backward()
+        if self.spec.clip is not None:
+            self.optimizer.clip_grad_norm(self.spec.clip)
+        self.optimizer.step()
+        return loss.item()
+
+    def finish(self) -> None:
+        self.tagger.net_.eval()

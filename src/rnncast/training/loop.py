@@ -32,96 +32,143 @@ from dataclasses import dataclass, field
 from rnncast.errors import RnncastError
 from rnncast.specs import TrainSpec
 from rnncast.training import batch_order as order_module
+from rnncast.training.losses import PinballLoss, RatioLoss
+from rnncast.training.progress import Progress
 
 VAL_CHUNK = 1024  # windows per forward pass when validating a mini-batch run (TorchSteps.val_loss)
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """What one training run does, whatever the stepper.
+
+    ``rounds`` rounds of ``unit`` ("iteration", "epoch" or "step", as the progress bar and messages say).
+    With ``batch_size`` None a round is one step on the stepper's own batch, ``step(None)``: every window
+    (full batch) for forecasting, a random draw of text windows for the language model. Otherwise a
+    round is an epoch: the samples in a fresh order (``permutation``), in batches of ``batch_size``.
+    The validation loss is measured every ``validate_every`` rounds and after the last; the weights with
+    the lowest are kept (``restore_best``); ``score_untrained``: the untrained weights compete as round 0.
+    ``patience`` validations without a gain of ``min_delta`` end the run, and so does ``budget`` (seconds
+    spent in steps, wall clock). ``lr`` is named in the divergence message.
+    """
+
+    rounds: int
+    unit: str
+    lr: float
+    batch_size: int | None = None
+    patience: int | None = None
+    min_delta: float = 0.0
+    restore_best: bool = True
+    validate_every: int = 1
+    score_untrained: bool = True
+    budget: float | None = None
+
+
+def schedule_of(spec: TrainSpec, n_samples: int) -> Schedule:
+    """A forecasting ``TrainSpec`` on ``n_samples`` windows as the loop's schedule."""
+    rounds, unit = (spec.iterations, "iteration") if spec.epochs is None else (spec.epochs, "epoch")
+    return Schedule(rounds, unit, spec.lr, None if spec.full_batch(n_samples) else spec.batch_size, spec.patience,
+                    spec.min_delta, spec.restore_best)
+
+
 @dataclass
 class TrainResult:
-    losses: list[float] = field(default_factory=list)  # training loss per iteration (or epoch)
+    losses: list[float] = field(default_factory=list)  # training loss per round (iteration, epoch or step)
     val_losses: list[float] = field(default_factory=list)
+    val_rounds: list[int] = field(default_factory=list)  # the round after which each validation loss was measured
     best_step: int | None = None  # the iteration/epoch whose weights were kept (early stopping; 0 = untrained;
     # restore_best=False: the last one run)
     initial_val_loss: float | None = None  # the untrained net's validation loss
     stopped_early: bool = False
+    stopped_by_budget: bool = False
     steps: int = 0  # optimizer steps taken
     seconds: float = 0.0
+    step_seconds: float = 0.0  # of which in training steps (validation, checkpoints and the display excluded)
 
 
 def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = False) -> TrainResult:
     """Train the torch ``net`` in place on windows ``X`` ``(N, L, F)`` and targets ``y`` ``(N, H)`` (tensors)."""
     spec.check()
     steps = TorchSteps(net, X, y, X_val, y_val, spec, spec.full_batch(len(X)))
-    return run(steps, len(X), spec, progress)
+    return run(steps, len(X), schedule_of(spec, len(X)), progress)
 
 
-def run(steps, n_samples: int, spec: TrainSpec, progress: bool = False, checkpoint=None, log=None) -> TrainResult:
-    """The loop over iterations (full batch) or epochs (mini-batches) for any engine's stepper.
+def run(steps, n_samples: int, schedule: Schedule, progress: bool = False, checkpoint=None, log=None,
+        label: str = "training") -> TrainResult:
+    """The loop over rounds for any stepper (forecasting on either engine, the text LM, the tagger).
 
     ``checkpoint`` (a ``rnncast.training.checkpoint.Checkpointer``) saves the whole training state every N
     steps and, when resuming, restores it here before the first step, so that the run continues
     exactly where the saved one stood (round, batch, batch order, losses, early-stopping state).
     ``log(round, train_loss, val_loss_or_None)``, when given, is called after every round (TensorBoard).
+    ``label`` names the run on the progress bar. A stepper may offer ``describe(loss, val_loss)`` for
+    the bar's text (the LM shows perplexities).
     """
     # long: the loop reads best as one piece, as nanoGPT's train.py does: each round's steps,
     # validation, early stopping, checkpoint and progress in the order they happen.
-    full_batch = spec.full_batch(n_samples)
-    n_rounds = spec.iterations if spec.epochs is None else spec.epochs
-    unit = "iteration" if spec.epochs is None else "epoch"
+    s = schedule
     result = TrainResult()
-    bar = _progress_bar(n_rounds, unit, progress)
-    watch = _EarlyStop(steps, spec.patience, spec.min_delta) if steps.has_validation else None
-    if watch is not None:  # the untrained net competes too: with normalize="last" it is the naive forecast
+    watch = _EarlyStop(steps, s.patience, s.min_delta) if steps.has_validation else None
+    if watch is not None and s.score_untrained:  # with normalize="last" the untrained net is the naive forecast
         result.initial_val_loss = watch.update(-1, steps.val_loss())
     resumed = checkpoint.restore(steps, result, watch) if checkpoint is not None else None
     first_round = resumed.round if resumed else 0
-    if bar is not None and first_round:
-        bar.update(first_round)
+    bar = Progress(s.rounds, s.unit, progress, label, first_round)
+    describe = getattr(steps, "describe", _describe)
     start = time.perf_counter() - result.seconds
     try:
-        for i in range(first_round, n_rounds):
-            if full_batch:
+        for i in range(first_round, s.rounds):
+            began = time.perf_counter()
+            if s.batch_size is None:
                 loss_value = float(steps.step(None))
                 result.steps += 1
             else:
                 order_state = steps.order_state() if checkpoint is not None else None  # before the shuffle
                 order = steps.permutation(n_samples)
                 first, total = (resumed.batch, resumed.partial_loss) if resumed and i == first_round else (0, 0.0)
-                for b in range(first, n_samples, spec.batch_size):
-                    idx = order[b : b + spec.batch_size]
+                for b in range(first, n_samples, s.batch_size):
+                    idx = order[b : b + s.batch_size]
                     total += steps.step(idx) * len(idx)
                     result.steps += 1
-                    if checkpoint is not None and b + spec.batch_size < n_samples:
-                        checkpoint.step_done(steps, result, watch, i, b + spec.batch_size, total, order_state)
+                    if checkpoint is not None and b + s.batch_size < n_samples:
+                        checkpoint.step_done(steps, result, watch, i, b + s.batch_size, total, order_state)
                 loss_value = float(total) / n_samples
                 order = None  # freed before the next epoch's is drawn: two at once would double its memory
+            result.step_seconds += time.perf_counter() - began
             if not math.isfinite(loss_value):
                 raise RnncastError(
-                    f"training diverged: the loss became {loss_value} at {unit} {i + 1};"
-                    f" try a lower learning rate than --lr {spec.lr:g}"
+                    f"training diverged: the loss became {loss_value} at {s.unit} {i + 1};"
+                    f" try a lower learning rate than --lr {s.lr:g}"
                 )
             result.losses.append(loss_value)
-            if watch is not None:
-                result.val_losses.append(watch.update(i, steps.val_loss()))
+            over_budget = s.budget is not None and result.step_seconds >= s.budget
+            val_loss = None
+            if watch is not None and ((i + 1) % s.validate_every == 0 or over_budget or i == s.rounds - 1):
+                val_loss = watch.update(i, steps.val_loss())
+                result.val_losses.append(val_loss)
+                result.val_rounds.append(i + 1)
             if log is not None:
-                log(i + 1, loss_value, result.val_losses[-1] if watch is not None else None)
+                log(i + 1, loss_value, val_loss)
+            bar.advance(describe(loss_value, val_loss))
             if watch is not None and watch.exhausted:
                 result.stopped_early = True
                 break
             if checkpoint is not None:
                 checkpoint.step_done(steps, result, watch, i + 1, 0, 0.0, None)
-            if bar is not None:
-                bar.update(1)
-                if i % 20 == 0 or i == n_rounds - 1:
-                    bar.set_postfix_str(f"loss {loss_value:.5f}", refresh=False)
+            if over_budget:
+                result.stopped_by_budget = i < s.rounds - 1
+                break
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     result.seconds = time.perf_counter() - start
     if watch is not None:
-        result.best_step = watch.restore() if spec.restore_best else len(result.losses)
+        result.best_step = watch.restore() if s.restore_best else len(result.losses)
     steps.finish()
     return result
+
+
+def _describe(loss: float, val_loss: float | None) -> str:
+    return f"loss {loss:.5f}" + ("" if val_loss is None else f" val {val_loss:.5f}")
 
 
 class TorchSteps:
@@ -252,49 +299,6 @@ def _from_b64(torch, text: str):
     return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8)
 
 
-class PinballLoss:
-    """Mean pinball (quantile) loss: for each quantile q and error e = y - ŷ_q, max(q·e, (q - 1)·e).
-
-    The network outputs H·Q values per sample, read as (H, Q); y is (N, H).
-    """
-
-    def __init__(self, quantiles):
-        import torch
-
-        self.q = torch.tensor(list(quantiles), dtype=torch.float32)  # (Q,)
-
-    def __call__(self, out, y):
-        q = self.q.to(out.device)
-        error = y.unsqueeze(-1) - out.reshape(*y.shape, len(q))  # (N, H, Q)
-        return (error * q).maximum(error * (q - 1)).mean()
-
-
-class RatioLoss:
-    """MAPE or sMAPE of the forecasts, from log-scaled outputs: the percentage errors the user reads.
-
-    With the log scaler an output ẑ and its target z of series i differ by d = σ_i (ẑ - z) = log(ŷ / y)
-    (the series' shift μ_i, and a seasonal index, cancel), so
-
-        MAPE term  |ŷ - y| / y          = |e^d - 1|
-        sMAPE term 2 |ŷ - y| / (ŷ + y)  = 2 |tanh(d / 2)|
-
-    exactly, in the data's units. MAPE punishes over-forecasts more than under-forecasts (e^d - 1 grows
-    faster than 1 - e^-d): a model trained on it leans low, as the metric rewards. ``y`` carries σ_i as
-    its last column (``training_sets.ScaledTargets``); d is clipped at ±20 so that an untrained net's wild
-    outputs cannot overflow e^d. A series with a value <= 0 has no log space (the log scaler
-    standardises it, σ_i given as 0): its terms are the absolute errors |ẑ - z| of the scaled values.
-    """
-
-    def __init__(self, kind: str):
-        self.kind = kind
-
-    def __call__(self, out, y):
-        z, scale = y[:, :-1], y[:, -1:]
-        d = ((out - z) * scale).clamp(-20.0, 20.0)  # log(ŷ / y), (N, H)
-        ratio = (d.exp() - 1.0).abs() if self.kind == "mape" else 2.0 * (d / 2.0).tanh().abs()
-        return ratio.where(scale > 0, (out - z).abs()).mean()
-
-
 class _EarlyStop:
     """Remembers the weights with the lowest validation loss; ``exhausted`` after ``patience`` misses.
 
@@ -322,12 +326,3 @@ class _EarlyStop:
         if self.best_state is not None:
             self.steps.restore(self.best_state)
         return self.best_step
-
-
-def _progress_bar(total: int, unit: str, enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="it" if unit == "iteration" else unit, desc="training", leave=False,
-                mininterval=0.2, dynamic_ncols=True)
