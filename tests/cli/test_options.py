@@ -95,3 +95,28 @@ def test_bad_val_size_is_a_usage_error(quarterly_csv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", str(quarterly_csv), "--val-size", "last"])
     assert exit_.value.code == 2 and "expected a fraction or 'horizon'" in capsys.readouterr().err
+
+
+def test_config_reuses_a_runs_settings_and_flags_win(quarterly_csv, tmp_path):
+    first = tmp_path / "first"
+    assert main(["train", str(quarterly_csv), "--horizon", "2", "--seq-length", "6", "--hidden-size", "7",
+                 "--model", "gru", "--calendar", "month", "--epochs", "2", "--quiet", "--out", str(first)]) == 0
+    again = tmp_path / "again"
+    assert main(["train", str(quarterly_csv), "--config", str(first / "config.json"), "--hidden-size", "5",
+                 "--quiet", "--out", str(again)]) == 0
+    old, new = (json.loads((d / "config.json").read_text())["settings"] for d in (first, again))
+    assert new["hidden_size"] == 5 and old["hidden_size"] == 7  # the flag given wins
+    assert {k: v for k, v in new.items() if k != "hidden_size"} == {k: v for k, v in old.items() if k != "hidden_size"}
+    assert new["model"] == "gru" and new["calendar"] == ["month"] and new["epochs"] == 2
+
+
+def test_config_that_is_not_a_run_is_one_line(quarterly_csv, tmp_path, capsys):
+    from rnncast.cli.commands import app
+
+    bad = tmp_path / "c.json"
+    bad.write_text(json.dumps({"format_version": 3, "settings": {"hiden_size": 3}}))
+    with pytest.raises(SystemExit) as exit_:
+        app(["train", str(quarterly_csv), "--config", str(bad), "--quiet", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.code != 0 and "'hiden_size' is not a Forecaster setting" in err and "\n" not in err
+    assert not (tmp_path / "r").exists()

@@ -31,3 +31,10 @@ def test_a_run_saved_before_manifests_is_replaced_as_rnncasts_own(tmp_path):
     shutil.copytree(FIXTURES / "run-0ac116e", old)
     rnncast.load(old).save(old)  # a legacy run: recognised by its config.json, replaced whole
     assert sorted(p.name for p in old.iterdir()) == ["config.json", "model.safetensors"]
+
+
+def test_the_settings_of_a_run_saved_before_the_settings_section_come_from_its_specs():
+    model = rnncast.load(FIXTURES / "run-0ac116e")
+    again = rnncast.Forecaster.from_config(FIXTURES / "run-0ac116e")
+    assert again.get_params() == model.get_params()
+    assert again.model == "gru" and again.horizon == 3 and again.conformal == (80.0,)

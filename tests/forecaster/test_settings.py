@@ -50,3 +50,21 @@ def test_clone_is_unfitted_with_the_same_settings_and_the_changes():
     g = f.clone(seed=3)
     assert g.get_params() == {**f.get_params(), "seed": 3}
     assert not hasattr(g, "net_") and hasattr(f, "net_")
+
+
+def test_config_json_holds_every_saved_setting_from_the_table_and_gives_them_back(tmp_path):
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    df = pd.DataFrame({"ds": pd.date_range("2020-01-01", periods=40, freq="D"), "y": np.arange(40.0) % 7 + 10})
+    f = rnncast.Forecaster(model="gru", seq_length=5, hidden_size=4, iterations=3, quantiles=(0.1, 0.9),
+                           calendar=("dayofweek",), progress=False).fit(df, target="y")
+    f.save(tmp_path / "run")
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())["settings"]
+    assert list(saved) == [s.name for s in SETTINGS if s.saved]  # every saved setting, in the table's order
+    assert not {"device", "progress", "checkpoint", "tensorboard"} & set(saved)  # how a process runs is not saved
+    assert rnncast.Forecaster.from_config(tmp_path / "run").get_params() == f.get_params()
+    assert rnncast.load(tmp_path / "run").get_params() == f.get_params()
+    assert rnncast.Forecaster.from_config(tmp_path / "run" / "config.json", lr=0.5).lr == 0.5

@@ -4,8 +4,8 @@ Forecaster they build.
 Defaults are ``Forecaster()``'s: windows relative to their last value in log space with a zero output
 layer (the untrained net is naive), the last 20% of each series' windows for validation, early stopping
 that keeps the untrained net unless training beats it by 1% (``--min-delta``), then a refit on all windows.
-``--preset NAME`` replaces those defaults with a frequency's settings (``rnncast.forecaster.presets``); a flag given
-on the command line still wins over the preset.
+``--preset NAME`` replaces those defaults with a frequency's settings (``rnncast.forecaster.presets``), and
+``--config RUN`` with the settings a saved run was trained with; a flag given on the command line wins over both.
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model and training")
     g.add_argument("--preset", choices=list(PRESETS), help="a frequency's settings in one flag (normalised, "
                    "deseasonalised, early-stopped ensemble; see rnncast.forecaster.presets); explicit flags still win")
+    g.add_argument("--config", metavar="RUN", help="reuse the settings of a run (its directory or its config.json);"
+                   " --preset and explicit flags still win")
     for name in MODEL_OPTIONS:
         add_option(g, name)
     e = p.add_argument_group("evaluation and output")
@@ -98,16 +100,24 @@ def add_force_option(p) -> None:
 
 
 def apply_preset(args, parser: argparse.ArgumentParser, argv: list[str]) -> None:
-    """Set ``args`` from ``--preset`` for every setting whose flag is not in ``argv`` (explicit flags win)."""
-    if not getattr(args, "preset", None):
+    """Set ``args`` from ``--config``, then ``--preset``, for every setting whose flag is not in ``argv``
+    (explicit flags win over both; the preset over the saved run)."""
+    if not getattr(args, "preset", None) and not getattr(args, "config", None):
         return
-    from rnncast.forecaster.presets import preset_params
-
     given = {action.dest for action in _actions(parser, args.command)
              if any(a == o or a.startswith(o + "=") for o in action.option_strings for a in argv)}
-    for name, value in preset_params(args.preset, args.horizon).items():
-        if name not in given:
-            setattr(args, name, value)
+    if args.config:
+        from rnncast.forecaster.persist import read_settings
+
+        for name, value in read_settings(args.config).items():
+            if name not in given and hasattr(args, name):
+                setattr(args, name, value)
+    if args.preset:
+        from rnncast.forecaster.presets import preset_params
+
+        for name, value in preset_params(args.preset, args.horizon).items():
+            if name not in given:
+                setattr(args, name, value)
 
 
 def _actions(parser: argparse.ArgumentParser, command: str):

@@ -74,6 +74,15 @@ class Forecaster:
 
         return cls(**{**preset_params(preset, horizon), **overrides})
 
+    @classmethod
+    def from_config(cls, path: str | Path, **overrides) -> Forecaster:
+        """An unfitted forecaster with the settings a saved run was trained with (``path``: its directory
+        or its config.json); ``overrides`` replace any of them. How a process runs (device, progress,
+        checkpoints) is not saved and keeps its default."""
+        from rnncast.forecaster.persist import read_settings
+
+        return cls(**{**read_settings(path), **overrides})
+
     # -- settings -------------------------------------------------------------------------------
     def specs(self) -> tuple[ModelSpec, WindowSpec, TrainSpec]:
         """The settings as the checked specs a net, its windows and its training take (one line per bad one)."""

@@ -21,6 +21,7 @@ from rnncast.data.frame import SeriesFrame
 from rnncast.data.seasons import Season
 from rnncast.data.series_scaling import SeriesScaling
 from rnncast.errors import RnncastError
+from rnncast.forecaster import settings
 from rnncast.forecaster.ensemble import member_from_dict, member_to_dict
 from rnncast.forecaster.state import FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
@@ -46,6 +47,7 @@ def config_of(f) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "rnncast_version": __version__,
+        "settings": settings.to_config(f.get_params()),  # as given; the specs below are as fitted
         "engine": f.engine,
         "model": spec_to_dict(model_spec),
         "window": spec_to_dict(window_spec),
@@ -95,7 +97,6 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
         calibration = config.get("conformal")
         members = [member_from_dict(m, model_spec, window, train_spec) for m in config["members"]]
         seasons = {str(uid): Season.from_dict(s.get("season")) for uid, s in config["series"].items()}
-        period = next((s.period for s in seasons.values() if s is not None), 0)
         trained_by = str(config.get("engine", "torch"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, RnncastError):
@@ -110,9 +111,7 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     if not weights.is_file():
         raise RnncastError(f"{path} is incomplete: {WEIGHTS_FILE} is missing")
     n_calendar = 2 * len(window.calendar)
-    refit_best = bool((config.get("fit") or {}).get("refit_best", True))
-    f = Forecaster(**_settings(model_spec, window, train_spec, len(members), period, calibration, refit_best,
-                               engine))
+    f = Forecaster(**{**saved_settings(config, path / CONFIG_FILE), "engine": engine})
     n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
     nets = [f.build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
     engines.load_state(engine, nets, weights.read_bytes(), str(weights))
@@ -126,9 +125,27 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     return f
 
 
-def _settings(model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_members: int, period: int,
-              calibration: dict | None, refit_best: bool, engine: str) -> dict:
-    """The Forecaster settings a saved run's specs stand for."""
+def saved_settings(config: dict, where) -> dict:
+    """The Forecaster settings a run was trained with: its config.json's ``settings`` section (written from
+    ``settings.SETTINGS``), or for a run saved before that section existed, what its specs stand for."""
+    if "settings" in config:
+        return settings.from_config(config["settings"], str(where))
+    try:
+        model_spec = spec_from_dict(ModelSpec, config["model"])
+        window = spec_from_dict(WindowSpec, config["window"])
+        train_spec = spec_from_dict(TrainSpec, config["train"])
+        seasons = [s.get("season") for s in config["series"].values()]
+        period = next((int(s["period"]) for s in seasons if s), 0)
+        return _settings_of_specs(model_spec, window, train_spec, len(config["members"]), period,
+                                  config.get("conformal"), bool((config.get("fit") or {}).get("refit_best", True)),
+                                  str(config.get("engine", "torch")))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RnncastError(f"{where} is damaged: missing or invalid {exc}") from None
+
+
+def _settings_of_specs(model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_members: int,
+                       period: int, calibration: dict | None, refit_best: bool, engine: str) -> dict:
+    """The Forecaster settings an older run's specs stand for (its config.json has no ``settings``)."""
     return dict(model=model_spec.kind, seq_length=window.seq_length, horizon=window.horizon,
                 hidden_size=model_spec.hidden_size, num_layers=model_spec.num_layers, dropout=model_spec.dropout,
                 nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
@@ -154,9 +171,19 @@ def _tail_from_json(data: dict, uid: str, columns: list[str], target: str, time_
     return SeriesFrame(values, columns, target, stamps, time_col, uid=uid, n_padded=int(data.get("n_padded", 0)))
 
 
+def read_settings(path: str | Path) -> dict:
+    """The Forecaster settings saved in a run directory's config.json, or in a config file ``path``."""
+    path = Path(path)
+    if not path.exists():
+        raise RnncastError(f"no run directory or config file at {path}")
+    config = read_config(path)
+    return saved_settings(config, path / CONFIG_FILE if path.is_dir() else path)
+
+
 def read_config(path: Path) -> dict:
-    """``config.json`` of a run directory, checked for presence, JSON syntax and format version."""
-    file = Path(path) / CONFIG_FILE
+    """``config.json`` of a run directory (or the config file ``path``), checked for presence, JSON syntax
+    and format version."""
+    file = Path(path) if Path(path).is_file() else Path(path) / CONFIG_FILE
     if not file.is_file():
         raise RnncastError(f"{path} is incomplete: {CONFIG_FILE} is missing")
     try:

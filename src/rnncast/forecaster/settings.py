@@ -1,8 +1,10 @@
 """Every setting of a ``Forecaster``, declared once: name, default, choices, help, group and command-line form.
 
 The Forecaster's keyword-only signature and its docstring, the options of ``rnncast train`` / ``backtest``
-(and ``--device``/``--precision``), and the Forecaster that a command builds all come from ``SETTINGS``, so
-no default or choice list is typed twice; ``tests/forecaster/test_settings.py`` checks that they agree.
+(and ``--device``/``--precision``), the Forecaster that a command builds, and the ``settings`` section of a
+run's config.json (``to_config`` / ``from_config``: what ``rnncast train --config`` and
+``Forecaster.from_config`` read back) all come from ``SETTINGS``, so no default or choice list is typed
+twice; ``tests/forecaster/test_settings.py`` checks that they agree.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Setting:
     form: str = "value"
     type: Callable | None = None  # argparse type for value/optional/list items (default: the default's type)
     metavar: str | None = None
+    saved: bool = True  # written to config.json (False: how this process runs, not what the model is)
 
     @property
     def flag(self) -> str:
@@ -128,18 +131,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("conformal", None, "model", "interval levels in percent, e.g. (80, 95): conformal intervals"
             " calibrated on a backtest of the training data", form="list", type=_F),
     Setting("progress", False, "runtime", "show a progress bar with the current loss (the command: unless"
-            " --quiet)", form="none"),
+            " --quiet)", form="none", saved=False),
     Setting("checkpoint", None, "runtime", "a directory for checkpoint.safetensors, the whole training state",
-            form="none"),
+            form="none", saved=False),
     Setting("checkpoint_every", None, "runtime", "save the training state every N optimizer steps",
-            form="none"),
+            form="none", saved=False),
     Setting("resume", False, "runtime", "continue from the checkpoint, ending with the weights of an"
-            " uninterrupted run", form="none"),
+            " uninterrupted run", form="none", saved=False),
     Setting("device", "cpu", "runtime", "where the torch engine trains: cpu, cuda or auto (cuda when"
-            " available); forecasting runs on the CPU", DEVICES),
-    Setting("precision", "fp32", "runtime", "fp32, or bf16 (bfloat16 autocast, CUDA only)", PRECISIONS),
+            " available); forecasting runs on the CPU", DEVICES, saved=False),
+    Setting("precision", "fp32", "runtime", "fp32, or bf16 (bfloat16 autocast, CUDA only)", PRECISIONS,
+            saved=False),
     Setting("tensorboard", None, "runtime", "a directory for TensorBoard logs of the loss per round (needs"
-            " tensorboard)", form="none"),
+            " tensorboard)", form="none", saved=False),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -175,6 +179,27 @@ def checked(params: dict) -> dict:
     return {**DEFAULTS, **params}
 
 
+def to_config(params: dict) -> dict:
+    """The saved settings of ``params`` as JSON-ready data (tuples as lists), in the table's order."""
+    return {s.name: list(params[s.name]) if isinstance(params[s.name], tuple) else params[s.name]
+            for s in SETTINGS if s.saved}
+
+
+def from_config(data, where: str) -> dict:
+    """Settings read back from a config.json's ``settings`` section; an unknown name or a runtime-only
+    one is refused naming ``where`` (the file), lists become tuples again."""
+    if not isinstance(data, dict):
+        raise RnncastError(f"{where}: 'settings' must be a JSON object of setting names and values")
+    params = {}
+    for name, value in data.items():
+        s = BY_NAME.get(name)
+        if s is None or not s.saved:
+            raise RnncastError(f"{where}: {name!r} is not a Forecaster setting that a run saves"
+                               f" (help(rnncast.Forecaster) lists them)")
+        params[name] = tuple(value) if isinstance(value, list) else value
+    return params
+
+
 def add_option(group, name: str) -> None:
     """Add setting ``name`` to an argparse group as its ``form`` says, with its default, choices and help."""
     s = BY_NAME[name]
@@ -200,7 +225,9 @@ def from_args(args, names) -> dict:
     for name in names:
         s = BY_NAME[name]
         value = getattr(args, name)
-        if s.form == "list":
+        if s.form == "list" and isinstance(value, list | tuple):  # from --preset or --config, already typed
+            value = tuple(value) if name == "calendar" else list(value)
+        elif s.form == "list":
             parts = [t.strip() for t in value.split(",") if t.strip()] if value else []
             try:
                 value = [s.type(t) for t in parts] if parts else s.default
