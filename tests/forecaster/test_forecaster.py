@@ -191,7 +191,8 @@ def test_normalize_season_starts_at_the_seasonal_naive_forecast(engine, tmp_path
     s1 = out[out.unique_id == "s1"]["rnn"].to_numpy()
     np.testing.assert_allclose(s1, np.concatenate([last_year, last_year[:3]]), rtol=1e-4)
     again = rnncast.load(f.save(tmp_path / "run"))
-    assert again.season_length == 12 and again.normalize == "season"
+    assert again.members_[0][0].season == 12 and again.normalize == "season"  # the period found, as fitted
+    assert again.season_length is None  # the settings as given (config.json's settings section)
     pd.testing.assert_frame_equal(again.predict(), out)
 
 

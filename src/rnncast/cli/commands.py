@@ -159,10 +159,11 @@ def _prepare(args):
 
 
 def run_train(args, title: str | None = None) -> int:
-    from rnncast.evaluation.holdout import holdout
+    from rnncast.evaluation.holdout import default_test_size, holdout
 
     panel, forecaster = _prepare(args)
-    evaluation = holdout(forecaster, panel, args.test_size, args.season, lookahead=args.lookahead)
+    test_size = args.test_size or default_test_size(panel, forecaster.horizon, preset=bool(args.preset))
+    evaluation = holdout(forecaster, panel, test_size, args.season, lookahead=args.lookahead)
     title = title or f"rnncast: {args.model} on {Path(str(args.data)).name} (target {panel.first.target})"
     return _finish(args, panel, forecaster, evaluation, title, "train")
 
@@ -198,7 +199,7 @@ def _run_dir(args, kind: str) -> Path:
 
 
 def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
-    from rnncast.report.run import format_table, notes, write_run
+    from rnncast.report.run import format_by_horizon, format_table, notes, write_run
 
     if not distributed.is_main():
         return 0  # under torchrun only rank 0 writes the run and prints
@@ -212,6 +213,9 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
           f" series, original units; * = the network\n")
     print(format_table(evaluation.table, forecaster.model))
     print()
+    by_horizon = format_by_horizon(evaluation)
+    if by_horizon:
+        print(by_horizon + "\n")
     for line in notes(evaluation, panel, forecaster):
         print(line)
     print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")

@@ -84,12 +84,23 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     for name in MODEL_OPTIONS:
         add_option(g, name)
     e = p.add_argument_group("evaluation and output")
-    e.add_argument("--test-size", type=float, default=0.3, help="fraction of rows held out (default 0.3)")
+    e.add_argument("--test-size", type=_test_size, help="held out from each series: a fraction of its rows (0.3),"
+                   " or a whole number of steps (8); default: 0.3 of a single series, the last --horizon steps of"
+                   " every series of a panel or with --preset")
     e.add_argument("--season", type=int, help="season length for seasonal naive (default: from the time column)")
     e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
     e.add_argument("--out", help="run directory (default runs/<name>); replaces only a run rnncast wrote")
     add_force_option(e)
     e.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _test_size(text: str) -> float | int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction like 0.3 or a number of steps like 8, got {text!r}"
+                                         ) from None
+    return int(value) if value >= 1 and value == int(value) else value
 
 
 def add_force_option(p) -> None:

@@ -5,9 +5,12 @@ are computed in original units after inverse scaling, per series and pooled over
 (overall MASE is the mean of the series' MASE, each on its own scale). Scalers are fitted on each
 series' training rows only; test windows may reach back ``seq_length`` rows into the training part.
 
-Hold-out: the first ``int(T·(1 - test_size))`` rows of each series train the model; every later
-position is an origin of an H-step forecast whose targets lie inside the series (for H = 1: every
-test step, the lecture's evaluation).
+Hold-out: ``test_size`` says how many of each series' last rows are held out: a fraction (the first
+``int(T·(1 - test_size))`` rows train the model, the lecture's 70/30 split) or a whole number of steps per
+series. By default a single series holds out 30%; a panel (or a preset) the last ``horizon`` steps of every
+series, the competitions' holdout. Every held-out position is an origin of an H-step forecast whose
+targets lie inside the series (for H = 1: every test step, the lecture's evaluation). Series too short
+for the split are listed and skipped, or, with ``pad``, left-padded exactly as training pads them.
 
 ``lookahead=True`` additionally scores the lecture's own procedure on a single series, which
 rescales the test period with the test period's own min/max: it peeks at the future's range, so the
@@ -28,7 +31,7 @@ from rnncast.data.panel import Panel
 from rnncast.data.scaling import Scaler
 from rnncast.data.seasons import infer_season
 from rnncast.data.series_scaling import SeriesScaling
-from rnncast.data.windows import split_targets
+from rnncast.data.windows import split_targets, train_size_for
 from rnncast.errors import RnncastError
 from rnncast.forecaster.crossval import origin_forecasts
 
@@ -51,16 +54,41 @@ class Evaluation:
     def table(self) -> dict[str, dict]:
         return self.metrics["test"]
 
+    @property
+    def across_series(self) -> dict | None:
+        """The panel verdict's figures (``evaluation.across_series``); None for a single series."""
+        return self.metrics.get("across_series")
+
     def significance(self) -> dict:
-        """Diebold-Mariano test of the network's squared errors against naive's (``evaluation.significance``)."""
+        """Is the network's difference from naive real (``evaluation.significance``)? One series: the
+        Diebold-Mariano test of squared errors; many: the Wilcoxon signed-rank test of per-series MASE."""
+        if self.across_series is not None:
+            return {"test": "wilcoxon", **self.across_series["wilcoxon"]}
         from rnncast.evaluation.significance import diebold_mariano
 
         p = self.predictions
         h = int(p["h"].max()) if "h" in p.columns and len(p) else 1
-        return diebold_mariano((p["y"] - p[self.model]).to_numpy(), (p["y"] - p["naive"]).to_numpy(), h)
+        result = diebold_mariano((p["y"] - p[self.model]).to_numpy(), (p["y"] - p["naive"]).to_numpy(), h)
+        return {"test": "diebold-mariano", **result}
+
+    def significance_note(self) -> str:
+        from rnncast.evaluation.significance import describe, describe_wilcoxon
+
+        result = self.significance()
+        return (describe_wilcoxon if result["test"] == "wilcoxon" else describe)(result, self.model.upper())
+
+    def beats_naive(self) -> bool:
+        """Lower error than naive: RMSE for one series, the mean of the series' MASE for many."""
+        metric = "mase" if self.across_series is not None else "rmse"
+        net, naive = self.table[self.model][metric], self.table["naive"][metric]
+        return net is not None and naive is not None and net < naive
 
     def verdict(self) -> str:
-        """One line: does the network beat naive on RMSE, and by how much."""
+        """One line: does the network beat naive (RMSE; on a panel MASE, sMAPE and shares of series)."""
+        if self.across_series is not None:
+            from rnncast.evaluation.across_series import verdict
+
+            return verdict(self.table, self.across_series, self.model, len(self.skipped))
         net, naive = self.table[self.model]["rmse"], self.table["naive"]["rmse"]
         name = self.model.upper()
         change = 100.0 * (net - naive) / naive if naive else 0.0
@@ -84,8 +112,8 @@ def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | N
     overall = {}
     for name in names:
         row = metrics.all_metrics(predictions["y"].to_numpy(), predictions[name].to_numpy(), None)
-        mases = [per_series[uid][name]["mase"] for uid in per_series]
-        row["mase"] = float(np.mean(mases)) if mases and all(v is not None for v in mases) else None
+        mases = [v for uid in per_series if (v := per_series[uid][name]["mase"]) is not None]
+        row["mase"] = float(np.mean(mases)) if mases else None  # series without a naive scale left out
         overall[name] = row
     quantile_cols = [c for c in predictions.columns if c.startswith(f"{model}-q-")]
     if quantile_cols:
@@ -95,7 +123,12 @@ def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | N
         y = predictions["y"].to_numpy()
         inside = (y >= predictions[lo].to_numpy()) & (y <= predictions[f"{model}-hi-{level}"].to_numpy())
         overall[model][f"coverage_{level}"] = float(np.mean(inside))
-    return {"test": overall, "per_series": per_series}
+    out = {"test": overall, "per_series": per_series}
+    if len(per_series) > 1:
+        from rnncast.evaluation.across_series import summary
+
+        out["across_series"] = summary(predictions, model, scales, per_series)
+    return out
 
 
 def mase_scales(series: list[SeriesFrame], train_ends: dict[str, int], season: int | None) -> dict[str, float | None]:
@@ -108,23 +141,55 @@ def _point(forecasts: dict, model: str) -> dict:
     return {k: v for k, v in forecasts.items() if not k.startswith((f"{model}-q-", f"{model}-lo-", f"{model}-hi-"))}
 
 
-def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float = 0.3, season: int | None = None,
-            lookahead: bool = False) -> Evaluation:
+def default_test_size(panel: Panel, horizon: int, preset: bool = False) -> float | int:
+    """30% of a single series (the lecture's split); the last ``horizon`` steps of every series of a panel,
+    or with a preset (the competitions' holdout)."""
+    return horizon if preset or len(panel) > 1 else 0.3
+
+
+def check_test_size(test_size, horizon: int) -> float | int:
+    """A fraction strictly between 0 and 1, or a whole number of steps per series of at least ``horizon``."""
+    if isinstance(test_size, bool) or not isinstance(test_size, int | float) or not test_size > 0:
+        raise RnncastError(f"test-size must be a fraction like 0.3 or a whole number of steps, got {test_size!r}")
+    if test_size >= 1:
+        if test_size != int(test_size):
+            raise RnncastError(f"test-size {test_size}: a number of steps must be whole (a fraction lies below 1)")
+        if int(test_size) < horizon:
+            raise RnncastError(f"test-size {int(test_size)} steps is shorter than the horizon {horizon}: no"
+                               f" {horizon}-step forecast fits in it")
+        return int(test_size)
+    return float(test_size)
+
+
+def train_end(n_rows: int, seq_length: int, test_size: float | int, pad: bool) -> int:
+    """Rows of a series that train the model; raises when too few are left (``pad``: one row is enough)."""
+    if isinstance(test_size, float) and not pad:
+        return int(split_targets(n_rows, seq_length, test_size)[1][0])  # the lecture's split, as always
+    end = n_rows - test_size if isinstance(test_size, int) else train_size_for(n_rows, test_size)
+    if end < (1 if pad else seq_length + 1) or end >= n_rows:
+        raise RnncastError(f"series too short: {n_rows} rows leave {max(end, 0)} for training with test-size"
+                           f" {test_size} and seq_length {seq_length}")
+    return end
+
+
+def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float | int | None = None,
+            season: int | None = None, lookahead: bool = False) -> Evaluation:
     """Fit ``forecaster`` on the training part of each series and score it and the baselines on the rest."""
     panel = data if isinstance(data, Panel) else Panel([data])
     forecaster.specs()  # refuse bad settings before any work
     L, H = forecaster.seq_length, forecaster.horizon
+    test_size = check_test_size(default_test_size(panel, H) if test_size is None else test_size, H)
     train_ends, heads, skipped = {}, [], list(panel.too_short)
     for frame in panel.series:
         try:
-            _, test_t = split_targets(len(frame), L, test_size)
+            end = train_end(len(frame), L, test_size, bool(forecaster.pad))
         except RnncastError:
             if len(panel) == 1:
                 raise
             skipped.append(frame.uid)
             continue
-        train_ends[frame.uid] = int(test_t[0])
-        heads.append(frame.head(int(test_t[0])))
+        train_ends[frame.uid] = end
+        heads.append(frame.head(end))
     if not heads:
         raise RnncastError(f"every series is too short for seq_length {L} with test-size {test_size}")
     season = infer_season(panel.first, season)

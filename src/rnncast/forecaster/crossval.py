@@ -8,6 +8,8 @@ and each window forecasts y[origin_k : origin_k + H] from the rows before origin
 ``refit=False`` one model is fitted on the rows before the first origin (scalers too) and forecasts
 every window; with ``refit=True`` a fresh model (``clone``), with freshly fitted scalers, is trained for
 each window on the rows before its origin. Either way no window sees a value at or after its origin.
+With ``pad`` a series with too few rows before an origin is left-padded for the network, as training
+pads it (the baselines read the real rows only).
 ``evaluation.backtest`` scores what this returns; ``Forecaster.backtest`` returns its predictions.
 """
 
@@ -21,6 +23,7 @@ import pandas as pd
 
 from rnncast import baselines
 from rnncast.data.frame import SeriesFrame
+from rnncast.data.input_rows import pad_left
 from rnncast.data.panel import Panel
 from rnncast.data.seasons import infer_season
 from rnncast.errors import RnncastError
@@ -49,7 +52,8 @@ def cross_validation(forecaster: Forecaster, panel: Panel, n_windows: int = 3, s
     for name, value in (("n_windows", n_windows), ("step_size", step)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise RnncastError(f"{name} must be a positive whole number, got {value!r}")
-    need = L + (H if forecaster.strategy == "direct" else 1)  # rows before the first origin
+    # rows before the first origin: a window and its target, or with pad one row (padded as training pads)
+    need = 1 if forecaster.pad else L + (H if forecaster.strategy == "direct" else 1)
     origins, skipped = {}, list(panel.too_short)
     for frame in panel.series:
         o = len(frame) - H - step * np.arange(n_windows - 1, -1, -1)
@@ -83,14 +87,16 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
                    season: int | None) -> pd.DataFrame:
     """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
     ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
-    H = forecaster.horizon
+    H, W = forecaster.horizon, forecaster.window_length_
     parts = []
     for frame in series:
         o = origins.get(frame.uid, np.array([], dtype=int))
         if len(o) == 0:
             continue
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
-        forecasts = forecaster.forecast_columns(forecaster.forecast_series(frame, o))
+        shift = max(0, W - int(o.min())) if forecaster.pad else 0  # padded as training pads short series
+        padded = pad_left(frame, len(frame) + shift, forecaster.freq_) if shift else frame
+        forecasts = forecaster.forecast_columns(forecaster.forecast_series(padded, o + shift))
         h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
         forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
         m = season if season is not None and season <= o.min() else None

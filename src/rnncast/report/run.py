@@ -47,13 +47,11 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     stopping, shrinking, seasonal naive, skipped series and irregular time stamps, when they apply.
     ``forecaster``, the fitted one: its training history, its ``normalize`` (what an untrained network
     forecasts) and the share of the learned correction each member's forecasts keep (ModelSpec.shrink)."""
-    from rnncast.evaluation.significance import describe
-
     history = None if forecaster is None else forecaster.history_
     normalize = "last" if forecaster is None else forecaster.normalize
     shares = [] if forecaster is None else [model.shrink for model, _, _ in forecaster.members_]
 
-    lines = [evaluation.verdict(), describe(evaluation.significance(), evaluation.model.upper())]
+    lines = [evaluation.verdict(), evaluation.significance_note()]
     extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
     if extra:
         parts = [f"pinball loss {extra['pinball']:.4g}"] if "pinball" in extra else []
@@ -63,7 +61,7 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
         parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% conformal interval"
                   for k, v in extra.items() if k.startswith("coverage_")]
         lines.append("Intervals: " + "; ".join(parts) + ".")
-    beaten = evaluation.table[evaluation.model]["rmse"] >= evaluation.table["naive"]["rmse"]
+    beaten = not evaluation.beats_naive()
     first = panel.first
     why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
     if beaten and why:
@@ -100,10 +98,12 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
 
 def metrics_document(evaluation: Evaluation, history) -> dict:
     doc = {"test": evaluation.table, "per_series": evaluation.metrics["per_series"]}
+    if evaluation.across_series is not None:
+        doc["across_series"] = evaluation.across_series
     doc.update(
         model=evaluation.model,
         verdict=evaluation.verdict(),
-        beats_naive=evaluation.table[evaluation.model]["rmse"] < evaluation.table["naive"]["rmse"],
+        beats_naive=evaluation.beats_naive(),
         n_test=len(evaluation.predictions),
         n_series=len(evaluation.metrics["per_series"]),
         skipped_series=evaluation.skipped,
@@ -147,9 +147,42 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
         stage.write_text("predictions.csv", preds.to_csv(index=False))
         stage.write_bytes("forecast.png", forecast_png)
         stage.write_bytes("loss.png", loss_png)
-        stage.write_text("report.html", _html(title, forecaster, evaluation, doc, lines,
-                                                     forecast_png, loss_png))
+        if evaluation.across_series is not None:
+            stage.write_text("report.html", _panel_html(title, forecaster, evaluation, panel, lines))
+        else:
+            stage.write_text("report.html", _html(title, forecaster, evaluation, doc, lines, forecast_png, loss_png))
     return Path(run_dir)
+
+
+def _panel_html(title, forecaster, evaluation, panel, lines) -> str:
+    """The many-series page (``report.panel_page``)."""
+    from rnncast.report import panel_page
+
+    loss = loss_name(forecaster)
+    val_metric = forecaster.members_[0][2].val_metric
+    val_label = (f"validation loss ({loss.upper()}, scaled units)" if val_metric == "loss"
+                 else f"validation {val_metric.upper()} of the forecasts (data units)")
+    data = panel_page.evaluation_data(title, evaluation, panel.series, forecaster.history_,
+                                      f"training loss ({loss.upper()}, scaled units)", val_label,
+                                      "epoch" if forecaster.epochs else "iteration", lines, panel.first.target)
+    return panel_page.page(data)
+
+
+def format_by_horizon(evaluation) -> str | None:
+    """MASE at each step ahead for the network and naive / seasonal naive (many series only)."""
+    by_h = (evaluation.across_series or {}).get("by_horizon") or {}
+    names = [n for n in (evaluation.model, "naive", "seasonal_naive") if n in by_h]
+    if not names or len(by_h[names[0]]["mase"]) < 2:
+        return None
+    H = len(by_h[names[0]]["mase"])
+    lines = [f"{'MASE by step h':<16}" + "".join(f"{h:>8}" for h in range(1, H + 1))]
+    for n in names:
+        lines.append(f"{n:<16}" + "".join(f"{_fmt_short(v):>8}" for v in by_h[n]["mase"]))
+    return "\n".join(lines)
+
+
+def _fmt_short(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _html(title, forecaster, evaluation, doc, lines, forecast_png, loss_png) -> str:
