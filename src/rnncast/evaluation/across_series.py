@@ -26,12 +26,14 @@ BASELINES = ("naive", "seasonal_naive")  # the ones the shares and the test comp
 def summary(predictions: pd.DataFrame, model: str, scales: dict[str, float | None], per_series: dict) -> dict:
     """``{"n_series", "beats": {baseline: k}, "wilcoxon": {...}, "by_horizon": {method: {"mase", "smape"}}}``."""
     uids = list(per_series)
-    beats = {}
+    beats, compared = {}, {}
     for base in BASELINES:
-        if base in per_series[uids[0]]:
-            beats[base] = int(sum(per_series[u][model]["mae"] < per_series[u][base]["mae"] for u in uids))
+        pairs = [(per_series[u][model]["mae"], per_series[u][base]["mae"]) for u in uids if base in per_series[u]]
+        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]  # e.g. no season in a short series
+        if pairs:
+            beats[base], compared[base] = int(sum(a < b for a, b in pairs)), len(pairs)
     mase = {name: np.array([_none_to_nan(per_series[u][name]["mase"]) for u in uids]) for name in (model, "naive")}
-    return {"n_series": len(uids), "beats": beats, "wilcoxon": wilcoxon(mase[model], mase["naive"]),
+    return {"n_series": len(uids), "beats": beats, "compared": compared, "wilcoxon": wilcoxon(mase[model], mase["naive"]),
             "by_horizon": by_horizon(predictions, model, scales)}
 
 
@@ -63,8 +65,9 @@ def verdict(table: dict, across: dict, model: str, n_skipped: int = 0) -> str:
     """One line: the network against naive and seasonal naive on MASE, sMAPE and the share of series."""
     name, n = model.upper(), across["n_series"]
     net, naive = table[model]["mase"], table["naive"]["mase"]
-    shares = "; ".join(f"better than {base.replace('_', ' ')} on {k} of {n} series ({100 * k / n:.0f}%)"
-                       for base, k in across["beats"].items())
+    compared = across.get("compared") or {}
+    shares = "; ".join(f"better than {base.replace('_', ' ')} on {k} of {compared.get(base, n)} series"
+                       f" ({100 * k / compared.get(base, n):.0f}%)" for base, k in across["beats"].items())
     others = [b for b in ("naive", "seasonal_naive") if b in table]
     mase = ", ".join(f"{b.replace('_', ' ')} {_fmt(table[b]['mase'])}" for b in others)
     smape = ", ".join(f"{b.replace('_', ' ')} {_fmt(table[b]['smape'])}" for b in others)
@@ -72,6 +75,8 @@ def verdict(table: dict, across: dict, model: str, n_skipped: int = 0) -> str:
     figures = f"MASE {_fmt(net)} vs {mase}; sMAPE {_fmt(table[model]['smape'])} vs {smape}; {shares}{skipped}."
     if net is None or naive is None:
         return f"{name} across {n} series: {figures}"
+    if abs(net - naive) <= 5e-4 * naive:
+        return f"{name} matches naive (tomorrow = today) across {n} series, within 0.05% of its MASE: {figures}"
     if net < naive:
         return f"{name} beats naive across {n} series: {figures}"
     return f"{name} does NOT beat naive (tomorrow = today) across {n} series: {figures}"
