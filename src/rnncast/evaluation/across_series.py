@@ -33,8 +33,8 @@ def summary(predictions: pd.DataFrame, model: str, scales: dict[str, float | Non
         if pairs:
             beats[base], compared[base] = int(sum(a < b for a, b in pairs)), len(pairs)
     mase = {name: np.array([_none_to_nan(per_series[u][name]["mase"]) for u in uids]) for name in (model, "naive")}
-    return {"n_series": len(uids), "beats": beats, "compared": compared, "wilcoxon": wilcoxon(mase[model], mase["naive"]),
-            "by_horizon": by_horizon(predictions, model, scales)}
+    return {"n_series": len(uids), "beats": beats, "compared": compared,
+            "wilcoxon": wilcoxon(mase[model], mase["naive"]), "by_horizon": by_horizon(predictions, model, scales)}
 
 
 def by_horizon(predictions: pd.DataFrame, model: str, scales: dict[str, float | None]) -> dict:

@@ -179,7 +179,8 @@ class Browser:
             details = params.get("exceptionDetails", {})
             self.errors.append(f"exception: {details.get('exception', {}).get('description') or details.get('text')}")
         elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            self.errors.append("console: " + " ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
+            words = (str(a.get("value", a.get("description"))) for a in params["args"])
+            self.errors.append("console: " + " ".join(words))
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             self.errors.append(f"log: {params['entry'].get('text')}")
         elif method == "Network.requestWillBeSent":
