@@ -39,6 +39,8 @@ from rnncast.errors import RnncastError
 from rnncast.forecaster.settings import add_option
 from rnncast.training import distributed
 from rnncast.training.engines import ENGINES
+from rnncast.training.progress import add_options as add_progress_options
+from rnncast.training.progress import wanted as progress_wanted
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +76,7 @@ def _add_forecasting_commands(sub) -> None:
     demo.add_argument("--out", default="runs/demo", help="run directory (default runs/demo)")
     demo.add_argument("--seed", type=int, default=0)
     add_option(demo, "engine")
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_options(demo)
     add_force_option(demo)
 
     train = sub.add_parser("train", help="train on a table and evaluate against baselines")
@@ -146,7 +148,7 @@ def _prepare(args):
 
     if distributed.is_main():  # before any work: a target rnncast may not replace ends the command now
         atomic.check_target(_run_dir(args, args.command), outputs.FORECAST_RUN, _inputs(args), args.force)
-    forecaster = forecaster_from(args, progress=not args.quiet and distributed.is_main(), device=args.device,
+    forecaster = forecaster_from(args, progress=progress_wanted(args) and distributed.is_main(), device=args.device,
                                  precision=args.precision, tensorboard=args.tensorboard,
                                  **checkpoint_options(args, _run_dir(args, "train")))
     table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")

@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from rnncast.forecaster.settings import SETTINGS, add_option, from_args
+from rnncast.training.progress import add_options as add_progress_options
 
 # The Forecaster settings of the "model and training" group, in the order --help lists them; --pad and
 # --calendar are data options, --device and --precision scale options (cli.scale), the rest runtime.
@@ -91,7 +92,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
     e.add_argument("--out", help="run directory (default runs/<name>); replaces only a run rnncast wrote")
     add_force_option(e)
-    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_options(e)
 
 
 def _test_size(text: str) -> float | int:

@@ -116,7 +116,7 @@ class Browser:
         while not self.evaluate(expression):
             if time.monotonic() > end:
                 raise BrowserError(f"timed out waiting for {expression!r}")
-            self._drain(0.05)
+            self.settle(0.05)
 
     def screenshot(self) -> bytes:
         """The whole page (beyond the window) as PNG bytes."""
@@ -149,7 +149,7 @@ class Browser:
             for message in self._read(end):
                 self._note(message)
 
-    def _drain(self, seconds: float) -> None:
+    def settle(self, seconds: float) -> None:
         """Take in whatever events arrive within ``seconds``."""
         ready, _, _ = select.select([self._replies], [], [], seconds)
         if ready:

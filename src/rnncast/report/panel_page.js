@@ -45,7 +45,7 @@ function chart(holder, spec) {
     el("line", {x1: m.l, x2: W - m.r, y1: Y(t), y2: Y(t), stroke: "#e4e4e4"}, svg);
     el("text", {x: m.l - 6, y: Y(t) + 4, "text-anchor": "end", class: "tick"}, svg).textContent = fmt(t);
   }
-  for (const t of ticks(x0, x1, 8)) {
+  for (const t of ticks(x0, x1, 8).filter(t => Number.isInteger(t))) {  // every x axis here counts steps
     el("text", {x: X(t), y: H - m.b + 16, "text-anchor": "middle", class: "tick"}, svg).textContent = spec.xTick ? spec.xTick(t) : fmt(t);
   }
   el("text", {x: m.l, y: H - 4, class: "axis"}, svg).textContent = spec.xlabel || "";
@@ -56,7 +56,8 @@ function chart(holder, spec) {
   }
   for (const mk of spec.marks || []) {
     el("line", {x1: X(mk.x), x2: X(mk.x), y1: m.t, y2: H - m.b, stroke: "#bbb", "stroke-dasharray": "4 3"}, svg);
-    el("text", {x: X(mk.x) + 4, y: m.t + 10, class: "tick"}, svg).textContent = mk.label;
+    const right = X(mk.x) > W - 80;
+    el("text", {x: X(mk.x) + (right ? -4 : 4), y: m.t + 10, class: "tick", "text-anchor": right ? "end" : "start"}, svg).textContent = mk.label;
   }
   for (const s of spec.lines) {
     const pts = s.x.map((x, i) => (s.y[i] === null || !isFinite(s.y[i])) ? null : `${X(x).toFixed(1)},${Y(s.y[i]).toFixed(1)}`).filter(p => p);
@@ -183,7 +184,7 @@ function curves() {
     const holder = document.getElementById(id);
     if (!holder || !c.y.length) continue;
     chart(holder, {lines: [{x: c.y.map((_, i) => i + 1), y: c.y, color: id === "train-curve" ? COLORS.model : "#c77d00", label: c.label}],
-                   marks: c.best ? [{x: c.best, label: "kept"}] : [], xlabel: c.unit, ylabel: c.label, height: 220});
+                   marks: c.best ? [{x: c.best, label: "kept weights"}] : [], xlabel: c.unit, ylabel: c.short, height: 220});
   }
 }
 

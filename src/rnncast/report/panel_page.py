@@ -105,11 +105,11 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
             "metrics": {k: {"mase": v["mase"], "smape": v["smape"]} for k, v in m.items() if k in (model, *PATHS)},
         })
     across = evaluation.across_series or {}
-    curves = {"train-curve": {"y": _round(history.losses), "label": loss_label, "unit": unit,
-                              "best": history.best_step}}
+    curves = {"train-curve": {"y": _round(history.losses), "label": loss_label, "short": loss_label.split(" (")[0],
+                              "unit": unit, "best": history.best_step}}
     if val_label and history.val_losses:
         curves["val-curve"] = {"y": _round(history.val_losses), "label": val_label, "unit": unit,
-                               "best": history.best_step}
+                               "short": val_label.split(" (")[0], "best": history.best_step}
     columns = [("id", "series"), ("skill", "skill vs naive"), ("mase", f"MASE {model}"), ("mase_naive", "MASE naive"),
                ("mase_snaive", "MASE s.naive"), ("smape", f"sMAPE {model}"), ("smape_naive", "sMAPE naive")]
     return {"mode": "evaluation", "title": title, "model": model, "target": target, "series": out_series,

@@ -78,7 +78,8 @@ def loss_png(losses: list[float], val_losses: list[float], unit: str, best_step:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     steps = np.arange(1, len(losses) + 1)
-    lines = ax.plot(steps, losses, label=f"training loss ({loss.upper()}, scaled units)")
+    units = "of the forecasts" if loss in ("mape", "smape") else "scaled units"  # ratio losses: data units
+    lines = ax.plot(steps, losses, label=f"training loss ({loss.upper()}, {units})")
     if val_losses:
         val_steps = np.arange(1, len(val_losses) + 1)
         if val_metric == "loss":

@@ -160,10 +160,11 @@ def _panel_html(title, forecaster, evaluation, panel, lines) -> str:
 
     loss = loss_name(forecaster)
     val_metric = forecaster.members_[0][2].val_metric
-    val_label = (f"validation loss ({loss.upper()}, scaled units)" if val_metric == "loss"
+    units = "of the forecasts" if loss in ("mape", "smape") else "scaled units"
+    val_label = (f"validation loss ({loss.upper()}, {units})" if val_metric == "loss"
                  else f"validation {val_metric.upper()} of the forecasts (data units)")
     data = panel_page.evaluation_data(title, evaluation, panel.series, forecaster.history_,
-                                      f"training loss ({loss.upper()}, scaled units)", val_label,
+                                      f"training loss ({loss.upper()}, {units})", val_label,
                                       "epoch" if forecaster.epochs else "iteration", lines, panel.first.target)
     return panel_page.page(data)
 

@@ -21,6 +21,8 @@ from rnncast.errors import RnncastError
 from rnncast.outputs import CONLL_MARKER
 from rnncast.specs import MODEL_KINDS
 from rnncast.training.engines import ENGINES
+from rnncast.training.progress import add_options as add_progress_options
+from rnncast.training.progress import wanted as progress_wanted
 
 
 def _source_path(source: str, suffixes: tuple[str, ...]) -> str | None:
@@ -64,7 +66,7 @@ def _add_text(sub, parser_class) -> None:
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--out", help="run directory (default runs/text-<corpus>-<model>)")
     tr.add_argument("--force", action="store_true", help="also replace an rnncast run of another kind")
-    tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_options(tr)
 
     sa = what.add_parser("sample", help="generate text with a trained run (one-to-many)")
     sa.add_argument("run_dir")
@@ -98,7 +100,7 @@ def _add_tag(sub, parser_class) -> None:
     tt.add_argument("--seed", type=int, default=0)
     tt.add_argument("--out", help="run directory (default runs/tag-<data>-<model>)")
     tt.add_argument("--force", action="store_true", help="also replace an rnncast run of another kind")
-    tt.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_options(tt)
 
     tp = what.add_parser("predict", help="tag a CoNLL file (token column; with gold tags it is scored too)")
     tp.add_argument("run_dir")
@@ -136,7 +138,7 @@ def _text_train(args) -> int:
     if not args.quiet:
         print(f"training a character {args.model} ({args.engine}) on {args.corpus} ({len(text)} characters)",
               file=sys.stderr)
-    model, vocab, result, metrics = fit_corpus(text, spec, progress=not args.quiet)
+    model, vocab, result, metrics = fit_corpus(text, spec, progress=progress_wanted(args))
     prime = text[0]
     continuation = sample(model, vocab, prime, 200, temperature=0.8, seed=args.seed)
     write_run(out, model, vocab, config_for(spec, vocab, args.corpus, text), metrics, result, prime + continuation,
@@ -193,7 +195,7 @@ def _tag_train(args) -> int:
     if not args.quiet:
         print(f"training a {'bidirectional ' if spec.bidirectional else ''}{args.model} tagger on {args.data} "
               f"({len(train)} sentences; {len(test)} held out)", file=sys.stderr)
-    tagger, metrics, pred = train_and_evaluate(train, test, spec, progress=not args.quiet)
+    tagger, metrics, pred = train_and_evaluate(train, test, spec, progress=progress_wanted(args))
     files = {}
     if test:
         files["test_predictions.conll"] = format_conll([s.tokens for s in test], [s.tags for s in test], pred)

@@ -3,9 +3,24 @@
 A tqdm bar on stderr: what is training (``label``, e.g. "member 2/5 · validation run"), the round
 (iteration, epoch or step) out of the total, the elapsed time and tqdm's ETA, and the last loss (plus the
 validation loss when there is one). Nothing is drawn when it is not enabled, and tqdm is imported only then.
+A command enables it on a terminal (not when its stderr is a file or a pipe) unless asked (``wanted``).
 """
 
 from __future__ import annotations
+
+import sys
+
+
+def add_options(parser) -> None:
+    """``--quiet`` and ``--progress`` for a command that trains."""
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--progress", action="store_true",
+                        help="show the progress bar even when stderr is not a terminal (a log file, a pipe)")
+
+
+def wanted(args) -> bool:
+    """The command's progress bar: on a terminal unless --quiet; elsewhere only with --progress."""
+    return bool(getattr(args, "progress", False)) or (not args.quiet and sys.stderr.isatty())
 
 
 class Progress:

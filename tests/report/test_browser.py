@@ -1,0 +1,73 @@
+"""The panel report in a real browser (headless Chromium): no console error, no network request, the series
+picker switches the chart, the table sorts; a screenshot is kept in build/screenshots/.
+
+Skipped where no Chromium is installed, unless RNNCAST_REQUIRE_BROWSER=1 (set by .ci/run, which installs
+Debian's ``chromium``): there a missing browser fails the test instead.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rnncast.cli.commands import main
+from rnncast.report.browser import Browser, find_chromium
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+if find_chromium() is None:
+    if os.environ.get("RNNCAST_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("RNNCAST_REQUIRE_BROWSER=1 but no Chromium is installed (apt-get install chromium)")
+    pytest.skip("no Chromium installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def panel_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "run"
+    assert main(["train", "tourism_quarterly", "--preset", "quarterly", "--horizon", "8", "--epochs", "2",
+                 "--ensemble", "1", "--conformal", "80", "--quiet", "--out", str(out)]) == 0
+    return out / "report.html"
+
+
+def chart(page) -> str:
+    return page.evaluate("document.getElementById('series-chart').innerHTML")
+
+
+def test_the_panel_report_works_offline_and_the_picker_switches_series(panel_report):
+    with Browser() as page:
+        page.open(panel_report.as_uri())
+        page.wait_for("document.body.dataset.ready === '1'")
+        first_id, first = page.evaluate("document.getElementById('pick').value"), chart(page)
+        assert first_id and "polyline" in first and "polygon" in first  # history, paths, the interval band
+        ids = page.evaluate("DATA.series.map(s => s.id)")
+        other = ids[-1] if ids[-1] != first_id else ids[0]
+        page.evaluate(f"const p = document.getElementById('pick'); p.value = {other!r};"
+                      " p.dispatchEvent(new Event('change'))")
+        assert chart(page) != first and other in page.evaluate("document.getElementById('series-title').textContent")
+        page.evaluate("document.getElementById('worst').click()")
+        worst = page.evaluate("document.getElementById('pick').value")
+        skills = page.evaluate("DATA.series.map(s => [s.id, s.skill])")
+        assert worst == min((s for s in skills if s[1] is not None), key=lambda s: s[1])[0]
+        rows = "[...document.querySelectorAll('#table tbody tr')].map(r => r.dataset.id)"
+        before = page.evaluate(rows)
+        page.evaluate("document.querySelector('#table th[data-key=id]').click()")
+        assert page.evaluate(rows) == sorted(before) and len(before) == len(ids) == 24
+        for holder in ("horizon-chart", "skill-chart", "train-curve"):
+            assert page.evaluate(f"document.getElementById('{holder}').querySelector('svg') !== null"), holder
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = page.screenshot()
+        (SCREENSHOTS / "panel-report.png").write_bytes(shot)
+        assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 20_000
+        assert page.errors == [] and page.requests == []
+
+
+def test_the_watcher_sees_console_errors_and_network_requests(tmp_path):
+    """The checks above can fail: a page that logs an error and asks the network for an image is caught."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!doctype html><img src="http://127.0.0.1:9/x.png"><script>console.error("boom");'
+                   "undefined_function();</script>")
+    with Browser() as page:
+        page.open(bad.as_uri())
+        page.settle(0.3)
+        assert any("boom" in e for e in page.errors) and any("undefined_function" in e for e in page.errors)
+        assert page.requests == ["http://127.0.0.1:9/x.png"]
