@@ -64,11 +64,12 @@ TAGGER_RUN = Kind("tagger_run", "tagger run", True, frozenset(
 EXPLAIN = Kind("explain", "folder of explain figures", True, frozenset(
     {"gradients.png", "activations.png", "hidden_states.png"}))
 FORECAST_CSV = Kind("forecast_csv", "forecast table", False)
+FORECAST_PAGE = Kind("forecast_page", "forecast page", False)
 TAGGED_CONLL = Kind("tagged_conll", "tagged CoNLL file", False)
 CHECKPOINT = Kind("checkpoint", "training checkpoint", False)
 TEXT = Kind("text", "generated text", False)  # not recognisable: never replaces a file
-KINDS = {k.name: k for k in (FORECAST_RUN, TEXT_RUN, TAGGER_RUN, EXPLAIN, FORECAST_CSV, TAGGED_CONLL, CHECKPOINT,
-                             TEXT)}
+KINDS = {k.name: k for k in (FORECAST_RUN, TEXT_RUN, TAGGER_RUN, EXPLAIN, FORECAST_CSV, FORECAST_PAGE, TAGGED_CONLL,
+                             CHECKPOINT, TEXT)}
 _TASK_KINDS = {"char_lm": TEXT_RUN, "tagger": TAGGER_RUN}
 
 
@@ -175,6 +176,18 @@ def is_forecast_csv(path: Path) -> bool:
     return all(c.startswith(f"{header[2]}-") for c in header[3:])
 
 
+PAGE_MARKER = '<meta name="generator" content="rnncast predict --plot">'
+
+
+def is_forecast_page(path: Path) -> bool:
+    """An HTML page ``rnncast predict --plot`` wrote (its generator line in the first 4 KiB)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return PAGE_MARKER in f.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def is_tagged_conll(path: Path) -> bool:
     try:
         with open(path, encoding="utf-8") as f:
@@ -183,7 +196,8 @@ def is_tagged_conll(path: Path) -> bool:
         return False
 
 
-_RECOGNISE_FILE = {FORECAST_CSV: is_forecast_csv, TAGGED_CONLL: is_tagged_conll, CHECKPOINT: is_checkpoint,
+_RECOGNISE_FILE = {FORECAST_CSV: is_forecast_csv, FORECAST_PAGE: is_forecast_page, TAGGED_CONLL: is_tagged_conll,
+                   CHECKPOINT: is_checkpoint,
                    TEXT: lambda path: False}
 
 

@@ -105,3 +105,27 @@ def test_short_series_are_skipped_and_counted_or_padded_as_training_pads_them(sh
     short = predictions[predictions.unique_id == "s4"]
     original = pd.read_csv(short_panel)
     assert np.allclose(short["y"], original[original.unique_id == "s4"]["y"].to_numpy()[-3:])  # real targets
+
+
+def test_predict_writes_every_series_forecast_and_a_forecast_page(csv_copies, tmp_path, capsys):
+    data = str(csv_copies / "tourism_quarterly.csv")
+    run = tmp_path / "run"
+    assert main(["train", data, "--horizon", "4", "--seq-length", "8", "--hidden-size", "4", "--epochs", "1",
+                 "--conformal", "80", "--quiet", "--out", str(run)]) == 0
+    capsys.readouterr()
+    out, page = tmp_path / "forecast.csv", tmp_path / "forecast.html"
+    assert main(["predict", str(run), data, "--out", str(out), "--plot", str(page)]) == 0
+    forecast = pd.read_csv(out)
+    assert forecast.groupby("unique_id").size().eq(4).all() and forecast["unique_id"].nunique() == 24
+    assert {"lstm-lo-80", "lstm-hi-80"} <= set(forecast.columns)
+    text = page.read_text()
+    assert 'content="rnncast predict --plot"' in text and '"mode":"forecast"' in text
+    assert all(f'"id":"{uid}"' in text for uid in forecast["unique_id"].unique())
+    assert main(["predict", str(run), data, "--plot", str(page)]) == 0  # its own page is replaced
+    foreign = tmp_path / "notes.html"
+    foreign.write_text("<p>mine</p>")
+    from rnncast.cli.commands import app
+
+    with pytest.raises(SystemExit) as exit_:
+        app(["predict", str(run), data, "--plot", str(foreign)])
+    assert exit_.value.code == 2 and foreign.read_text() == "<p>mine</p>"

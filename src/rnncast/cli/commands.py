@@ -106,6 +106,8 @@ def _add_forecasting_commands(sub) -> None:
     add_numbers_option(predict)
     predict.add_argument("--horizon", type=int, help="steps ahead (recursive/seq2seq may differ from training)")
     predict.add_argument("--out", help="write the forecast to this CSV file (replaces only a forecast rnncast wrote)")
+    predict.add_argument("--plot", metavar="FILE.html", help="also write a page of every series' recent history and"
+                         " forecast (intervals when the run has them), with a series picker; self-contained")
     predict.add_argument("--engine", choices=ENGINES,
                          help="load the weights into this engine (default: the one that trained the run)")
 
@@ -230,6 +232,8 @@ def run_predict(args) -> int:
 
     if args.out:
         atomic.check_target(args.out, outputs.FORECAST_CSV, [args.run_dir, args.data])
+    if args.plot:
+        atomic.check_target(args.plot, outputs.FORECAST_PAGE, [args.run_dir, args.data, args.out])
     forecaster = load(args.run_dir, engine=args.engine)
     source = read_config(Path(args.run_dir)).get("data_source") or {}
     data = args.data or source.get("path")
@@ -238,8 +242,8 @@ def run_predict(args) -> int:
     reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
     fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
     numbers = args.numbers or (None if args.data else source.get("numbers")) or "plain"
-    forecast = forecaster.predict(read_table(data, reverse=reverse, numbers=numbers), horizon=args.horizon,
-                                  fill=fill)
+    table = read_table(data, reverse=reverse, numbers=numbers)
+    forecast = forecaster.predict(table, horizon=args.horizon, fill=fill)
     unknown = getattr(forecaster, "unknown_series_", [])
     if unknown:
         print(f"rnncast: skipped {len(unknown)} series not in the training data: {', '.join(unknown[:10])}",
@@ -248,8 +252,22 @@ def run_predict(args) -> int:
     if args.out:
         atomic.write_text_file(args.out, text, outputs.FORECAST_CSV, [args.run_dir, data])
         print(f"forecast written to {args.out}")
+    if args.plot:
+        _write_forecast_page(args, forecaster, forecaster.panel_for(table, fill), forecast, data)
     print(text, end="")
     return 0
+
+
+def _write_forecast_page(args, forecaster, panel, forecast, data) -> None:
+    from rnncast.report import panel_page
+
+    H = args.horizon or forecaster.horizon
+    title = f"rnncast predict: {forecaster.model} from {Path(args.run_dir).name}, {H} steps ahead"
+    page_data = panel_page.forecast_data(title, forecast, panel.series, forecaster.model, panel.first.target,
+                                         history_steps=max(48, 4 * H))
+    page = panel_page.page(page_data, generator=outputs.PAGE_MARKER)
+    atomic.write_text_file(args.plot, page, outputs.FORECAST_PAGE, [args.run_dir, data, args.out])
+    print(f"forecast page written to {args.plot}", file=sys.stderr)
 
 
 def run_datasets(args) -> int:

@@ -140,8 +140,9 @@ def forecast_data(title: str, forecast: pd.DataFrame, frames: list, model: str, 
             "band_label": band[2], "notes": []}
 
 
-def page(data: dict) -> str:
-    """The self-contained HTML page for ``data`` (from ``evaluation_data`` or ``forecast_data``)."""
+def page(data: dict, generator: str = "") -> str:
+    """The self-contained HTML page for ``data`` (from ``evaluation_data`` or ``forecast_data``);
+    ``generator``: a ``<meta>`` line that says which command wrote it."""
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     model = html.escape(data["model"])
     checks = "".join(f'<label><input type="checkbox" id="show-{p}"> {p.replace("_", " ")}</label>'
@@ -165,7 +166,7 @@ autocomplete="off"></label><datalist id="ids"></datalist><button id="prev">◀</
     script = SCRIPT.read_text(encoding="utf-8")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(data['title'])}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
+{generator}<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
 <body data-model="{model}">{''.join(parts)}
 <script type="application/json" id="data">{payload}</script>
 <script>{script}</script></body></html>
