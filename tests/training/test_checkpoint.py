@@ -166,7 +166,7 @@ def test_train_killed_with_sigkill_and_resumed_ends_with_the_uninterrupted_weigh
     assert not (tmp_path / "run" / "model.safetensors").exists()
     stopped_at = _meta(tmp_path / "run")["position"]["steps"]
 
-    resumed = _cli(*settings, "--resume", "--out", str(tmp_path / "run"))
+    resumed = _cli(*settings, "--resume", "--progress", "--out", str(tmp_path / "run"))
     assert resumed.wait(timeout=120) == 0, resumed.stderr.read()
     assert f"resuming from {checkpoint} after step {stopped_at}" in resumed.stderr.read()
     assert whole.wait(timeout=120) == 0, whole.stderr.read()

@@ -54,7 +54,8 @@ def test_shards_cover_the_batch_once_and_differ_by_at_most_one():
 
 def test_rnncast_train_nproc_2_writes_the_single_process_model(panel_csv, tmp_path):
     args = ["train", str(panel_csv), "--seq-length", "5", "--hidden-size", "4", "--epochs", "3", "--batch-size", "7",
-            "--val-size", "0.2", "--patience", "2", "--min-delta", "0", "--clip", "0.5", "--quiet"]
+            "--val-size", "0.2", "--patience", "2", "--min-delta", "0", "--clip", "0.5", "--test-size", "0.3",
+            "--quiet"]
     cli.main([*args, "--out", str(tmp_path / "one")])
     two = subprocess.run([sys.executable, "-m", "rnncast", *args, "--out", str(tmp_path / "two"), "--nproc", "2"],
                          capture_output=True, text=True, env=_env(), timeout=120)

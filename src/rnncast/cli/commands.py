@@ -166,7 +166,8 @@ def run_train(args, title: str | None = None) -> int:
     from rnncast.evaluation.holdout import default_test_size, holdout
 
     panel, forecaster = _prepare(args)
-    test_size = args.test_size or default_test_size(panel, forecaster.horizon, preset=bool(args.preset))
+    test_size = args.test_size if args.test_size is not None else default_test_size(
+        panel, forecaster.horizon, preset=bool(args.preset))
     evaluation = holdout(forecaster, panel, test_size, args.season, lookahead=args.lookahead)
     title = title or f"rnncast: {args.model} on {Path(str(args.data)).name} (target {panel.first.target})"
     return _finish(args, panel, forecaster, evaluation, title, "train")
