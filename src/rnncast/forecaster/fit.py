@@ -30,9 +30,11 @@ from rnncast.forecaster.state import FittedState
 from rnncast.specs import RATIO_LOSSES
 from rnncast.training import devices, engines
 from rnncast.training import tensorboard as tblog
+from rnncast.training.progress import Progress
 
 
-def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0):
+def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, scalings: dict, member: int = 0,
+               progress: Progress | bool = False):
     """Train ensemble member ``member`` of Forecaster ``f`` → ``(net, TrainResult, judge)``; ``judge``:
     with ``shrink="auto"``, run 1's ``validation.MetricValidation`` (its net holds the weights it kept),
     else None.
@@ -78,7 +80,7 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         checkpoint = checkpoints.for_fit(f, (model_spec, window, spec), rows, data, stage)
         with tblog.open_log(f.tensorboard) as log:
             n = len(parts[0])
-            return net, training.run(steps, n, training.schedule_of(spec, n), progress=f.progress,
+            return net, training.run(steps, n, training.schedule_of(spec, n), progress=progress,
                                      checkpoint=checkpoint, log=log, label=label(stage))
 
     validate, watched = None, []  # watched: run 1's validating stepper
@@ -98,6 +100,8 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
     if f.refit_best and len(val_idx) and result.best_step:
         # Early stopping chose how long to train; train a fresh net that long on all windows.
         rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
+        if isinstance(progress, Progress):
+            progress.add(result.best_step)
         spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
         everything = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
         starts, targets, _, _ = split(everything)
@@ -155,7 +159,13 @@ def _fit(f, panel):
     flat = [f.without_season(s, state) for s in usable]
     scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
     rows = stacked_input_rows(flat, lambda s, out: f.series_input_rows(s, scalings[s.uid], out=out, state=state))
-    trained = [fit_member(f, state, specs, usable, flat, rows, scalings, k) for k, specs in enumerate(members)]
+    rounds = sum(t.iterations if t.epochs is None else t.epochs for _, _, t in members)  # the validation runs'
+    progress = Progress(rounds, "iteration" if train_spec.epochs is None else "epoch", f.progress)  # the whole fit
+    try:
+        trained = [fit_member(f, state, specs, usable, flat, rows, scalings, k, progress)
+                   for k, specs in enumerate(members)]
+    finally:
+        progress.close()
     if model_spec.shrink == "auto":
         from rnncast.training.early_stopping import choose_shares
 

@@ -93,7 +93,7 @@ def train(net, X, y, spec: TrainSpec, X_val=None, y_val=None, progress: bool = F
     return run(steps, len(X), schedule_of(spec, len(X)), progress)
 
 
-def run(steps, n_samples: int, schedule: Schedule, progress: bool = False, checkpoint=None, log=None,
+def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = False, checkpoint=None, log=None,
         label: str = "training") -> TrainResult:
     """The loop over rounds for any stepper (forecasting on either engine, the text LM, the tagger).
 
@@ -101,8 +101,9 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool = False, check
     steps and, when resuming, restores it here before the first step, so that the run continues
     exactly where the saved one stood (round, batch, batch order, losses, early-stopping state).
     ``log(round, train_loss, val_loss_or_None)``, when given, is called after every round (TensorBoard).
-    ``label`` names the run on the progress bar. A stepper may offer ``describe(loss, val_loss)`` for
-    the bar's text (the LM shows perplexities).
+    ``progress``: draw a bar of this run (True), or advance a ``Progress`` that spans several runs and already
+    counts this one's rounds; ``label`` names the run on it. A stepper may offer ``describe(loss, val_loss)``
+    for the bar's text (the LM shows perplexities).
     """
     # long: the loop reads best as one piece, as nanoGPT's train.py does: each round's steps,
     # validation, early stopping, checkpoint and progress in the order they happen.
@@ -113,9 +114,14 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool = False, check
         result.initial_val_loss = watch.update(-1, steps.val_loss())
     resumed = checkpoint.restore(steps, result, watch) if checkpoint is not None else None
     first_round = resumed.round if resumed else 0
-    bar = Progress(s.rounds, s.unit, progress, label, first_round)
+    shared = isinstance(progress, Progress)
+    bar = progress if shared else Progress(s.rounds, s.unit, progress, label, first_round)
+    if shared:
+        bar.label(label)
+        bar.skip(first_round)
     describe = getattr(steps, "describe", _describe)
     start = time.perf_counter() - result.seconds
+    rounds_run = first_round
     try:
         for i in range(first_round, s.rounds):
             began = time.perf_counter()
@@ -150,6 +156,7 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool = False, check
             if log is not None:
                 log(i + 1, loss_value, val_loss)
             bar.advance(describe(loss_value, val_loss))
+            rounds_run = i + 1
             if watch is not None and watch.exhausted:
                 result.stopped_early = True
                 break
@@ -159,7 +166,10 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool = False, check
                 result.stopped_by_budget = i < s.rounds - 1
                 break
     finally:
-        bar.close()
+        if shared:
+            bar.add(-(s.rounds - rounds_run))  # the rounds early stopping (or a budget) left out
+        else:
+            bar.close()
     result.seconds = time.perf_counter() - start
     if watch is not None:
         result.best_step = watch.restore() if s.restore_best else len(result.losses)

@@ -24,7 +24,12 @@ def wanted(args) -> bool:
 
 
 class Progress:
-    """``advance(postfix)`` after every round; ``close()`` at the end (also on an error)."""
+    """``advance(postfix)`` after every round; ``close()`` at the end (also on an error).
+
+    One bar may span several training runs (a forecaster's fit: every ensemble member's validation run and
+    refit): the fit counts the rounds it expects in ``total``, each run names itself (``label``) and gives
+    back the rounds it did not need when early stopping ends it (``add(-n)``), so the ETA is the whole fit's.
+    """
 
     def __init__(self, total: int, unit: str, enabled: bool, label: str = "training", done: int = 0):
         self.bar = None
@@ -33,6 +38,21 @@ class Progress:
 
             self.bar = tqdm(total=total, initial=done, unit="it" if unit == "iteration" else unit, desc=label,
                             leave=False, mininterval=0.2, dynamic_ncols=True)
+
+    def label(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(text)  # drawn now: a short run may end before the next refresh
+
+    def add(self, rounds: int) -> None:
+        """Count ``rounds`` more (or, negative, fewer) in the total."""
+        if self.bar is not None and rounds:
+            self.bar.total += rounds
+            self.bar.refresh()
+
+    def skip(self, rounds: int) -> None:
+        """Rounds done before this process started (a resumed checkpoint)."""
+        if self.bar is not None and rounds:
+            self.bar.update(rounds)
 
     def advance(self, postfix: str) -> None:
         if self.bar is not None:
