@@ -80,17 +80,20 @@ def _windows(frame, part: pd.DataFrame, model: str, band) -> list[dict]:
     return windows
 
 
+def _with_rows(frames: list, table: pd.DataFrame):
+    """Each series that has rows in ``table`` (long, ``unique_id``), with those rows."""
+    groups = dict(iter(table.groupby("unique_id", sort=False)))
+    return [(frame, groups[frame.uid]) for frame in frames if frame.uid in groups]
+
+
 def evaluation_data(title: str, evaluation, series: list, history, loss_label: str, val_label: str | None,
                     unit: str, notes: list[str], target: str) -> dict:
     """The page's JSON for a run on many series: ``series`` are the frames as read (unpadded)."""
     model, preds = evaluation.model, evaluation.predictions
     per_series, table = evaluation.metrics["per_series"], evaluation.table
     band = _band_columns(preds.columns, model)
-    groups = dict(iter(preds.groupby("unique_id", sort=False)))
     out_series = []
-    for frame in series:
-        if frame.uid not in groups:
-            continue
+    for frame, part in _with_rows(series, preds):
         m = per_series[frame.uid]
         mae_net, mae_naive = m[model]["mae"], m["naive"]["mae"]
         skill = None if not mae_naive else 1.0 - mae_net / mae_naive
@@ -101,7 +104,7 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
         out_series.append({
             "id": frame.uid, "y": _round(frame.y), "start": _stamp(ds[0]), "end": _stamp(ds[-1]),
             "train_end": int(evaluation.train_sizes.get(frame.uid, len(frame))),
-            "windows": _windows(frame, groups[frame.uid], model, band), "skill": skill, "row": row,
+            "windows": _windows(frame, part, model, band), "skill": skill, "row": row,
             "metrics": {k: {"mase": v["mase"], "smape": v["smape"]} for k, v in m.items() if k in (model, *PATHS)},
         })
     across = evaluation.across_series or {}
@@ -123,13 +126,9 @@ def forecast_data(title: str, forecast: pd.DataFrame, frames: list, model: str, 
                   history_steps: int) -> dict:
     """The page's JSON for ``rnncast predict --plot``: each series' last ``history_steps`` values and forecast."""
     band = _band_columns(forecast.columns, model)
-    groups = dict(iter(forecast.groupby("unique_id", sort=False)))
     out = []
-    for frame in frames:
-        if frame.uid not in groups:
-            continue
+    for frame, part in _with_rows(frames, forecast):
         y = frame.y[-history_steps:]
-        part = groups[frame.uid]
         window = {"origin": len(y), "paths": {model: _round(part[model])}}
         if band[0] is not None:
             window["lo"], window["hi"] = _round(part[band[0]]), _round(part[band[1]])

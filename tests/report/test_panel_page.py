@@ -1,0 +1,46 @@
+"""The panel page's data: windows placed where their targets are, ids that cannot break out of the page."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+import rnncast
+from rnncast.data.panel import to_panel
+from rnncast.evaluation.holdout import holdout
+from rnncast.report import panel_page
+
+
+def _evaluation(ids):
+    rng = np.random.default_rng(0)
+    frames = [pd.DataFrame({"unique_id": uid, "ds": pd.date_range("2020-01-01", periods=40 + 5 * k, freq="D"),
+                            "y": 10 + k + np.sin(np.arange(40 + 5 * k)) + rng.normal(0, 0.1, 40 + 5 * k)})
+              for k, uid in enumerate(ids)]
+    panel = to_panel(pd.concat(frames, ignore_index=True))
+    f = rnncast.Forecaster(horizon=3, seq_length=5, hidden_size=4, iterations=3, conformal=(80,))
+    return panel, f, holdout(f, panel, test_size=6)
+
+
+def test_each_window_starts_at_its_first_target_and_carries_the_band():
+    panel, f, ev = _evaluation(["a", "b"])
+    data = panel_page.evaluation_data("t", ev, panel.series, f.history_, "training loss", None, "iteration", [], "y")
+    for s, frame in zip(data["series"], panel.series, strict=True):
+        assert s["y"] == panel_page._round(frame.y) and s["train_end"] == len(frame) - 6
+        assert [w["origin"] for w in s["windows"]] == list(range(len(frame) - 6, len(frame) - 3 + 1))
+        part = ev.predictions[ev.predictions.unique_id == s["id"]]
+        first = part[part.cutoff == part.cutoff.min()].sort_values("h")
+        assert s["windows"][0]["paths"]["lstm"] == panel_page._round(first["lstm"])
+        assert s["windows"][0]["lo"] == panel_page._round(first["lstm-lo-80"])
+    assert data["band_label"] == "80% conformal interval" and set(data["by_horizon"]) >= {"lstm", "naive"}
+
+
+def test_an_id_with_markup_stays_data():
+    panel, f, ev = _evaluation(["x</script><script>alert(1)</script>", "y"])
+    data = panel_page.evaluation_data("<b>title</b>", ev, panel.series, f.history_, "training loss", None,
+                                      "iteration", ["a <note>"], "y")
+    page = panel_page.page(data)
+    assert page.count("</script>") == 2  # the data's and the program's own closing tags only
+    assert "<b>title</b>" not in page and "&lt;b&gt;title&lt;/b&gt;" in page
+    payload = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(payload)["series"][0]["id"] == "x</script><script>alert(1)</script>"
