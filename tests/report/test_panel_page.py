@@ -44,3 +44,11 @@ def test_an_id_with_markup_stays_data():
     assert "<b>title</b>" not in page and "&lt;b&gt;title&lt;/b&gt;" in page
     payload = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1)
     assert json.loads(payload)["series"][0]["id"] == "x</script><script>alert(1)</script>"
+
+
+def test_a_large_panel_shows_the_best_the_worst_and_a_sample():
+    per_series = {f"s{k}": {"lstm": {"mae": float(k)}, "naive": {"mae": 100.0}} for k in range(100)}
+    shown = panel_page.shown_series(per_series, "lstm", limit=20)
+    assert len(shown) == 20
+    assert {"s0", "s1"} <= shown and {"s98", "s99"} <= shown  # best skill: lowest MAE; worst: highest
+    assert panel_page.shown_series(per_series, "lstm", limit=100) == set(per_series)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 SCRIPT = Path(__file__).with_name("panel_page.js")
+MAX_SERIES = 1000  # series drawn on one page (see shown_series)
 PATHS = ("naive", "seasonal_naive")  # baselines whose forecast paths the page can draw beside the network's
 STYLE = """body{font-family:system-ui,sans-serif;max-width:980px;margin:1.5em auto;color:#222;padding:0 1em}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
@@ -86,14 +87,38 @@ def _with_rows(frames: list, table: pd.DataFrame):
     return [(frame, groups[frame.uid]) for frame in frames if frame.uid in groups]
 
 
+def shown_series(per_series: dict, model: str, limit: int = MAX_SERIES) -> set[str]:
+    """At most ``limit`` series for the page: all of them, or the ``limit // 10`` best and worst by skill vs
+    naive and an evenly spaced sample of the rest (a page of 20,000 histories would weigh tens of MB)."""
+    if len(per_series) <= limit:
+        return set(per_series)
+
+    def skill(uid):
+        m = per_series[uid]
+        net, naive = m[model]["mae"], m["naive"]["mae"]
+        return -np.inf if not naive or net is None else 1.0 - net / naive
+
+    ranked = sorted(per_series, key=skill)
+    ends = limit // 10
+    chosen = set(ranked[:ends]) | set(ranked[-ends:])
+    middle = ranked[ends:-ends]
+    picks = np.linspace(0, len(middle) - 1, limit - len(chosen)).round().astype(int)
+    return chosen | {middle[i] for i in picks}
+
+
 def evaluation_data(title: str, evaluation, series: list, history, loss_label: str, val_label: str | None,
                     unit: str, notes: list[str], target: str) -> dict:
     """The page's JSON for a run on many series: ``series`` are the frames as read (unpadded)."""
     model, preds = evaluation.model, evaluation.predictions
     per_series, table = evaluation.metrics["per_series"], evaluation.table
     band = _band_columns(preds.columns, model)
+    shown = shown_series(per_series, model)
+    if len(shown) < len(per_series):
+        notes = [*notes, f"The page shows {len(shown):,} of {len(per_series):,} series: the {MAX_SERIES // 10} best"
+                         f" and {MAX_SERIES // 10} worst by skill vs naive and an even sample of the rest"
+                         " (metrics.json holds every series)."]
     out_series = []
-    for frame, part in _with_rows(series, preds):
+    for frame, part in _with_rows([s for s in series if s.uid in shown], preds):
         m = per_series[frame.uid]
         mae_net, mae_naive = m[model]["mae"], m["naive"]["mae"]
         skill = None if not mae_naive else 1.0 - mae_net / mae_naive
