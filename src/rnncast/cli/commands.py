@@ -260,13 +260,11 @@ def run_predict(args) -> int:
 
 
 def _write_forecast_page(args, forecaster, panel, forecast, data) -> None:
-    from rnncast.report import panel_page
+    from rnncast.report.panel_page import forecast_page
 
     H = args.horizon or forecaster.horizon
     title = f"rnncast predict: {forecaster.model} from {Path(args.run_dir).name}, {H} steps ahead"
-    page_data = panel_page.forecast_data(title, forecast, panel.series, forecaster.model, panel.first.target,
-                                         history_steps=max(48, 4 * H))
-    page = panel_page.page(page_data, generator=outputs.PAGE_MARKER)
+    page = forecast_page(title, forecast, panel.series, forecaster.model, panel.first.target, H)
     atomic.write_text_file(args.plot, page, outputs.FORECAST_PAGE, [args.run_dir, data, args.out])
     print(f"forecast page written to {args.plot}", file=sys.stderr)
 

@@ -164,6 +164,14 @@ def forecast_data(title: str, forecast: pd.DataFrame, frames: list, model: str, 
             "band_label": band[2], "notes": []}
 
 
+def forecast_page(title: str, forecast: pd.DataFrame, frames: list, model: str, target: str, horizon: int) -> str:
+    """The page ``rnncast predict --plot`` writes (marked as its output, so that it may replace it later)."""
+    from rnncast.outputs import PAGE_MARKER
+
+    data = forecast_data(title, forecast, frames, model, target, history_steps=max(48, 4 * horizon))
+    return page(data, generator=PAGE_MARKER)
+
+
 def page(data: dict, generator: str = "") -> str:
     """The self-contained HTML page for ``data`` (from ``evaluation_data`` or ``forecast_data``);
     ``generator``: a ``<meta>`` line that says which command wrote it."""
