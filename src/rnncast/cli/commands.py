@@ -35,8 +35,10 @@ from rnncast.cli.options import (
     input_notes,
     split,
 )
+from rnncast.cli.predict import run_predict
 from rnncast.errors import RnncastError
 from rnncast.forecaster.settings import add_option
+from rnncast.profiling import phase
 from rnncast.training import distributed
 from rnncast.training.engines import ENGINES
 from rnncast.training.progress import add_options as add_progress_options
@@ -153,9 +155,10 @@ def _prepare(args):
     forecaster = forecaster_from(args, progress=progress_wanted(args) and distributed.is_main(), device=args.device,
                                  precision=args.precision, tensorboard=args.tensorboard,
                                  **checkpoint_options(args, _run_dir(args, "train")))
-    table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")
-    panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
-                     split(args.known), args.freq, min_rows=1 if args.pad else 2)  # 2: one window and its target
+    with phase("read"):
+        table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")
+        panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
+                         split(args.known), args.freq, min_rows=1 if args.pad else 2)  # 2: a window and its target
     panel.notes = input_notes(table, panel)
     if distributed.is_main():
         announce(args, panel, table)
@@ -212,7 +215,8 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
     out = _run_dir(args, kind)
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill, "numbers": args.numbers,
               "input_notes": panel.notes}
-    write_run(out, forecaster, evaluation, panel, source, title, _inputs(args), args.force)
+    with phase("write"):
+        write_run(out, forecaster, evaluation, panel, source, title, _inputs(args), args.force)
     n = len(evaluation.predictions)
     print(f"{title}\n{n} forecasts ({forecaster.horizon}-step horizon) over {len(evaluation.metrics['per_series'])}"
           f" series, original units; * = the network\n")
@@ -225,48 +229,6 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
         print(line)
     print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")
     return 0
-
-
-def run_predict(args) -> int:
-    from rnncast.data.io import read_table
-    from rnncast.forecaster.forecaster import load, read_config
-
-    if args.out:
-        atomic.check_target(args.out, outputs.FORECAST_CSV, [args.run_dir, args.data])
-    if args.plot:
-        atomic.check_target(args.plot, outputs.FORECAST_PAGE, [args.run_dir, args.data, args.out])
-    forecaster = load(args.run_dir, engine=args.engine)
-    source = read_config(Path(args.run_dir)).get("data_source") or {}
-    data = args.data or source.get("path")
-    if data is None:
-        raise RnncastError("no DATA given and the run does not record its training data")
-    reverse = args.reverse if args.reverse is not None else (None if args.data else source.get("reverse"))
-    fill = args.fill if args.fill is not None else (None if args.data else source.get("fill"))
-    numbers = args.numbers or (None if args.data else source.get("numbers")) or "plain"
-    table = read_table(data, reverse=reverse, numbers=numbers)
-    forecast = forecaster.predict(table, horizon=args.horizon, fill=fill)
-    unknown = getattr(forecaster, "unknown_series_", [])
-    if unknown:
-        print(f"rnncast: skipped {len(unknown)} series not in the training data: {', '.join(unknown[:10])}",
-              file=sys.stderr)
-    text = forecast.to_csv(index=False)
-    if args.out:
-        atomic.write_text_file(args.out, text, outputs.FORECAST_CSV, [args.run_dir, data])
-        print(f"forecast written to {args.out}")
-    if args.plot:
-        _write_forecast_page(args, forecaster, forecaster.panel_for(table, fill), forecast, data)
-    print(text, end="")
-    return 0
-
-
-def _write_forecast_page(args, forecaster, panel, forecast, data) -> None:
-    from rnncast.report.panel_page import forecast_page
-
-    H = args.horizon or forecaster.horizon
-    title = f"rnncast predict: {forecaster.model} from {Path(args.run_dir).name}, {H} steps ahead"
-    page = forecast_page(title, forecast, panel.series, forecaster.model, panel.first.target, H)
-    atomic.write_text_file(args.plot, page, outputs.FORECAST_PAGE, [args.run_dir, data, args.out])
-    print(f"forecast page written to {args.plot}", file=sys.stderr)
 
 
 def run_datasets(args) -> int:

@@ -34,6 +34,7 @@ from rnncast.data.series_scaling import SeriesScaling
 from rnncast.data.windows import split_targets, train_size_for
 from rnncast.errors import RnncastError
 from rnncast.forecaster.crossval import origin_forecasts
+from rnncast.profiling import phase
 
 if TYPE_CHECKING:
     from rnncast.forecaster.forecaster import Forecaster
@@ -193,12 +194,15 @@ def holdout(forecaster: Forecaster, data: Panel | SeriesFrame, test_size: float 
     if not heads:
         raise RnncastError(f"every series is too short for seq_length {L} with test-size {test_size}")
     season = infer_season(panel.first, season)
-    forecaster.fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
+    with phase("fit"):
+        forecaster.fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
     skipped += forecaster.skipped_
     series = [s for s in panel.series if s.uid in forecaster.scalings_]
     origins = {s.uid: np.arange(train_ends[s.uid], len(s) - H + 1) for s in series}
-    predictions = origin_forecasts(forecaster, series, origins, season)
-    table = summarize(predictions, forecaster.model, mase_scales(series, train_ends, season))
+    with phase("forecast"):
+        predictions = origin_forecasts(forecaster, series, origins, season)
+    with phase("score"):
+        table = summarize(predictions, forecaster.model, mase_scales(series, train_ends, season))
 
     lookahead_rmse = None
     if lookahead and len(series) == 1:
