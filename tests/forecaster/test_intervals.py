@@ -156,7 +156,10 @@ def test_calibrate_takes_the_ceil_n_plus_1_level_residual(monkeypatch):
         sign = np.where(i % 2 == 0, 1.0, -1.0)
         return frame.y[origins[:, None] + h] + sign * miss * scales[frame.uid]
 
-    monkeypatch.setattr(Forecaster, "forecast_series", off_by_known)
+    def panel_off_by_known(self, frames, origins, H=None, scalings=None):
+        return {f.uid: off_by_known(self, f, origins[f.uid], H) for f in frames}
+
+    monkeypatch.setattr(Forecaster, "forecast_panel", panel_off_by_known)
     cal = calibrate(rnncast.Forecaster(horizon=2, **FAST), to_panel(table), (50, 80), n_windows=9)
     # n = 18 scaled residuals per step: 1, 1.5, 2, 2.5, ..., 9, 9.5 (+100 at step 2)
     # 80%: ⌈19·0.8⌉ = 16th smallest = 8.5;  50%: ⌈19·0.5⌉ = 10th smallest = 5.5

@@ -271,3 +271,24 @@ def test_save_load_recursive_multi_series_with_known_covariates(with_promo, tmp_
     shorter = data[~data.index.isin(data.index[data["y"].isna()][-1:])]  # b keeps only H - 1 future rows
     pd.testing.assert_frame_equal(f.predict(shorter[shorter.unique_id == "a"], horizon=2),
                                   g.predict(shorter[shorter.unique_id == "a"], horizon=2))
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
+def test_many_series_forecast_in_batched_calls_equal_one_series_at_a_time(df, monkeypatch, strategy):
+    from rnncast.forecaster import forecaster as forecaster_module
+    from rnncast.forecaster import rollout
+
+    f = rnncast.Forecaster(horizon=H, strategy=strategy, ensemble=2, **FAST).fit(df)
+    frames = f.panel_for(df).series
+    origins = {s.uid: np.arange(len(s) - 3 * H, len(s) - H + 1) for s in frames}
+    calls = []
+    real_predict = rollout.engines.predict
+    monkeypatch.setattr(rollout.engines, "predict", lambda *a: calls.append(len(a[2])) or real_predict(*a))
+    monkeypatch.setattr(rollout, "CHUNK", 16)  # windows per call: 3 series × 7 origins = 21 → calls of 16 and 5
+    monkeypatch.setattr(forecaster_module, "CHUNK", 16)
+    batched = f.forecast_panel(frames, origins)
+    steps = 1 if strategy == "direct" else H  # a recursive rollout calls the net once per step
+    assert sorted(calls) == sorted([16, 5] * steps * 2)  # 2 members; one series at a time would be 3 calls
+    calls.clear()
+    for s in frames:
+        np.testing.assert_allclose(batched[s.uid], f.forecast_series(s, origins[s.uid]), rtol=1e-5, atol=1e-6)

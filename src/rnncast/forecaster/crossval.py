@@ -9,7 +9,8 @@ and each window forecasts y[origin_k : origin_k + H] from the rows before origin
 every window; with ``refit=True`` a fresh model (``clone``), with freshly fitted scalers, is trained for
 each window on the rows before its origin. Either way no window sees a value at or after its origin.
 With ``pad`` a series with too few rows before an origin is left-padded for the network, as training
-pads it (the baselines read the real rows only).
+pads it (the baselines read the real rows only). The network forecasts every series' origins in batched
+calls (``Forecaster.forecast_panel``).
 ``evaluation.backtest`` scores what this returns; ``Forecaster.backtest`` returns its predictions.
 """
 
@@ -88,15 +89,15 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
     ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
     H, W = forecaster.horizon, forecaster.window_length_
+    series = [s for s in series if len(origins.get(s.uid, ())) > 0]
+    shifts = {s.uid: max(0, W - int(origins[s.uid].min())) if forecaster.pad else 0 for s in series}
+    padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
+    network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series})
     parts = []
     for frame in series:
-        o = origins.get(frame.uid, np.array([], dtype=int))
-        if len(o) == 0:
-            continue
+        o = origins[frame.uid]
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
-        shift = max(0, W - int(o.min())) if forecaster.pad else 0  # padded as training pads short series
-        padded = pad_left(frame, len(frame) + shift, forecaster.freq_) if shift else frame
-        forecasts = forecaster.forecast_columns(forecaster.forecast_series(padded, o + shift))
+        forecasts = forecaster.forecast_columns(network[frame.uid])
         h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
         forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
         m = season if season is not None and season <= o.min() else None

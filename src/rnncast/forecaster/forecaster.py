@@ -40,7 +40,7 @@ from rnncast.forecaster.persist import (  # noqa: F401
     restore,
     write_files,
 )
-from rnncast.forecaster.rollout import net_forecasts
+from rnncast.forecaster.rollout import CHUNK, origin_windows, rollout
 from rnncast.forecaster.state import FIELDS, FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.training import engines
@@ -182,7 +182,12 @@ class Forecaster:
             frames = list(self.tails_.values())
         else:
             frames = self.panel_for(df, fill).series
-        parts = [self._future_forecast(frame, H) for frame in frames]
+        for frame in frames:
+            if self.known_columns_ and frame.n_future < H:
+                raise RnncastError(f"series {frame.uid!r}: the future-known columns"
+                                   f" ({', '.join(self.known_columns_)}) need {H} future rows, got {frame.n_future}")
+        values = self.forecast_panel(frames, {f.uid: np.array([len(f)]) for f in frames}, H)  # batched
+        parts = [self._future_frame(frame, values[frame.uid][0], H) for frame in frames]
         return pd.concat(parts, ignore_index=True)
 
     def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
@@ -213,13 +218,10 @@ class Forecaster:
                                    f" predict, got {len(frame)}")
         return panel
 
-    def _future_forecast(self, frame: SeriesFrame, H: int) -> pd.DataFrame:
-        if self.known_columns_ and frame.n_future < H:
-            raise RnncastError(f"series {frame.uid!r}: the future-known columns ({', '.join(self.known_columns_)})"
-                               f" need {H} future rows, got {frame.n_future}")
-        values = self.forecast_series(frame, np.array([len(frame)]), H)  # (1, H) or (1, H, Q)
+    def _future_frame(self, frame: SeriesFrame, values: np.ndarray, H: int) -> pd.DataFrame:
+        """The rows of one series' forecast ``values`` ``(H[, Q])`` from its end."""
         out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
-        out.update(self.forecast_columns(values[0]))
+        out.update(self.forecast_columns(values))
         out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
         return pd.DataFrame(out)
 
@@ -249,17 +251,47 @@ class Forecaster:
 
         ``scaling`` overrides the series' fitted scalers (used only to show the lecture's look-ahead).
         """
+        scalings = None if scaling is None else {frame.uid: scaling}
+        return self.forecast_panel([frame], {frame.uid: np.asarray(origins)}, H, scalings)[frame.uid]
+
+    def forecast_panel(self, frames: list[SeriesFrame], origins: dict[str, np.ndarray], H: int | None = None,
+                       scalings: dict[str, SeriesScaling] | None = None) -> dict[str, np.ndarray]:
+        """Forecasts in original units of many series from their ``origins``: ``{uid: (n, H[, Q])}``.
+
+        The windows of every series go through each network together (``rollout.rollout``: one call per
+        ``rollout.CHUNK`` windows, not one per series); series are taken in groups of about that many
+        windows, so memory stays bounded. Scaling back and the seasonal index are per series.
+        """
         self._check_fitted()
         _, window, _ = self.specs()
         H = window.horizon if H is None else H
-        scaling = scaling or self.scalings_[frame.uid]
-        rows = self.series_input_rows(self.without_season(frame), scaling, ahead=H)
         n_q = len(window.quantiles) if window.quantiles else 0
-        outputs = [net_forecasts(self.engine, net, w.strategy, rows, origins, w.seq_length, H, len(self.columns_),
-                                 n_q) for net, (_, w, _) in zip(self.nets_, self.members_, strict=True)]
-        values = scaling.past.inverse_column(combine(outputs), len(self.columns_) - 1)
-        season = self.seasons_.get(frame.uid)
-        return values if season is None else season.restore(frame, origins, values)
+        scalings = scalings or self.scalings_
+        out, group, size = {}, [], 0
+        for k, frame in enumerate(frames):
+            group.append(frame)
+            size += len(origins[frame.uid])
+            if size >= CHUNK or k == len(frames) - 1:
+                out.update(self._forecast_group(group, origins, H, n_q, scalings))
+                group, size = [], 0
+        return out
+
+    def _forecast_group(self, frames, origins, H: int, n_q: int, scalings) -> dict[str, np.ndarray]:
+        rows = [self.series_input_rows(self.without_season(f), scalings[f.uid], ahead=H) for f in frames]
+        outputs = []
+        for net, (_, w, _) in zip(self.nets_, self.members_, strict=True):
+            windows = [origin_windows(w.strategy, r, origins[f.uid], w.seq_length, H)
+                       for f, r in zip(frames, rows, strict=True)]
+            stacked = windows[0] if len(windows) == 1 else np.concatenate(windows)
+            outputs.append(rollout(self.engine, net, w.strategy, stacked, w.seq_length, H, len(self.columns_), n_q))
+        combined, out, start = combine(outputs), {}, 0
+        for frame in frames:
+            o = origins[frame.uid]
+            values = scalings[frame.uid].past.inverse_column(combined[start : start + len(o)], len(self.columns_) - 1)
+            start += len(o)
+            season = self.seasons_.get(frame.uid)
+            out[frame.uid] = values if season is None else season.restore(frame, o, values)
+        return out
 
     def backtest(self, df: pd.DataFrame, n_windows: int = 3, step_size: int | None = None, refit: bool = False,
                  target: str | None = None, features: list[str] | None = None, time_col: str | None = None,

@@ -53,12 +53,12 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
                            f" {need} training rows; every series is too short (use a smaller --horizon or none)")
     model = forecaster.clone(conformal=None, progress=False)
     model.fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
+    frames = [frame for frame in panel.series if frame.uid in origins]
+    network = model.forecast_panel(frames, origins)  # every series' windows in batched network calls
     scaled = []  # per series: |y - ŷ| / the series' naive scale, (n_windows, H)
-    for frame in panel.series:
-        o = origins.get(frame.uid)
-        if o is None:
-            continue
-        point = model.forecast_columns(model.forecast_series(frame, o))[forecaster.model]  # (n_windows, H)
+    for frame in frames:
+        o = origins[frame.uid]
+        point = model.forecast_columns(network[frame.uid])[forecaster.model]  # (n_windows, H)
         actual = frame.y[o[:, None] + np.arange(H)[None, :]]
         scaled.append(np.abs(actual - point) / scales[frame.uid])
     scaled = np.concatenate(scaled)  # (n_residuals, H)
