@@ -106,10 +106,13 @@ class Evaluation:
 def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | None]) -> dict:
     """Metrics per series and pooled (``test``); overall MASE = mean of the series' MASE on their own scale."""
     names = list(_point({c: None for c in predictions.columns[5:]}, model))
-    per_series = {}
-    for uid, one in predictions.groupby("unique_id", sort=False):
-        per_series[str(uid)] = {name: metrics.all_metrics(one["y"].to_numpy(), one[name].to_numpy(), scales.get(uid))
-                                for name in names}
+    codes, uids = pd.factorize(predictions["unique_id"], sort=False)  # series in order of appearance
+    scale = np.array([scales.get(uid) or np.nan for uid in uids], dtype=np.float64)
+    y = predictions["y"].to_numpy()
+    grouped = {name: metrics.grouped_metrics(codes, len(uids), y, predictions[name].to_numpy(), scale)
+               for name in names}  # vectorised over series: microseconds each, not a DataFrame per series
+    per_series = {str(uid): {name: {k: (float(v[i]) if np.isfinite(v[i]) else None) for k, v in grouped[name].items()}
+                             for name in names} for i, uid in enumerate(uids)}
     overall = {}
     for name in names:
         row = metrics.all_metrics(predictions["y"].to_numpy(), predictions[name].to_numpy(), None)
