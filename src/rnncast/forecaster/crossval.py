@@ -93,7 +93,8 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     shifts = {s.uid: max(0, W - int(origins[s.uid].min())) if forecaster.pad else 0 for s in series}
     padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
     network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series})
-    parts = []
+    columns: dict[str, list] = {"unique_id": [], "ds": [], "cutoff": [], "h": [], "y": []}
+    n_rows = 0
     for frame in series:
         o = origins[frame.uid]
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
@@ -103,10 +104,14 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         m = season if season is not None and season <= o.min() else None
         forecasts.update(baselines.multi_step(frame.y, o, H, m))
         ds = frame.ds()
-        part = {"unique_id": frame.uid, "ds": ds[targets].ravel(), "cutoff": np.repeat(ds[o - 1], H),
-                "h": np.tile(np.arange(1, H + 1), len(o)), "y": frame.y[targets].ravel()}
+        part = {"unique_id": np.full(targets.size, frame.uid, dtype=object), "ds": ds[targets].ravel(),
+                "cutoff": np.repeat(ds[o - 1], H), "h": h.ravel(), "y": frame.y[targets].ravel()}
         part.update({name: v.ravel() for name, v in forecasts.items()})
-        parts.append(pd.DataFrame(part))
-    if not parts:
+        for name, values in part.items():  # a column some series lack (seasonal naive) is NaN there
+            columns.setdefault(name, [np.full(n_rows, np.nan)] if n_rows else []).append(values)
+        for name in columns.keys() - part.keys():
+            columns[name].append(np.full(targets.size, np.nan))
+        n_rows += targets.size
+    if not n_rows:
         raise RnncastError("no series has a complete forecast window to evaluate")
-    return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})  # one frame in all
