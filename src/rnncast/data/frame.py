@@ -122,10 +122,10 @@ def to_frame(table: pd.DataFrame, target: str | None = None, features: list[str]
     table = table.copy(deep=False)  # renaming the columns must not touch the caller's table; the data is shared
     table.columns = [str(c) for c in table.columns]
     rows = _row_labels(table)
-    time_col = _find_time_column(table, time_col)
+    time_col = find_time_column(list(table.columns), time_col)
     timestamps = None
     if time_col is not None:
-        timestamps = _parse_times(table[time_col], time_col, rows)
+        timestamps = parse_times(table[time_col], time_col, rows)
         if np.any(timestamps[1:] < timestamps[:-1]):  # rows in time order (the usual case) are not copied
             order = np.argsort(timestamps, kind="stable")
             table, rows, timestamps = table.iloc[order], rows[order], timestamps[order]
@@ -133,7 +133,7 @@ def to_frame(table: pd.DataFrame, target: str | None = None, features: list[str]
         timestamps.flags.writeable = False  # may be a view of the caller's column
 
     known = list(dict.fromkeys(known or []))
-    target, features, ignored = _choose_columns(table, [c for c in table.columns if c != time_col and c not in exclude],
+    target, features, ignored = choose_columns(table, [c for c in table.columns if c != time_col and c not in exclude],
                                                 target, features, known)
     if len(features) == 1:  # a float64 column in time order is used as it is: a read-only view, no copy
         values = _as_numbers(table[features[0]], features[0], rows)[:, None]
@@ -161,7 +161,7 @@ def to_frame(table: pd.DataFrame, target: str | None = None, features: list[str]
                        future_timestamps=future_ts, ignored=ignored)
 
 
-def _choose_columns(table: pd.DataFrame, candidates: list[str], target: str | None, features: list[str] | None,
+def choose_columns(table: pd.DataFrame, candidates: list[str], target: str | None, features: list[str] | None,
                     known: list[str]) -> tuple[str, list[str], dict[str, str]]:
     """(target, features with the target last, ignored columns -> why) from the candidate columns.
 
@@ -215,20 +215,21 @@ def _row_labels(table: pd.DataFrame) -> np.ndarray:
     return np.arange(1, len(table) + 1)
 
 
-def _find_time_column(table: pd.DataFrame, time_col: str | None) -> str | None:
+def find_time_column(columns: list[str], time_col: str | None) -> str | None:
+    """``time_col`` checked, else the first column named like a time (date, ds, time, timestamp...)."""
     if time_col is not None:
-        if time_col not in table.columns:
+        if time_col not in columns:
             raise RnncastError(
-                f"unknown time column {time_col!r}; columns are: {_column_list(table.columns)}"
+                f"unknown time column {time_col!r}; columns are: {_column_list(columns)}"
             )
         return time_col
-    for col in table.columns:
+    for col in columns:
         if col.strip().lower() in TIME_COLUMN_NAMES:
             return col
     return None
 
 
-def _parse_times(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
+def parse_times(column: pd.Series, name: str, rows: np.ndarray) -> np.ndarray:
     if column.isna().any():
         first = rows[np.flatnonzero(column.isna().to_numpy())[0]]
         raise RnncastError(f"time column {name!r} has an empty cell at row {first}")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rnncast.data.frame import SeriesFrame, infer_freq, to_frame
+from rnncast.data.panel_arrays import split_arrays
 from rnncast.errors import RnncastError
 
 ID_COLUMN_NAMES = ("unique_id",)
@@ -113,9 +114,14 @@ def _split_long(table, id_col, target, features, time_col, fill, known, min_rows
     if len(too_short) == len(lengths):
         raise RnncastError(f"every one of the {len(lengths):,} series has fewer than {min_rows} rows (the longest"
                            f" has {int(lengths.max())}); --pad left-pads short series")
+    fast, _ = split_arrays(table, id_col, target, features, time_col, known, edges, order)
     series = []
     for k, uid in enumerate(str(u) for u in uniques):
         if lengths[k] < min_rows:
+            continue
+        if fast is not None and fast[k] is not None:  # checked with whole-column work (data/panel_arrays.py)
+            fast[k].uid = uid
+            series.append(fast[k])
             continue
         rows = slice(edges[k], edges[k + 1])
         group = table.iloc[rows] if contiguous else table.iloc[order[rows]]
