@@ -129,3 +129,26 @@ def test_predict_writes_every_series_forecast_and_a_forecast_page(csv_copies, tm
     with pytest.raises(SystemExit) as exit_:
         app(["predict", str(run), data, "--plot", str(foreign)])
     assert exit_.value.code == 2 and foreign.read_text() == "<p>mine</p>"
+
+
+def test_tables_as_parquet_hold_what_the_csv_run_holds(csv_copies, tmp_path):
+    data = str(csv_copies / "tourism_quarterly.csv")
+    args = ["--horizon", "4", "--seq-length", "8", "--hidden-size", "4", "--epochs", "1", "--quiet"]
+    assert main(["train", data, *args, "--out", str(tmp_path / "csv")]) == 0  # auto: 24 series → CSV
+    assert main(["train", data, *args, "--tables", "parquet", "--out", str(tmp_path / "pq")]) == 0
+    assert (tmp_path / "csv" / "predictions.csv").exists() and not (tmp_path / "pq" / "predictions.csv").exists()
+    small = pd.read_csv(tmp_path / "csv" / "predictions.csv")
+    large = pd.read_parquet(tmp_path / "pq" / "predictions.parquet")
+    pd.testing.assert_frame_equal(small[["unique_id", "h", "y", "lstm", "naive"]],
+                                  large[["unique_id", "h", "y", "lstm", "naive"]], check_dtype=False)
+    doc = json.loads((tmp_path / "pq" / "metrics.json").read_text())
+    assert doc["per_series"] == "metrics_per_series.parquet"
+    per_series = pd.read_parquet(tmp_path / "pq" / "metrics_per_series.parquet").set_index(["unique_id", "method"])
+    inline = json.loads((tmp_path / "csv" / "metrics.json").read_text())["per_series"]
+    assert len(per_series) == sum(len(m) for m in inline.values())
+    for uid, methods in inline.items():
+        for method, values in methods.items():
+            for name, value in values.items():
+                got = per_series.loc[(uid, method), name]
+                assert (value is None and np.isnan(got)) or got == pytest.approx(value)
+    assert main(["train", data, *args, "--tables", "parquet", "--out", str(tmp_path / "pq")]) == 0  # its own run

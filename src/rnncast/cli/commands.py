@@ -216,7 +216,8 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
     source = {"path": str(args.data), "reverse": args.reverse, "fill": args.fill, "numbers": args.numbers,
               "input_notes": panel.notes}
     with phase("write"):
-        write_run(out, forecaster, evaluation, panel, source, title, _inputs(args), args.force)
+        write_run(out, forecaster, evaluation, panel, source, title, _inputs(args), args.force,
+                  getattr(args, "tables", "auto"))
     n = len(evaluation.predictions)
     print(f"{title}\n{n} forecasts ({forecaster.horizon}-step horizon) over {len(evaluation.metrics['per_series'])}"
           f" series, original units; * = the network\n")
@@ -227,7 +228,8 @@ def _finish(args, panel, forecaster, evaluation, title, kind) -> int:
         print(by_horizon + "\n")
     for line in notes(evaluation, panel, forecaster):
         print(line)
-    print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, predictions.csv)")
+    tables = sorted(p.name for p in out.iterdir() if p.suffix in (".csv", ".parquet"))
+    print(f"\nrun written to {out}/ (report.html, forecast.png, metrics.json, {', '.join(tables)})")
     return 0
 
 

@@ -91,6 +91,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     e.add_argument("--season", type=int, help="season length for seasonal naive (default: from the time column)")
     e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
     e.add_argument("--out", help="run directory (default runs/<name>); replaces only a run rnncast wrote")
+    e.add_argument("--tables", choices=["auto", "csv", "parquet"], default="auto",
+                   help="predictions and per-series metrics as CSV (and inside metrics.json), or Parquet files;"
+                        " auto: Parquet from 1,000 series on")
     add_force_option(e)
     add_progress_options(e)
 

@@ -5,7 +5,9 @@
       model.safetensors   the weights (torch parameter names)
       metrics.json        {"test": {"<model>": {rmse, mae, mape, smape, mase}, "naive": {...}, ...},
                            "train_seconds", "iterations", "final_train_loss", ...}
-      predictions.csv     ds, y, <model>, naive, [seasonal_naive], drift, mean over the test period
+      predictions.csv     unique_id, ds, cutoff, h, y, <model>, naive, [seasonal_naive], drift, mean over the test
+                          period (from 1,000 series: predictions.parquet, and metrics_per_series.parquet
+                          beside a metrics.json without the per-series part; ``--tables``)
       forecast.png        original vs prediction (and naive) over the test period
       loss.png            training loss per iteration / epoch
       report.html         one self-contained page: settings, table, verdict, both figures embedded
@@ -17,10 +19,14 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from rnncast import atomic, outputs
+from rnncast.errors import RnncastError
 from rnncast.evaluation.holdout import Evaluation, range_note
 from rnncast.metrics import NAMES
 from rnncast.report import plots
@@ -126,12 +132,42 @@ def loss_name(forecaster) -> str:
     return "pinball" if window.quantiles else train.loss
 
 
+PER_SERIES_FILE = "metrics_per_series.parquet"
+LARGE_SERIES = 1000  # from this many series, tables=auto writes Parquet tables
+TABLES = ("auto", "csv", "parquet")
+
+
+def table_files(tables: str, n_series: int) -> str:
+    """``csv``: predictions.csv and the per-series metrics inside metrics.json (small runs, the lecture's
+    demo); ``parquet``: predictions.parquet and metrics_per_series.parquet beside a small metrics.json.
+    ``auto`` picks Parquet from ``LARGE_SERIES`` series on."""
+    if tables not in TABLES:
+        raise RnncastError(f"--tables: expected one of {', '.join(TABLES)}, got {tables!r}")
+    return ("parquet" if n_series >= LARGE_SERIES else "csv") if tables == "auto" else tables
+
+
+def per_series_table(per_series: dict) -> pd.DataFrame:
+    """The per-series metrics as a long table: ``unique_id, method, rmse, mae, mape, smape, mase``."""
+    rows = [(uid, method, *(m[k] for k in NAMES)) for uid, methods in per_series.items()
+            for method, m in methods.items()]
+    table = pd.DataFrame(rows, columns=["unique_id", "method", *NAMES])
+    return table.astype({k: "float64" for k in NAMES})
+
+
+def _parquet_bytes(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
 def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, data_source: dict,
-              title: str, inputs=(), force: bool = False) -> Path:
+              title: str, inputs=(), force: bool = False, tables: str = "auto") -> Path:
     """Write the whole run directory atomically; returns its path.
 
     It replaces only a forecasting run rnncast wrote (``atomic.directory``); ``inputs`` are never touched.
+    ``tables`` (``table_files``): CSV, or Parquet for large runs.
     """
+    fmt = table_files(tables, len(evaluation.metrics["per_series"]))
     history = forecaster.history_
     unit = "epoch" if forecaster.epochs else "iteration"
     preds = evaluation.predictions
@@ -140,11 +176,17 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
     loss_png = plots.loss_png(history.losses, history.val_losses, unit, history.best_step, loss_name(forecaster),
                               train.val_metric)
     doc = metrics_document(evaluation, history)
+    if fmt == "parquet":
+        doc["per_series"] = PER_SERIES_FILE  # the table beside it, not 100,000 small JSON objects
     lines = notes(evaluation, panel, forecaster)
     with atomic.directory(run_dir, outputs.FORECAST_RUN, inputs, force) as stage:
         forecaster.write_files(stage, extra_config={"data_source": data_source})
         stage.write_text("metrics.json", json.dumps(doc, indent=2) + "\n")
-        stage.write_text("predictions.csv", preds.to_csv(index=False))
+        if fmt == "parquet":
+            stage.write_bytes("predictions.parquet", _parquet_bytes(preds))
+            stage.write_bytes(PER_SERIES_FILE, _parquet_bytes(per_series_table(evaluation.metrics["per_series"])))
+        else:
+            stage.write_text("predictions.csv", preds.to_csv(index=False))
         stage.write_bytes("forecast.png", forecast_png)
         stage.write_bytes("loss.png", loss_png)
         if evaluation.across_series is not None:
