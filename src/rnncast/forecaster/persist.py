@@ -21,13 +21,14 @@ from rnncast.data.frame import SeriesFrame
 from rnncast.data.seasons import Season
 from rnncast.data.series_scaling import SeriesScaling
 from rnncast.errors import RnncastError
-from rnncast.forecaster import settings
+from rnncast.forecaster import series_arrays, settings
 from rnncast.forecaster.ensemble import member_from_dict, member_to_dict
 from rnncast.forecaster.state import FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, spec_from_dict, spec_to_dict
 from rnncast.training import engines
 
 FORMAT_VERSION = 3
+LARGE_SERIES = 1000  # from this many series the per-series state is arrays (and the run's tables Parquet)
 CONFIG_FILE = outputs.CONFIG_FILE
 WEIGHTS_FILE = "model.safetensors"
 
@@ -65,11 +66,32 @@ def config_of(f) -> dict:
 
 
 def write_files(f, stage: atomic.Staging, extra_config: dict | None = None) -> None:
-    """``config.json`` and ``model.safetensors`` of the fitted forecaster ``f`` into a run being staged."""
+    """``config.json`` and ``model.safetensors`` of the fitted forecaster ``f`` into a run being staged; from
+    ``LARGE_SERIES`` series on, the per-series state goes into ``series.safetensors`` (``series_arrays``)."""
     config = config_of(f)
     config.update(extra_config or {})
     stage.write_bytes(WEIGHTS_FILE, engines.state_bytes(f.engine, f.nets_))
+    if len(config["series"]) >= LARGE_SERIES:
+        from safetensors.numpy import save
+
+        arrays, config["series_arrays"] = series_arrays.encode(config.pop("series"))
+        stage.write_bytes(series_arrays.FILE, save(arrays))
     stage.write_config(config)
+
+
+def _read_series(path: Path, config: dict) -> None:
+    """Put the per-series state of a large run (``series.safetensors``) back into ``config["series"]``."""
+    meta = config.get("series_arrays")
+    if meta is None:
+        return
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        arrays = load_file(str(path / series_arrays.FILE))
+    except (OSError, SafetensorError) as exc:
+        raise RnncastError(f"{path} is incomplete or damaged: {series_arrays.FILE}: {exc}") from None
+    config["series"] = series_arrays.decode(arrays, meta)
 
 
 def restore(Forecaster, path: str | Path, engine: str | None = None):
@@ -83,6 +105,7 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
     if not path.is_dir():
         raise RnncastError(f"no run directory at {path}")
     config = read_config(path)
+    _read_series(path, config)
     try:
         model_spec = spec_from_dict(ModelSpec, config["model"])
         window = spec_from_dict(WindowSpec, config["window"])

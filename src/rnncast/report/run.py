@@ -28,6 +28,7 @@ import pandas as pd
 from rnncast import atomic, outputs
 from rnncast.errors import RnncastError
 from rnncast.evaluation.holdout import Evaluation, range_note
+from rnncast.forecaster.persist import LARGE_SERIES
 from rnncast.metrics import NAMES
 from rnncast.report import plots
 
@@ -133,7 +134,6 @@ def loss_name(forecaster) -> str:
 
 
 PER_SERIES_FILE = "metrics_per_series.parquet"
-LARGE_SERIES = 1000  # from this many series, tables=auto writes Parquet tables
 TABLES = ("auto", "csv", "parquet")
 
 
