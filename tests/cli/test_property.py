@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from rnncast.cli.commands import app, build_parser
 
-SKIP = {"--help", "--out", "--nproc", "--tensorboard", "--threads", "--version"}  # --out: always set; the others
-# start processes or need optional packages (each is tested on its own)
+# --out: always set; --plot: another output path (tested on its own); the others start processes or need
+# optional packages (each is tested on its own)
+SKIP = {"--help", "--out", "--plot", "--nproc", "--tensorboard", "--threads", "--version"}
 COMMANDS = (("train",), ("backtest",), ("predict",), ("explain", "gradients"))
 COLUMNS = ["y", "x", "ds", "unique_id", "note", "nope"]
 

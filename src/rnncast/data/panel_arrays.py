@@ -42,7 +42,8 @@ def split_arrays(table: pd.DataFrame, id_col: str, target, features, time_col, k
             stamps = parse_times(column, time_col, np.arange(1, len(table) + 1))
     except RnncastError:
         return None, set()  # to_frame says it, per series, as always
-    values = np.column_stack([columns[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in chosen])
+    arrays = [columns[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in chosen]
+    values = arrays[0][:, None] if len(arrays) == 1 else np.column_stack(arrays)  # one float64 column: a view
     if order is not None:
         values = values[order]
         stamps = None if stamps is None else stamps[order]
