@@ -11,6 +11,7 @@ features derived from the time stamps (known in advance, so usable as future cov
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -172,21 +173,24 @@ def _common_freq(series: list[SeriesFrame]) -> str | None:
 def _gaps(series: list[SeriesFrame], freq: str | None) -> dict[str, int]:
     """Series whose consecutive time stamps are not one step apart, with the number of such steps."""
     gaps = {}
+    dated = [s for s in series
+             if s.timestamps is not None and len(s.timestamps) >= 2 and s.timestamps.dtype.kind == "M"]
+    if dated and freq is not None:  # every series' steps at once: one offset addition over all rows
+        before = np.concatenate([s.timestamps[:-1].astype("datetime64[ns]") for s in dated])
+        after = np.concatenate([s.timestamps[1:].astype("datetime64[ns]") for s in dated])
+        expected = (pd.DatetimeIndex(before) + pd.tseries.frequencies.to_offset(freq)).to_numpy(dtype="datetime64[ns]")
+        owner = np.repeat(np.arange(len(dated)), [len(s.timestamps) - 1 for s in dated])
+        bad = np.bincount(owner, weights=(expected != after).astype(np.float64), minlength=len(dated))
+        gaps.update({s.uid: int(b) for s, b in zip(dated, bad, strict=True) if b})
     for s in series:
         ts = s.timestamps
-        if ts is None or len(ts) < 2:
+        if ts is None or len(ts) < 2 or ts.dtype.kind == "M":
             continue
-        if ts.dtype.kind == "M":
-            if freq is None:
-                continue
-            expected = pd.DatetimeIndex(ts[:-1]) + pd.tseries.frequencies.to_offset(freq)
-            bad = int(np.sum(expected.to_numpy(dtype="datetime64[ns]") != ts[1:]))
-        else:
-            diffs = np.diff(ts)
-            bad = int(np.sum(diffs != np.min(diffs)))
+        diffs = np.diff(ts)
+        bad = int(np.sum(diffs != np.min(diffs)))
         if bad:
             gaps[s.uid] = bad
-    return gaps
+    return {s.uid: gaps[s.uid] for s in series if s.uid in gaps}  # in the series' order
 
 
 def future_stamps(frame: SeriesFrame, freq: str | None, horizon: int) -> np.ndarray:
@@ -202,9 +206,16 @@ def future_stamps(frame: SeriesFrame, freq: str | None, horizon: int) -> np.ndar
         return given[:horizon]
     if freq is None:
         raise RnncastError(f"series {frame.uid!r}: cannot tell the time stamps ahead; give --freq (e.g. D, W, MS)")
+    return _dates_after(np.datetime64(last, "ns"), freq, horizon)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dates_after(last: np.datetime64, freq: str, horizon: int) -> np.ndarray:
+    """``horizon`` dates one ``freq`` apart after ``last`` (cached: the series of a panel mostly end together)."""
     offset = pd.tseries.frequencies.to_offset(freq)
-    stamps = pd.date_range(pd.Timestamp(last) + offset, periods=horizon, freq=offset)
-    return stamps.to_numpy(dtype="datetime64[ns]")
+    stamps = pd.date_range(pd.Timestamp(last) + offset, periods=horizon, freq=offset).to_numpy(dtype="datetime64[ns]")
+    stamps.flags.writeable = False
+    return stamps
 
 
 def calendar_features(timestamps: np.ndarray, names: list[str]) -> np.ndarray:

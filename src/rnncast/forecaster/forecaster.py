@@ -187,8 +187,11 @@ class Forecaster:
                 raise RnncastError(f"series {frame.uid!r}: the future-known columns"
                                    f" ({', '.join(self.known_columns_)}) need {H} future rows, got {frame.n_future}")
         values = self.forecast_panel(frames, {f.uid: np.array([len(f)]) for f in frames}, H)  # batched
-        parts = [self._future_frame(frame, values[frame.uid][0], H) for frame in frames]
-        return pd.concat(parts, ignore_index=True)
+        columns: dict[str, list] = {}
+        for frame in frames:  # gathered per series, one DataFrame in the end
+            for name, column in self._future_columns(frame, values[frame.uid][0], H).items():
+                columns.setdefault(name, []).append(column)
+        return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
 
     def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
         """``df`` checked against the training columns, as a Panel of the series the model knows (the
@@ -218,12 +221,12 @@ class Forecaster:
                                    f" predict, got {len(frame)}")
         return panel
 
-    def _future_frame(self, frame: SeriesFrame, values: np.ndarray, H: int) -> pd.DataFrame:
-        """The rows of one series' forecast ``values`` ``(H[, Q])`` from its end."""
-        out = {"unique_id": frame.uid, "ds": future_stamps(frame, self.freq_, H)}
+    def _future_columns(self, frame: SeriesFrame, values: np.ndarray, H: int) -> dict[str, np.ndarray]:
+        """The columns of one series' forecast ``values`` ``(H[, Q])`` from its end."""
+        out = {"unique_id": np.full(H, frame.uid, dtype=object), "ds": future_stamps(frame, self.freq_, H)}
         out.update(self.forecast_columns(values))
         out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
-        return pd.DataFrame(out)
+        return out
 
     def intervals(self, uid: str, point: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
         """Conformal interval columns for forecasts ``point`` at steps ``h`` of series ``uid`` ({} without)."""
