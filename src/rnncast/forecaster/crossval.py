@@ -93,25 +93,35 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     shifts = {s.uid: max(0, W - int(origins[s.uid].min())) if forecaster.pad else 0 for s in series}
     padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
     network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series})
-    columns: dict[str, list] = {"unique_id": [], "ds": [], "cutoff": [], "h": [], "y": []}
-    n_rows = 0
+    if not series:
+        raise RnncastError("no series has a complete forecast window to evaluate")
+    ids, counts, places, base, intervals = [], [], {"ds": [], "cutoff": [], "h": [], "y": []}, [], []
     for frame in series:
         o = origins[frame.uid]
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
-        forecasts = forecaster.forecast_columns(network[frame.uid])
-        h = np.broadcast_to(np.arange(1, H + 1), (len(o), H))
-        forecasts.update(forecaster.intervals(frame.uid, forecasts[forecaster.model], h))
-        m = season if season is not None and season <= o.min() else None
-        forecasts.update(baselines.multi_step(frame.y, o, H, m))
         ds = frame.ds()
-        part = {"unique_id": np.full(targets.size, frame.uid, dtype=object), "ds": ds[targets].ravel(),
-                "cutoff": np.repeat(ds[o - 1], H), "h": h.ravel(), "y": frame.y[targets].ravel()}
-        part.update({name: v.ravel() for name, v in forecasts.items()})
-        for name, values in part.items():  # a column some series lack (seasonal naive) is NaN there
-            columns.setdefault(name, [np.full(n_rows, np.nan)] if n_rows else []).append(values)
-        for name in columns.keys() - part.keys():
-            columns[name].append(np.full(targets.size, np.nan))
-        n_rows += targets.size
-    if not n_rows:
-        raise RnncastError("no series has a complete forecast window to evaluate")
-    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})  # one frame in all
+        ids.append(frame.uid)
+        counts.append(targets.size)
+        places["ds"].append(ds[targets].ravel())
+        places["cutoff"].append(np.repeat(ds[o - 1], H))
+        places["h"].append(np.tile(np.arange(1, H + 1), len(o)))
+        places["y"].append(frame.y[targets].ravel())
+        m = season if season is not None and season <= o.min() else None
+        base.append({name: v.ravel() for name, v in baselines.multi_step(frame.y, o, H, m).items()})
+    point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once
+    if getattr(forecaster, "conformal_", None):
+        start = 0
+        for uid, n in zip(ids, counts, strict=True):
+            rows = slice(start // H, (start + n) // H)
+            h = np.broadcast_to(np.arange(1, H + 1), (rows.stop - rows.start, H))
+            intervals.append(forecaster.intervals(uid, point[forecaster.model][rows], h))
+            start += n
+    columns = {"unique_id": np.repeat(np.array(ids, dtype=object), counts)}
+    columns.update({name: np.concatenate(parts) for name, parts in places.items()})
+    columns.update({name: values.ravel() for name, values in point.items()})
+    for name in intervals[0] if intervals else ():
+        columns[name] = np.concatenate([part[name].ravel() for part in intervals])
+    for name in dict.fromkeys(k for part in base for k in part):  # a baseline some series lack is NaN there
+        columns[name] = np.concatenate([part.get(name, np.full(n, np.nan)) for part, n in zip(base, counts,
+                                                                                           strict=True)])
+    return pd.DataFrame(columns)  # one frame in all, not one per series
