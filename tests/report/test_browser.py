@@ -71,3 +71,32 @@ def test_the_watcher_sees_console_errors_and_network_requests(tmp_path):
         page.settle(0.3)
         assert any("boom" in e for e in page.errors) and any("undefined_function" in e for e in page.errors)
         assert page.requests == ["http://127.0.0.1:9/x.png"]
+
+
+def test_a_series_the_page_does_not_draw_is_found_by_id(tmp_path, monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    import rnncast
+    from rnncast.data.panel import to_panel
+    from rnncast.evaluation.holdout import holdout
+    from rnncast.report import panel_page
+
+    frames = [pd.DataFrame({"unique_id": uid, "ds": pd.date_range("2020-01-01", periods=40, freq="D"),
+                            "y": 10 + k + np.sin(np.arange(40.0))}) for k, uid in enumerate(["a", "b", "c"])]
+    panel = to_panel(pd.concat(frames, ignore_index=True))
+    f = rnncast.Forecaster(horizon=3, seq_length=5, hidden_size=4, iterations=3)
+    ev = holdout(f, panel, test_size=6)
+    monkeypatch.setattr(panel_page, "MAX_SERIES", 1)
+    data = panel_page.evaluation_data("t", ev, panel.series, f.history_, "training loss", None, "iteration", [], "y")
+    page_file = tmp_path / "page.html"
+    page_file.write_text(panel_page.page(data))
+    hidden = data["others"]["ids"][0]
+    with Browser() as page:
+        page.open(page_file.as_uri())
+        page.wait_for("document.body.dataset.ready === '1'")
+        page.evaluate(f"const p = document.getElementById('pick'); p.value = {hidden!r};"
+                      " p.dispatchEvent(new Event('change'))")
+        title = page.evaluate("document.getElementById('series-title').textContent")
+        assert hidden in title and "not drawn on this page" in title and "skill vs naive" in title
+        assert page.errors == [] and page.requests == []

@@ -52,3 +52,14 @@ def test_a_large_panel_shows_the_best_the_worst_and_a_sample():
     assert len(shown) == 20
     assert {"s0", "s1"} <= shown and {"s98", "s99"} <= shown  # best skill: lowest MAE; worst: highest
     assert panel_page.shown_series(per_series, "lstm", limit=100) == set(per_series)
+
+
+def test_series_the_page_does_not_draw_stay_searchable(monkeypatch):
+    panel, f, ev = _evaluation(["a", "b", "c"])
+    monkeypatch.setattr(panel_page, "MAX_SERIES", 1)
+    data = panel_page.evaluation_data("t", ev, panel.series, f.history_, "training loss", None, "iteration", [], "y")
+    assert len(data["series"]) == 1 and len(data["others"]["ids"]) == 2
+    assert {data["series"][0]["id"], *data["others"]["ids"]} == {"a", "b", "c"}
+    assert "The page shows 1 of 3 series" in data["notes"][-1]
+    assert panel_page.shown_series({f"s{k}": {"lstm": {"mae": 1.0}, "naive": {"mae": 2.0}} for k in range(5)},
+                                   "lstm", limit=3) <= {f"s{k}" for k in range(5)}

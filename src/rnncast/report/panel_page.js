@@ -97,8 +97,17 @@ function seriesChart(s) {
 }
 
 const BY_ID = new Map(DATA.series.map((s, i) => [s.id, i]));
+const OTHERS = new Map(((DATA.others || {}).ids || []).map((id, i) => [id, i]));
 function select(id) {
-  if (!BY_ID.has(id)) return false;
+  if (!BY_ID.has(id)) {
+    if (!OTHERS.has(id)) return false;
+    const i = OTHERS.get(id);  // a series the page does not draw: its figures, in words
+    document.getElementById("series-title").textContent = `${id}: not drawn on this page (it shows ${DATA.series.length} of ` +
+      `${DATA.series.length + OTHERS.size} series): skill vs naive ${fmt(DATA.others.skill[i])}, MASE ${fmt(DATA.others.mase[i])}`;
+    document.getElementById("series-chart").textContent = "";
+    document.getElementById("series-metrics").textContent = "";
+    return true;
+  }
   const s = DATA.series[BY_ID.get(id)];
   document.getElementById("pick").value = id;
   seriesChart(s);

@@ -100,8 +100,8 @@ def shown_series(per_series: dict, model: str, limit: int = MAX_SERIES) -> set[s
 
     ranked = sorted(per_series, key=skill)
     ends = limit // 10
-    chosen = set(ranked[:ends]) | set(ranked[-ends:])
-    middle = ranked[ends:-ends]
+    chosen = set(ranked[:ends]) | set(ranked[len(ranked) - ends :])
+    middle = ranked[ends : len(ranked) - ends]
     picks = np.linspace(0, len(middle) - 1, limit - len(chosen)).round().astype(int)
     return chosen | {middle[i] for i in picks}
 
@@ -112,11 +112,11 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
     model, preds = evaluation.model, evaluation.predictions
     per_series, table = evaluation.metrics["per_series"], evaluation.table
     band = _band_columns(preds.columns, model)
-    shown = shown_series(per_series, model)
+    shown = shown_series(per_series, model, MAX_SERIES)
     if len(shown) < len(per_series):
         notes = [*notes, f"The page shows {len(shown):,} of {len(per_series):,} series: the {MAX_SERIES // 10} best"
                          f" and {MAX_SERIES // 10} worst by skill vs naive and an even sample of the rest"
-                         " (metrics.json holds every series)."]
+                         " (every id can be searched; metrics.json holds every series)."]
     out_series = []
     for frame, part in _with_rows([s for s in series if s.uid in shown], preds):
         m = per_series[frame.uid]
@@ -144,7 +144,23 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
             "by_horizon": {k: {"mase": v["mase"]} for k, v in (across.get("by_horizon") or {}).items()
                            if k in (model, *PATHS)},
             "band_label": band[2], "curves": curves, "notes": notes, "overall": table,
-            "table_columns": [{"key": k, "label": label} for k, label in columns]}
+            "table_columns": [{"key": k, "label": label} for k, label in columns],
+            "others": _others(per_series, model, shown)}
+
+
+def _others(per_series: dict, model: str, shown: set[str]) -> dict:
+    """The series not drawn, searchable by id: their skill vs naive and MASE (two numbers each)."""
+    ids = [uid for uid in per_series if uid not in shown]
+
+    def skill(m):
+        return None if not m["naive"]["mae"] or m[model]["mae"] is None else 1.0 - m[model]["mae"] / m["naive"]["mae"]
+
+    return {"ids": ids, "skill": _round([_nan(skill(per_series[u])) for u in ids]),
+            "mase": _round([_nan(per_series[u][model]["mase"]) for u in ids])}
+
+
+def _nan(value) -> float:
+    return np.nan if value is None else value
 
 
 def forecast_data(title: str, forecast: pd.DataFrame, frames: list, model: str, target: str,
