@@ -152,3 +152,17 @@ def test_tables_as_parquet_hold_what_the_csv_run_holds(csv_copies, tmp_path):
                 got = per_series.loc[(uid, method), name]
                 assert (value is None and np.isnan(got)) or got == pytest.approx(value)
     assert main(["train", data, *args, "--tables", "parquet", "--out", str(tmp_path / "pq")]) == 0  # its own run
+
+
+def test_parquet_tables_are_float32_where_the_data_are(csv_copies, tmp_path):
+    table = pd.read_csv(csv_copies / "tourism_quarterly.csv", parse_dates=["ds"])
+    data = tmp_path / "q32.parquet"
+    table.astype({"y": "float32"}).to_parquet(data)
+    args = ["--horizon", "4", "--seq-length", "8", "--hidden-size", "4", "--epochs", "1", "--quiet", "--tables",
+            "parquet"]
+    assert main(["train", str(data), *args, "--out", str(tmp_path / "r32")]) == 0
+    assert main(["train", str(csv_copies / "tourism_quarterly.csv"), *args, "--out", str(tmp_path / "r64")]) == 0
+    f32 = pd.read_parquet(tmp_path / "r32" / "predictions.parquet")
+    f64 = pd.read_parquet(tmp_path / "r64" / "predictions.parquet")
+    assert {str(f32[c].dtype) for c in ("y", "lstm", "naive")} == {"float32"}
+    assert {str(f64[c].dtype) for c in ("y", "lstm", "naive")} == {"float64"}

@@ -34,6 +34,7 @@ class Panel:
     gaps: dict[str, int] = field(default_factory=dict)  # series id -> number of irregular steps
     notes: list[str] = field(default_factory=list)  # what reading did with the columns, for the run to say
     too_short: list[str] = field(default_factory=list)  # ids left out before any work: fewer than min_rows rows
+    float32: bool = False  # every input column of the table was float32 (large runs then write float32 tables)
 
     @property
     def ids(self) -> list[str]:
@@ -71,6 +72,8 @@ def to_panel(table: pd.DataFrame, id_col: str | None = None, target: str | None 
     else:
         series, too_short = _split_long(table, id_col, target, features, time_col, fill, known, min_rows)
     panel = Panel(series, id_col, too_short=too_short)
+    names = [str(c) for c in table.columns]
+    panel.float32 = all(table.iloc[:, names.index(c)].dtype == np.float32 for c in series[0].columns if c in names)
     panel.freq = freq or _common_freq(series)
     panel.gaps = _gaps(series, panel.freq)
     return panel

@@ -139,7 +139,8 @@ TABLES = ("auto", "csv", "parquet")
 
 def table_files(tables: str, n_series: int) -> str:
     """``csv``: predictions.csv and the per-series metrics inside metrics.json (small runs, the lecture's
-    demo); ``parquet``: predictions.parquet and metrics_per_series.parquet beside a small metrics.json.
+    demo); ``parquet``: predictions.parquet (float32 where the data were float32) and
+    metrics_per_series.parquet beside a small metrics.json.
     ``auto`` picks Parquet from ``LARGE_SERIES`` series on."""
     if tables not in TABLES:
         raise RnncastError(f"--tables: expected one of {', '.join(TABLES)}, got {tables!r}")
@@ -152,6 +153,11 @@ def per_series_table(per_series: dict) -> pd.DataFrame:
             for method, m in methods.items()]
     table = pd.DataFrame(rows, columns=["unique_id", "method", *NAMES])
     return table.astype({k: "float64" for k in NAMES})
+
+
+def _as_float32(table: pd.DataFrame) -> pd.DataFrame:
+    """The float64 columns as float32: data read as float32 hold no more digits than that."""
+    return table.astype({c: "float32" for c in table.columns if table[c].dtype == "float64"})
 
 
 def _parquet_bytes(table: pd.DataFrame) -> bytes:
@@ -183,7 +189,7 @@ def write_run(run_dir: str | Path, forecaster, evaluation: Evaluation, panel, da
         forecaster.write_files(stage, extra_config={"data_source": data_source})
         stage.write_text("metrics.json", json.dumps(doc, indent=2) + "\n")
         if fmt == "parquet":
-            stage.write_bytes("predictions.parquet", _parquet_bytes(preds))
+            stage.write_bytes("predictions.parquet", _parquet_bytes(_as_float32(preds) if panel.float32 else preds))
             stage.write_bytes(PER_SERIES_FILE, _parquet_bytes(per_series_table(evaluation.metrics["per_series"])))
         else:
             stage.write_text("predictions.csv", preds.to_csv(index=False))
