@@ -92,10 +92,10 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     series = [s for s in series if len(origins.get(s.uid, ())) > 0]
     shifts = {s.uid: max(0, W - int(origins[s.uid].min())) if forecaster.pad else 0 for s in series}
     padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
-    network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series})
     if not series:
         raise RnncastError("no series has a complete forecast window to evaluate")
-    ids, counts, places, base, intervals = [], [], {"ds": [], "cutoff": [], "h": [], "y": []}, [], []
+    network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series})
+    ids, counts, places, base = [], [], {"ds": [], "cutoff": [], "h": [], "y": []}, []
     for frame in series:
         o = origins[frame.uid]
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
@@ -109,18 +109,11 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         m = season if season is not None and season <= o.min() else None
         base.append({name: v.ravel() for name, v in baselines.multi_step(frame.y, o, H, m).items()})
     point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once
-    if getattr(forecaster, "conformal_", None):
-        start = 0
-        for uid, n in zip(ids, counts, strict=True):
-            rows = slice(start // H, (start + n) // H)
-            h = np.broadcast_to(np.arange(1, H + 1), (rows.stop - rows.start, H))
-            intervals.append(forecaster.intervals(uid, point[forecaster.model][rows], h))
-            start += n
+    windows = np.repeat(np.array(ids, dtype=object), [len(origins[uid]) for uid in ids])  # each row's series
+    point.update(forecaster.intervals(windows, point[forecaster.model], np.arange(1, H + 1)))
     columns = {"unique_id": np.repeat(np.array(ids, dtype=object), counts)}
     columns.update({name: np.concatenate(parts) for name, parts in places.items()})
     columns.update({name: values.ravel() for name, values in point.items()})
-    for name in intervals[0] if intervals else ():
-        columns[name] = np.concatenate([part[name].ravel() for part in intervals])
     for name in dict.fromkeys(k for part in base for k in part):  # a baseline some series lack is NaN there
         columns[name] = np.concatenate([part.get(name, np.full(n, np.nan)) for part, n in zip(base, counts,
                                                                                            strict=True)])

@@ -106,7 +106,7 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         everything = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
         starts, targets, _, _ = split(everything)
         net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
-        refit.val_losses, refit.best_step = result.val_losses, result.best_step
+        refit.val_losses, refit.val_rounds, refit.best_step = result.val_losses, result.val_rounds, result.best_step
         refit.initial_val_loss = result.initial_val_loss
         refit.seconds += result.seconds  # the member's training time: both runs
         result = refit

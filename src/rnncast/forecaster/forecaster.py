@@ -187,11 +187,13 @@ class Forecaster:
                 raise RnncastError(f"series {frame.uid!r}: the future-known columns"
                                    f" ({', '.join(self.known_columns_)}) need {H} future rows, got {frame.n_future}")
         values = self.forecast_panel(frames, {f.uid: np.array([len(f)]) for f in frames}, H)  # batched
-        columns: dict[str, list] = {}
-        for frame in frames:  # gathered per series, one DataFrame in the end
-            for name, column in self._future_columns(frame, values[frame.uid][0], H).items():
-                columns.setdefault(name, []).append(column)
-        return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
+        ids = np.array([f.uid for f in frames], dtype=object)
+        point = self.forecast_columns(np.stack([values[f.uid][0] for f in frames]))  # (n_series, H) each
+        point.update(self.intervals(ids, point[self.model], np.arange(1, H + 1)))
+        columns = {"unique_id": np.repeat(ids, H),
+                   "ds": np.concatenate([future_stamps(f, self.freq_, H) for f in frames])}
+        columns.update({name: v.ravel() for name, v in point.items()})
+        return pd.DataFrame(columns)  # one frame for every series
 
     def panel_for(self, df: pd.DataFrame, fill: str | None = None) -> Panel:
         """``df`` checked against the training columns, as a Panel of the series the model knows (the
@@ -221,22 +223,17 @@ class Forecaster:
                                    f" predict, got {len(frame)}")
         return panel
 
-    def _future_columns(self, frame: SeriesFrame, values: np.ndarray, H: int) -> dict[str, np.ndarray]:
-        """The columns of one series' forecast ``values`` ``(H[, Q])`` from its end."""
-        out = {"unique_id": np.full(H, frame.uid, dtype=object), "ds": future_stamps(frame, self.freq_, H)}
-        out.update(self.forecast_columns(values))
-        out.update(self.intervals(frame.uid, out[self.model], np.arange(1, H + 1)))
-        return out
-
-    def intervals(self, uid: str, point: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
-        """Conformal interval columns for forecasts ``point`` at steps ``h`` of series ``uid`` ({} without)."""
+    def intervals(self, ids, point: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
+        """Conformal interval columns for forecasts ``point`` ``(n, H)`` at steps ``h`` ({} without); ``ids``:
+        the series of each row (each series' interval is scaled by its own naive scale)."""
         if not getattr(self, "conformal_", None):
             return {}
         from rnncast.forecaster.intervals import interval_columns
 
         if int(np.max(h)) > len(next(iter(self.conformal_["q"].values()))):
             raise RnncastError("conformal intervals were calibrated for the fitted horizon only")
-        return interval_columns(self.model, point, h, self.interval_scales_[uid], self.conformal_)
+        scale = np.array([self.interval_scales_[uid] for uid in ids])[:, None]  # (n, 1)
+        return interval_columns(self.model, point, h, scale, self.conformal_)
 
     def forecast_columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
         """Forecast columns: ``<model>`` (the median with quantiles, which sit on the last axis) and

@@ -73,8 +73,9 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
     return {"levels": [float(level) for level in levels], "q": q, "n_residuals": int(len(scaled))}
 
 
-def interval_columns(model: str, point: np.ndarray, h: np.ndarray, scale: float, calibration: dict) -> dict:
-    """``<model>-lo-<ℓ>`` / ``<model>-hi-<ℓ>`` arrays for forecasts ``point`` at horizon steps ``h`` (1-based)."""
+def interval_columns(model: str, point: np.ndarray, h: np.ndarray, scale, calibration: dict) -> dict:
+    """``<model>-lo-<ℓ>`` / ``<model>-hi-<ℓ>`` arrays for forecasts ``point`` at horizon steps ``h`` (1-based);
+    ``scale``: the series' naive scale, a number or one per row of ``point`` (``(n, 1)``)."""
     cols = {}
     for level, per_h in calibration["q"].items():
         width = np.asarray(per_h)[np.asarray(h) - 1] * scale

@@ -155,7 +155,8 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
                 result.val_rounds.append(i + 1)
             if log is not None:
                 log(i + 1, loss_value, val_loss)
-            bar.advance(describe(loss_value, val_loss))
+            if bar.enabled:  # no text formatted per round when nothing is drawn
+                bar.advance(describe(loss_value, val_loss))
             rounds_run = i + 1
             if watch is not None and watch.exhausted:
                 result.stopped_early = True

@@ -39,6 +39,10 @@ class Progress:
             self.bar = tqdm(total=total, initial=done, unit="it" if unit == "iteration" else unit, desc=label,
                             leave=False, mininterval=0.2, dynamic_ncols=True)
 
+    @property
+    def enabled(self) -> bool:
+        return self.bar is not None
+
     def label(self, text: str) -> None:
         if self.bar is not None:
             self.bar.set_description_str(text)  # drawn now: a short run may end before the next refresh
