@@ -33,10 +33,14 @@ def mape(y, yhat) -> float | None:
     return float(100.0 * np.mean(np.abs(y - yhat) / np.abs(y)))
 
 
-def smape(y, yhat) -> float:
+def smape_terms(y, yhat) -> np.ndarray:
+    """Each forecast's 2|e| / (|y| + |ŷ|), 0 where y = ŷ = 0 (sMAPE is 100 times their mean)."""
     denom = np.abs(y) + np.abs(yhat)
-    terms = np.divide(2.0 * np.abs(y - yhat), denom, out=np.zeros_like(denom, dtype=np.float64), where=denom > 0)
-    return float(100.0 * np.mean(terms))
+    return np.divide(2.0 * np.abs(y - yhat), denom, out=np.zeros_like(denom, dtype=np.float64), where=denom > 0)
+
+
+def smape(y, yhat) -> float:
+    return float(100.0 * np.mean(smape_terms(y, yhat)))
 
 
 def naive_scale(y_train: np.ndarray, season: int = 1) -> float | None:
@@ -87,12 +91,10 @@ def grouped_metrics(codes: np.ndarray, n_groups: int, y, yhat, scales: np.ndarra
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.bincount(codes, weights=values, minlength=n_groups) / n
 
-    denom = np.abs(y) + np.abs(yhat)
-    sym = np.divide(2.0 * e, denom, out=np.zeros_like(denom), where=denom > 0)
     ratio = np.divide(e, np.abs(y), out=np.zeros_like(e), where=y != 0)
     has_zero = np.bincount(codes, weights=(y == 0).astype(np.float64), minlength=n_groups) > 0
     out = {"rmse": np.sqrt(mean(e**2)), "mae": mean(e), "mape": np.where(has_zero, np.nan, 100.0 * mean(ratio)),
-           "smape": 100.0 * mean(sym)}
+           "smape": 100.0 * mean(smape_terms(y, yhat))}
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mase"] = np.where(np.asarray(scales) > 0, out["mae"] / scales, np.nan)
     return out

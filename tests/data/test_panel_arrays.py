@@ -11,7 +11,7 @@ from rnncast.errors import RnncastError
 
 def _series_by_series(monkeypatch, *args, **kwargs):
     with monkeypatch.context() as m:
-        m.setattr(panel_module, "split_arrays", lambda *a: (None, set()))
+        m.setattr(panel_module, "split_arrays", lambda *a: None)
         return to_panel(*args, **kwargs)
 
 

@@ -118,7 +118,7 @@ def _split_long(table, id_col, target, features, time_col, fill, known, min_rows
     if len(too_short) == len(lengths):
         raise RnncastError(f"every one of the {len(lengths):,} series has fewer than {min_rows} rows (the longest"
                            f" has {int(lengths.max())}); --pad left-pads short series")
-    fast, _ = split_arrays(table, id_col, target, features, time_col, known, edges, order)
+    fast = split_arrays(table, id_col, target, features, time_col, known, edges, order)
     series = []
     for k, uid in enumerate(str(u) for u in uniques):
         if lengths[k] < min_rows:

@@ -19,21 +19,21 @@ from rnncast.errors import RnncastError
 
 
 def split_arrays(table: pd.DataFrame, id_col: str, target, features, time_col, known,
-                 edges: np.ndarray, order: np.ndarray | None) -> tuple[list | None, set[int]]:
-    """``(frames, slow)``: a SeriesFrame per run of ``edges`` (None where series ``k`` in ``slow`` needs
-    ``to_frame``), or ``(None, set())`` when this path does not apply to the table at all."""
+                 edges: np.ndarray, order: np.ndarray | None) -> list | None:
+    """A SeriesFrame per run of ``edges`` (None for a series that needs ``to_frame``), or None when this
+    path does not apply to the table at all."""
     if known:
-        return None, set()
+        return None
     names = [str(c) for c in table.columns]
     try:
         time_col = find_time_column(names, time_col)
     except RnncastError:
-        return None, set()
+        return None
     candidates = [c for c in names if c != time_col and c != id_col]
     columns = {c: table.iloc[:, names.index(c)] for c in candidates}
     if not candidates or not all(pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
                                  for s in columns.values()):
-        return None, set()
+        return None
     try:
         target, chosen, ignored = choose_columns(pd.DataFrame(columns), candidates, target, features, [])
         stamps = None
@@ -41,7 +41,7 @@ def split_arrays(table: pd.DataFrame, id_col: str, target, features, time_col, k
             column = table.iloc[:, names.index(time_col)]
             stamps = parse_times(column, time_col, np.arange(1, len(table) + 1))
     except RnncastError:
-        return None, set()  # to_frame says it, per series, as always
+        return None  # to_frame says it, per series, as always
     arrays = [columns[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in chosen]
     values = arrays[0][:, None] if len(arrays) == 1 else np.column_stack(arrays)  # one float64 column: a view
     if order is not None:
@@ -62,4 +62,4 @@ def split_arrays(table: pd.DataFrame, id_col: str, target, features, time_col, k
               SeriesFrame(values[edges[k] : edges[k + 1]], list(chosen), target,
                           None if stamps is None else stamps[edges[k] : edges[k + 1]], time_col, ignored=dict(ignored))
               for k in range(n)]
-    return frames, slow
+    return frames

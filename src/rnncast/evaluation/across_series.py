@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rnncast import metrics
 from rnncast.evaluation.significance import wilcoxon
 
 BASELINES = ("naive", "seasonal_naive")  # the ones the shares and the test compare with
@@ -47,9 +48,7 @@ def by_horizon(predictions: pd.DataFrame, model: str, scales: dict[str, float | 
     out = {}
     for name in point_columns(predictions, model):
         yhat = predictions[name].to_numpy(dtype=np.float64)
-        error = np.abs(y - yhat)
-        denom = np.abs(y) + np.abs(yhat)
-        terms = np.divide(2.0 * error, denom, out=np.zeros_like(denom), where=denom > 0)
+        error, terms = np.abs(y - yhat), metrics.smape_terms(y, yhat)
         out[name] = {"mase": [_mean(error[h == k] / scale[h == k]) for k in steps],
                      "smape": [_mean(100.0 * terms[h == k]) for k in steps]}
     return out

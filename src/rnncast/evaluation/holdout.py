@@ -33,6 +33,7 @@ from rnncast.data.seasons import infer_season
 from rnncast.data.series_scaling import SeriesScaling
 from rnncast.data.windows import split_targets, train_size_for
 from rnncast.errors import RnncastError
+from rnncast.evaluation import across_series
 from rnncast.forecaster.crossval import origin_forecasts
 from rnncast.profiling import phase
 
@@ -87,9 +88,7 @@ class Evaluation:
     def verdict(self) -> str:
         """One line: does the network beat naive (RMSE; on a panel MASE, sMAPE and shares of series)."""
         if self.across_series is not None:
-            from rnncast.evaluation.across_series import verdict
-
-            return verdict(self.table, self.across_series, self.model, len(self.skipped))
+            return across_series.verdict(self.table, self.across_series, self.model, len(self.skipped))
         net, naive = self.table[self.model]["rmse"], self.table["naive"]["rmse"]
         name = self.model.upper()
         change = 100.0 * (net - naive) / naive if naive else 0.0
@@ -105,7 +104,7 @@ class Evaluation:
 
 def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | None]) -> dict:
     """Metrics per series and pooled (``test``); overall MASE = mean of the series' MASE on their own scale."""
-    names = list(_point({c: None for c in predictions.columns[5:]}, model))
+    names = across_series.point_columns(predictions, model)
     codes, uids = pd.factorize(predictions["unique_id"], sort=False)  # series in order of appearance
     scale = np.array([scales.get(uid) or np.nan for uid in uids], dtype=np.float64)
     y = predictions["y"].to_numpy()
@@ -129,20 +128,13 @@ def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | N
         overall[model][f"coverage_{level}"] = float(np.mean(inside))
     out = {"test": overall, "per_series": per_series}
     if len(per_series) > 1:
-        from rnncast.evaluation.across_series import summary
-
-        out["across_series"] = summary(predictions, model, scales, per_series)
+        out["across_series"] = across_series.summary(predictions, model, scales, per_series)
     return out
 
 
 def mase_scales(series: list[SeriesFrame], train_ends: dict[str, int], season: int | None) -> dict[str, float | None]:
     """Each series' MASE denominator: in-sample (seasonal, with ``season``) naive MAE on its training rows."""
     return {s.uid: metrics.naive_scale(s.y[: train_ends[s.uid]], season or 1) for s in series if s.uid in train_ends}
-
-
-def _point(forecasts: dict, model: str) -> dict:
-    """The point-forecast columns (quantile and interval columns left out)."""
-    return {k: v for k, v in forecasts.items() if not k.startswith((f"{model}-q-", f"{model}-lo-", f"{model}-hi-"))}
 
 
 def default_test_size(panel: Panel, horizon: int, preset: bool = False) -> float | int:
