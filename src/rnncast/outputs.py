@@ -63,6 +63,7 @@ TAGGER_RUN = Kind("tagger_run", "tagger run", True, frozenset(
     {"config.json", "vocab.json", "model.safetensors", "metrics.json", "test_predictions.conll"}))
 EXPLAIN = Kind("explain", "folder of explain figures", True, frozenset(
     {"gradients.png", "activations.png", "hidden_states.png"}))
+TABLE_FORMATS = ("auto", "csv", "parquet")  # how a run writes its tables (report.run.table_files; --tables)
 FORECAST_CSV = Kind("forecast_csv", "forecast table", False)
 FORECAST_PAGE = Kind("forecast_page", "forecast page", False)
 TAGGED_CONLL = Kind("tagged_conll", "tagged CoNLL file", False)

@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from rnncast.forecaster.settings import SETTINGS, add_option, from_args
+from rnncast.outputs import TABLE_FORMATS
 from rnncast.training.progress import add_options as add_progress_options
 
 # The Forecaster settings of the "model and training" group, in the order --help lists them; --pad and
@@ -91,7 +92,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     e.add_argument("--season", type=int, help="season length for seasonal naive (default: from the time column)")
     e.add_argument("--lookahead", action="store_true", help="also show the lecture's look-ahead-scaled RMSE")
     e.add_argument("--out", help="run directory (default runs/<name>); replaces only a run rnncast wrote")
-    e.add_argument("--tables", choices=["auto", "csv", "parquet"], default="auto",
+    e.add_argument("--tables", choices=TABLE_FORMATS, default="auto",
                    help="predictions and per-series metrics as CSV (and inside metrics.json), or Parquet files;"
                         " auto: Parquet from 1,000 series on")
     add_force_option(e)

@@ -87,6 +87,12 @@ def _with_rows(frames: list, table: pd.DataFrame):
     return [(frame, groups[frame.uid]) for frame in frames if frame.uid in groups]
 
 
+def skill_vs_naive(metrics: dict, model: str) -> float | None:
+    """1 - MAE(network) / MAE(naive) of one series' metrics (None where either is missing or naive's is 0)."""
+    net, naive = metrics[model]["mae"], metrics["naive"]["mae"]
+    return None if not naive or net is None else 1.0 - net / naive
+
+
 def shown_series(per_series: dict, model: str, limit: int = MAX_SERIES) -> set[str]:
     """At most ``limit`` series for the page: all of them, or the ``limit // 10`` best and worst by skill vs
     naive and an evenly spaced sample of the rest (a page of 20,000 histories would weigh tens of MB)."""
@@ -94,9 +100,8 @@ def shown_series(per_series: dict, model: str, limit: int = MAX_SERIES) -> set[s
         return set(per_series)
 
     def skill(uid):
-        m = per_series[uid]
-        net, naive = m[model]["mae"], m["naive"]["mae"]
-        return -np.inf if not naive or net is None else 1.0 - net / naive
+        value = skill_vs_naive(per_series[uid], model)
+        return -np.inf if value is None else value
 
     ranked = sorted(per_series, key=skill)
     ends = limit // 10
@@ -116,12 +121,11 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
     if len(shown) < len(per_series):
         notes = [*notes, f"The page shows {len(shown):,} of {len(per_series):,} series: the {MAX_SERIES // 10} best"
                          f" and {MAX_SERIES // 10} worst by skill vs naive and an even sample of the rest"
-                         " (every id can be searched; metrics.json holds every series)."]
+                         " (every id can be searched; the run's per-series metrics hold every series)."]
     out_series = []
     for frame, part in _with_rows([s for s in series if s.uid in shown], preds):
         m = per_series[frame.uid]
-        mae_net, mae_naive = m[model]["mae"], m["naive"]["mae"]
-        skill = None if not mae_naive else 1.0 - mae_net / mae_naive
+        skill = skill_vs_naive(m, model)
         ds = frame.ds()
         row = {"id": frame.uid, "skill": skill, "mase": m[model]["mase"], "mase_naive": m["naive"]["mase"],
                "mase_snaive": (m.get("seasonal_naive") or {}).get("mase"), "smape": m[model]["smape"],
@@ -151,11 +155,7 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
 def _others(per_series: dict, model: str, shown: set[str]) -> dict:
     """The series not drawn, searchable by id: their skill vs naive and MASE (two numbers each)."""
     ids = [uid for uid in per_series if uid not in shown]
-
-    def skill(m):
-        return None if not m["naive"]["mae"] or m[model]["mae"] is None else 1.0 - m[model]["mae"] / m["naive"]["mae"]
-
-    return {"ids": ids, "skill": _round([_nan(skill(per_series[u])) for u in ids]),
+    return {"ids": ids, "skill": _round([_nan(skill_vs_naive(per_series[u], model)) for u in ids]),
             "mase": _round([_nan(per_series[u][model]["mase"]) for u in ids])}
 
 

@@ -134,7 +134,6 @@ def loss_name(forecaster) -> str:
 
 
 PER_SERIES_FILE = "metrics_per_series.parquet"
-TABLES = ("auto", "csv", "parquet")
 
 
 def table_files(tables: str, n_series: int) -> str:
@@ -142,8 +141,8 @@ def table_files(tables: str, n_series: int) -> str:
     demo); ``parquet``: predictions.parquet (float32 where the data were float32) and
     metrics_per_series.parquet beside a small metrics.json.
     ``auto`` picks Parquet from ``LARGE_SERIES`` series on."""
-    if tables not in TABLES:
-        raise RnncastError(f"--tables: expected one of {', '.join(TABLES)}, got {tables!r}")
+    if tables not in outputs.TABLE_FORMATS:
+        raise RnncastError(f"--tables: expected one of {', '.join(outputs.TABLE_FORMATS)}, got {tables!r}")
     return ("parquet" if n_series >= LARGE_SERIES else "csv") if tables == "auto" else tables
 
 
