@@ -117,8 +117,8 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
     shared = isinstance(progress, Progress)
     bar = progress if shared else Progress(s.rounds, s.unit, progress, label, first_round)
     if shared:
-        bar.label(label)
         bar.skip(first_round)
+    bar.label(label)  # the bar appears (or is renamed) as this run starts
     describe = getattr(steps, "describe", _describe)
     start = time.perf_counter() - result.seconds
     rounds_run = first_round

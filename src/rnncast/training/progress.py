@@ -32,30 +32,34 @@ class Progress:
     """
 
     def __init__(self, total: int, unit: str, enabled: bool, label: str = "training", done: int = 0):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, initial=done, unit="it" if unit == "iteration" else unit, desc=label,
-                            leave=False, mininterval=0.2, dynamic_ncols=True)
-
-    @property
-    def enabled(self) -> bool:
-        return self.bar is not None
+        self.enabled, self.bar = enabled, None
+        self._opening = {"total": total, "initial": done, "unit": "it" if unit == "iteration" else unit, "desc": label}
 
     def label(self, text: str) -> None:
-        if self.bar is not None:
+        """Name the run now starting; the bar is drawn from the first run on (not while a net is still being
+        built and torch imported, which a Ctrl-C should not land in as if training had begun)."""
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(**{**self._opening, "desc": text}, leave=False, mininterval=0.2, dynamic_ncols=True)
+        else:
             self.bar.set_description_str(text)  # drawn now: a short run may end before the next refresh
 
     def add(self, rounds: int) -> None:
         """Count ``rounds`` more (or, negative, fewer) in the total."""
-        if self.bar is not None and rounds:
+        if self.bar is None:
+            self._opening["total"] += rounds
+        elif rounds:
             self.bar.total += rounds
             self.bar.refresh()
 
     def skip(self, rounds: int) -> None:
         """Rounds done before this process started (a resumed checkpoint)."""
-        if self.bar is not None and rounds:
+        if self.bar is None:
+            self._opening["initial"] += rounds
+        elif rounds:
             self.bar.update(rounds)
 
     def advance(self, postfix: str) -> None:
