@@ -19,7 +19,7 @@ NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
 LOSSES = ("mse", "mae", "mape", "smape")
 RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.losses.RatioLoss)
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
-NORMALIZE = ("none", "last", "season")
+NORMALIZE = ("none", "last", "season", "auto")
 SHRINK_GRID = (0.25, 0.5, 0.75, 1.0)  # the shares shrink="auto" tries on the validation hold-out
 
 
@@ -37,8 +37,9 @@ class ModelSpec:
     nonlinearity: str = "tanh"  # rnn only
     series_embedding: int = 0  # size of a learned per-series vector added to every input step (0: none)
     normalize: str = "none"  # "last": inputs and outputs relative to the window's last row (see models/nets.py);
-    # "season": inputs relative to the last row, each output relative to its seasonal-naive value
-    season: int = 1  # the period m of normalize="season"
+    # "season": inputs relative to the last row, each output relative to its seasonal-naive value;
+    # "auto": per series, "season" where its training part passes the seasonality test, else "last"
+    season: int = 1  # the period m of normalize="season" / "auto"
     # What share α of its learned correction a relative net's forecast keeps, ŷ = a + α·net(x') (a: the
     # anchor; in scaled units): 1 keeps all of it; "auto" lets the validation hold-out choose α from
     # SHRINK_GRID (rnncast.training.early_stopping), and a fitted member holds the number it chose.
@@ -46,8 +47,13 @@ class ModelSpec:
 
     @property
     def relative(self) -> bool:
-        """Whether windows are read relative to their last row (normalize "last" or "season")."""
+        """Whether windows are read relative to their last row (normalize "last", "season" or "auto")."""
         return self.normalize != "none"
+
+    @property
+    def seasonal(self) -> bool:
+        """Whether outputs may sit on their seasonal-naive value (normalize "season", or "auto" per series)."""
+        return self.normalize in ("season", "auto")
 
     def check(self) -> None:
         if self.normalize not in NORMALIZE:
@@ -164,8 +170,9 @@ def check_together(model: ModelSpec, window: WindowSpec, train: TrainSpec) -> No
                                        or window.quantiles):
         raise RnncastError(f"loss {train.loss} compares forecasts as log ratios: it needs scaler='log' (or"
                            " 'log_unscaled') and the direct strategy, without quantiles")
-    if model.normalize == "season" and window.strategy != "direct":
-        raise RnncastError("normalize='season' needs the direct strategy (its outputs are the steps ahead)")
+    if model.seasonal and window.strategy != "direct":
+        raise RnncastError(f"normalize={model.normalize!r} needs the direct strategy (its outputs are the steps"
+                           " ahead)")
     if train.val_metric != "loss" and window.strategy != "direct":
         raise RnncastError("early stopping on a metric needs the direct strategy; use val_metric='loss'")
     if model.shrink != 1.0 and (not model.relative or window.strategy != "direct" or window.quantiles):
@@ -183,7 +190,7 @@ def anchor_lags(model: ModelSpec, window: WindowSpec) -> tuple[int, ...] | None:
     seasonal-naive value, the same phase in the last observed season: ŷ_{T+h} = a + net_k with
     a = y_{T+h-m·ceil(h/m)}, i.e. lag m - ((h - 1) mod m) rows back from the window's end. With m = 1
     every lag is 1, the last value (``normalize="last"``). ``None`` where the anchor is the last row."""
-    if model.normalize != "season" or window.strategy != "direct":
+    if not model.seasonal or window.strategy != "direct":
         return None
     q = len(window.quantiles) if window.quantiles else 1
     return tuple(model.season - (k // q) % model.season for k in range(window.horizon * q))

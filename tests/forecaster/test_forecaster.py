@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import rnncast
+from rnncast.data.seasons import is_seasonal
 from rnncast.errors import NotFittedError, RnncastError
 from rnncast.forecaster import persist
 
@@ -196,9 +197,32 @@ def test_normalize_season_starts_at_the_seasonal_naive_forecast(engine, tmp_path
     pd.testing.assert_frame_equal(again.predict(), out)
 
 
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_normalize_auto_anchors_each_series_by_its_own_seasonality_test(engine, tmp_path):
+    # two seasonal series and two random walks: the untrained net is seasonal naive on the first, naive on the others
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    ys = {"a": 100 + 10 * np.sin(2 * np.pi * t / 12), "b": 50 + 5 * np.cos(2 * np.pi * t / 12),
+          "c": 100 + rng.normal(0, 1, 60).cumsum(), "d": 80 + rng.normal(0, 1, 60).cumsum()}
+    stamps = pd.date_range("2015-01-01", periods=60, freq="MS")
+    panel = pd.concat([pd.DataFrame({"unique_id": uid, "ds": stamps, "y": y}) for uid, y in ys.items()])
+    f = rnncast.Forecaster(normalize="auto", horizon=6, seq_length=12, hidden_size=4, iterations=1, lr=1e-9,
+                           engine=engine, model="rnn").fit(panel)
+    assert f.seasonal_anchors_ == {"a": True, "b": True, "c": False, "d": False}
+    assert f.seasonal_anchors_ == {uid: is_seasonal(y, 12) for uid, y in ys.items()}
+    out = f.predict()
+    for uid, y in ys.items():
+        expected = y[-12:-6] if f.seasonal_anchors_[uid] else np.repeat(y[-1], 6)
+        np.testing.assert_allclose(out[out.unique_id == uid]["rnn"].to_numpy(), expected, rtol=1e-4)
+    again = rnncast.load(f.save(tmp_path / "run"))  # the decisions are saved with the run
+    assert again.seasonal_anchors_ == f.seasonal_anchors_ and again.normalize == "auto"
+    pd.testing.assert_frame_equal(again.predict(), out)
+
+
 def test_normalize_season_refuses_what_it_cannot_anchor(df):
-    with pytest.raises(RnncastError, match="direct strategy"):
-        rnncast.Forecaster(normalize="season", strategy="recursive", **FAST).fit(df, target="y")
+    for normalize in ("season", "auto"):
+        with pytest.raises(RnncastError, match="direct strategy"):
+            rnncast.Forecaster(normalize=normalize, strategy="recursive", **FAST).fit(df, target="y")
     with pytest.raises(RnncastError, match="seq_length 5 must be at least the period 7"):
         rnncast.Forecaster(normalize="season", **FAST).fit(df, target="y")  # daily: period 7
     with pytest.raises(RnncastError, match="season-length"):

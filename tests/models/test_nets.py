@@ -61,10 +61,27 @@ def test_normalize_season_starts_at_seasonal_naive_with_quantile_outputs():
     torch.testing.assert_close(net(x + 3.0), net(x) + 3.0)  # relative to the level, like "last"
 
 
+def test_normalize_auto_anchors_each_window_by_its_seasonality_flag():
+    # input columns: past value, mask, flag; flag 1: the seasonal-naive value, flag 0: the last value
+    spec = ModelSpec(kind="gru", hidden_size=3, normalize="auto", season=4)
+    window = WindowSpec(seq_length=6, horizon=3)
+    net = build_net(spec, input_size=3, output_size=3, n_past=1, lags=anchor_lags(spec, window), flag_col=2)
+    x = torch.randn(4, 6, 3)
+    x[:, :, 2] = torch.tensor([1.0, 0.0, 1.0, 0.0])[:, None]
+    out = net(x)
+    torch.testing.assert_close(out[[0, 2]], x[[0, 2]][:, [2, 3, 4], 0])
+    torch.testing.assert_close(out[[1, 3]], x[[1, 3], -1:, 0].expand(2, 3))
+    torch.nn.init.normal_(net.fc.weight)
+    shifted = x.clone()
+    shifted[:, :, 0] += 3.0
+    torch.testing.assert_close(net(shifted), net(x) + 3.0)  # relative to the level for both anchors
+
+
 def test_anchor_lags_only_for_season_and_the_direct_strategy():
     season = ModelSpec(normalize="season", season=12)
     assert anchor_lags(season, WindowSpec(horizon=3)) == (12, 11, 10)
     assert anchor_lags(ModelSpec(normalize="season", season=1), WindowSpec(horizon=2)) == (1, 1)  # = "last"
+    assert anchor_lags(ModelSpec(normalize="auto", season=12), WindowSpec(horizon=2)) == (12, 11)
     assert anchor_lags(ModelSpec(normalize="last"), WindowSpec(horizon=3)) is None
     assert anchor_lags(season, WindowSpec(horizon=3, strategy="recursive")) is None
     with pytest.raises(RnncastError, match="season"):

@@ -49,6 +49,22 @@ def test_numpy_season_anchored_matches_torch():
     np.testing.assert_allclose(engines.predict("numpy", n_net, x), engines.predict("torch", t_net, x), atol=1e-5)
 
 
+def test_numpy_auto_anchored_matches_torch():
+    spec = ModelSpec("lstm", hidden_size=4, normalize="auto", season=3)
+    lags = (3, 2, 1, 3)
+    t_net = engines.build("torch", spec, 3, 4, seed=0, n_past=1, lags=lags, flag_col=2)
+    n_net = engines.build("numpy", spec, 3, 4, seed=0, n_past=1, lags=lags, flag_col=2)
+    x = np.random.default_rng(3).standard_normal((4, 6, 3)).astype(np.float32)
+    x[:, :, 2] = np.array([1, 0, 0, 1], dtype=np.float32)[:, None]  # the seasonality flag
+    expected = np.where(x[:, -1:, 2] == 1, x[:, [3, 4, 5, 3], 0], x[:, -1:, 0])
+    np.testing.assert_allclose(engines.predict("numpy", n_net, x), expected, atol=1e-6)
+    with torch.no_grad():
+        for p in t_net.parameters():
+            p.normal_(0, 0.5, generator=torch.Generator().manual_seed(5))
+    n_net.load_state_dict({k: v.numpy() for k, v in t_net.state_dict().items()})
+    np.testing.assert_allclose(engines.predict("numpy", n_net, x), engines.predict("torch", t_net, x), atol=1e-5)
+
+
 def test_numpy_shrunk_forecasts_match_torch_and_training_keeps_the_whole_correction():
     spec = ModelSpec("lstm", hidden_size=4, normalize="season", season=2, shrink=0.25)
     lags = (2, 1, 2)

@@ -266,11 +266,11 @@ def run_explain(args) -> int:
     index = args.window if args.window >= 0 else n_windows + args.window
     if not 0 <= index < n_windows:
         raise RnncastError(f"--window must lie in [{-n_windows}, {n_windows - 1}], got {args.window}")
-    from rnncast.data.input_rows import input_rows
-
-    rows = input_rows(frame, forecaster.scalings_[frame.uid], list(forecaster.calendar), freq=forecaster.freq_)
+    rows = forecaster.series_input_rows(frame, forecaster.scalings_[frame.uid])
     window = rows[index : index + L]  # (L, F + K) as the net sees it
     names = frame.columns + frame.known_columns + [f"{c}:{f}" for c in forecaster.calendar for f in ("sin", "cos")]
+    names += ["mask"] * bool(forecaster.pad) + ["seasonal"] * (forecaster.normalize == "auto") \
+        + ["series"] * bool(forecaster.series_embedding)
     states = explain.hidden_states(forecaster.net_, window)
     with atomic.directory(args.out, outputs.EXPLAIN, inputs, args.force) as stage:
         stage.write_bytes("hidden_states.png", explain.hidden_heatmap_png(states, feature_names=names, window=window))

@@ -25,12 +25,14 @@ from rnncast.errors import RnncastError
 
 def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], ahead: int = 0,
                freq: str | None = None, mask: bool = False, series_index: int | None = None,
-               out: np.ndarray | None = None) -> np.ndarray:
+               out: np.ndarray | None = None, seasonal: bool | None = None) -> np.ndarray:
     """``A`` for one series: ``(T + n_ahead, F + K)`` float32 with ``n_ahead = max(n_future, ahead)``.
 
     Rows beyond T hold only covariates; their past-feature part is zero until forecasts fill it.
-    ``mask`` adds a column that is 0 on left-padding rows and 1 elsewhere; ``series_index`` adds a
-    last column holding the series' number, which a net with a series embedding looks up.
+    ``mask`` adds a column that is 0 on left-padding rows and 1 elsewhere; ``seasonal`` (not None) a
+    column of 1 or 0: whether the series passed its seasonality test (``normalize="auto"`` anchors on
+    it); ``series_index`` a last column holding the series' number, which a net with a series
+    embedding looks up.
     ``out``: a zero-filled float32 array of that shape to write into (see ``stacked_input_rows``).
     """
     T, F = frame.values.shape
@@ -47,7 +49,7 @@ def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], 
             stamps = np.concatenate([stamps, future_stamps(frame, freq, n_ahead)])
         covariates.append(calendar_features(stamps, calendar).astype(np.float32))
     width = sum(c.shape[1] for c in covariates)
-    shape = (T + n_ahead, F + width + mask + (series_index is not None))
+    shape = (T + n_ahead, F + width + mask + (seasonal is not None) + (series_index is not None))
     rows = np.zeros(shape, dtype=np.float32) if out is None else out
     if rows.shape != shape:
         raise ValueError(f"input rows of series {frame.uid!r} have shape {shape}, out has {rows.shape}")
@@ -56,6 +58,8 @@ def input_rows(frame: SeriesFrame, scaling: SeriesScaling, calendar: list[str], 
         rows[:-1, F : F + width] = np.hstack(covariates)[1:]  # A[t] carries K[t+1]
     if mask:
         rows[frame.n_padded :, F + width] = 1.0  # 0 marks the left padding
+    if seasonal is not None:
+        rows[:, F + width + mask] = float(seasonal)
     if series_index is not None:
         rows[:, -1] = series_index
     return rows

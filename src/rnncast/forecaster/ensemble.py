@@ -9,7 +9,7 @@ things at once (member 0 is the configured model itself):
                  for mae, mape and smape (quantile models keep their pinball loss, and the NumPy
                  engine, which trains on MSE only, keeps mse)
     seq_length   seq_length · f_k with f = 1, 1.5, 0.75, 1.25, 2, 0.5, 1.75, 1.125 (at least 2, and at
-                 least the period with ``normalize="season"``)
+                 least the period with ``normalize="season"`` or ``"auto"``)
     seed         seed + k
 
     ŷ = median_k ŷ^(k)          (per series, step and quantile; robust to one member that went wrong)
@@ -35,7 +35,7 @@ def member_specs(model: ModelSpec, window: WindowSpec, train: TrainSpec, n: int,
     members = []
     for k in range(n):
         kind = kinds[k % len(kinds)] if vary_kind else model.kind
-        shortest = model.season if model.normalize == "season" else 2  # a seasonal anchor needs a whole season
+        shortest = model.season if model.seasonal else 2  # a seasonal anchor needs a whole season
         seq_length = max(2, shortest, round(window.seq_length * SEQ_FACTORS[k % len(SEQ_FACTORS)]))
         loss = train.loss if k % 2 == 0 or not vary_loss else ("mae" if train.loss == "mse" else "mse")
         members.append((replace(model, kind=kind), replace(window, seq_length=seq_length),

@@ -21,7 +21,7 @@ from rnncast import metrics
 from rnncast.data.frame import forecast_tail
 from rnncast.data.input_rows import pad_left, stacked_input_rows
 from rnncast.data.panel import Panel
-from rnncast.data.seasons import anchor_period, fit_season, season_period
+from rnncast.data.seasons import anchor_period, fit_season, is_seasonal, season_period
 from rnncast.data.series_scaling import fit_scaling
 from rnncast.data.training_sets import ScaledTargets, training_set
 from rnncast.errors import RnncastError
@@ -128,7 +128,7 @@ def _fit(f, panel):
     # long: the body of fit, step by step; issue 15's fitted-state object is where it splits.
     model_spec, window, train_spec = f.specs()
     devices.check(f.engine, f.device, f.precision)  # training's concern only, not predict's
-    if model_spec.normalize == "season":
+    if model_spec.seasonal:
         model_spec = replace(model_spec, season=anchor_period(f.season_length, panel.freq, window.seq_length))
     members = member_specs(model_spec, window, train_spec, f.ensemble,
                            vary_loss=f.engine == "torch" and not window.quantiles)
@@ -155,7 +155,9 @@ def _fit(f, panel):
     period = season_period(f.deseasonalize, panel.freq)
     state = FittedState(freq=panel.freq, skipped=skipped,
                         seasons={s.uid: fit_season(s, period, panel.freq) if period else None for s in usable},
-                        series_index={s.uid: k for k, s in enumerate(usable)})
+                        series_index={s.uid: k for k, s in enumerate(usable)},
+                        seasonal_anchors={s.uid: is_seasonal(s.y[s.n_padded :], model_spec.season) for s in usable}
+                        if model_spec.normalize == "auto" else {})
     flat = [f.without_season(s, state) for s in usable]
     scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
     rows = stacked_input_rows(flat, lambda s, out: f.series_input_rows(s, scalings[s.uid], out=out, state=state))

@@ -95,7 +95,8 @@ class Forecaster:
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
                       self.series_embedding, self.normalize,
-                      self.season_length if self.normalize == "season" and self.season_length is not None else 1,
+                      self.season_length if self.normalize in ("season", "auto") and self.season_length is not None
+                      else 1,
                       self.shrink),
             WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
@@ -152,11 +153,13 @@ class Forecaster:
 
     def build_net(self, model_spec: ModelSpec, window: WindowSpec, train_spec: TrainSpec, n_inputs: int,
                    n_past: int, n_series: int):
-        """A fresh network of this forecaster's engine; ``seed`` fixes its initial weights."""
+        """A fresh network of this forecaster's engine; ``seed`` fixes its initial weights. With
+        ``normalize="auto"`` the input column before the series number (if any) is the seasonality flag."""
+        flag_col = n_inputs - 1 - bool(model_spec.series_embedding) if model_spec.normalize == "auto" else None
         return engines.build(self.engine, model_spec, n_inputs, self._output_size(window, n_past), train_spec.seed,
                              many_to_many=window.strategy == "seq2seq", n_series=n_series, n_past=n_past,
                              anchor="target" if window.strategy == "direct" else "features",
-                             lags=anchor_lags(model_spec, window))
+                             lags=anchor_lags(model_spec, window), flag_col=flag_col)
 
     def _check_fitted(self) -> None:
         if "state_" not in vars(self):
@@ -307,7 +310,9 @@ class Forecaster:
         """The rows the net reads for ``frame`` (``state``: the one being fitted, else the fitted one)."""
         state = state or self.state_
         index = state.series_index[frame.uid] if self.series_embedding else None
-        return input_rows(frame, scaling, list(self.calendar), ahead, state.freq, bool(self.pad), index, out)
+        seasonal = state.seasonal_anchors[frame.uid] if self.normalize == "auto" else None
+        return input_rows(frame, scaling, list(self.calendar), ahead, state.freq, bool(self.pad), index, out,
+                          seasonal)
 
     # -- persistence ----------------------------------------------------------------------------
     def config(self) -> dict:

@@ -58,7 +58,8 @@ def config_of(f) -> dict:
         "members": [member_to_dict(specs) for specs in f.members_],
         "series": {uid: {"scaling": f.scalings_[uid].to_dict(), "tail": _tail_to_json(tail),
                          "interval_scale": f.interval_scales_[uid], "index": f.series_index_[uid],
-                         "season": None if f.seasons_.get(uid) is None else f.seasons_[uid].to_dict()}
+                         "season": None if f.seasons_.get(uid) is None else f.seasons_[uid].to_dict(),
+                         **({"seasonal_anchor": f.seasonal_anchors_[uid]} if f.seasonal_anchors_ else {})}
                    for uid, tail in f.tails_.items()},
         "conformal": f.conformal_,
         "fit": {"refit_best": f.refit_best},
@@ -120,6 +121,8 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
         calibration = config.get("conformal")
         members = [member_from_dict(m, model_spec, window, train_spec) for m in config["members"]]
         seasons = {str(uid): Season.from_dict(s.get("season")) for uid, s in config["series"].items()}
+        seasonal_anchors = {str(uid): bool(s["seasonal_anchor"]) for uid, s in config["series"].items()
+                            } if model_spec.normalize == "auto" else {}
         trained_by = str(config.get("engine", "torch"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, RnncastError):
@@ -135,11 +138,12 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
         raise RnncastError(f"{path} is incomplete: {WEIGHTS_FILE} is missing")
     n_calendar = 2 * len(window.calendar)
     f = Forecaster(**{**saved_settings(config, path / CONFIG_FILE), "engine": engine})
-    n_inputs = len(columns) + len(known) + n_calendar + window.pad + bool(model_spec.series_embedding)
+    n_inputs = (len(columns) + len(known) + n_calendar + window.pad + (model_spec.normalize == "auto")
+                + bool(model_spec.series_embedding))
     nets = [f.build_net(*specs, n_inputs, len(columns), len(scalings)) for specs in members]
     engines.load_state(engine, nets, weights.read_bytes(), str(weights))
     f.state_ = FittedState(
-        freq=data.get("freq"), seasons=seasons, skipped=[],
+        freq=data.get("freq"), seasons=seasons, skipped=[], seasonal_anchors=seasonal_anchors,
         series_index={str(uid): int(s.get("index", k)) for k, (uid, s) in enumerate(config["series"].items())},
         nets=nets, members=members, scalings=scalings, columns=columns, target=target,
         time_col=data.get("time_col"), id_col=data.get("id_col"), known_columns=known,
@@ -174,7 +178,7 @@ def _settings_of_specs(model_spec: ModelSpec, window: WindowSpec, train_spec: Tr
                 nonlinearity=model_spec.nonlinearity, scaler=window.scaler, strategy=window.strategy,
                 quantiles=window.quantiles, calendar=window.calendar, pad=window.pad,
                 series_embedding=model_spec.series_embedding, normalize=model_spec.normalize,
-                season_length=model_spec.season if model_spec.normalize == "season" else None,
+                season_length=model_spec.season if model_spec.seasonal else None,
                 shrink=model_spec.shrink, deseasonalize=period, ensemble=n_members, loss=train_spec.loss,
                 lr=train_spec.lr, iterations=train_spec.iterations, epochs=train_spec.epochs,
                 batch_size=train_spec.batch_size, clip=train_spec.clip, val_size=train_spec.val_size,

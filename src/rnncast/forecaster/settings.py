@@ -88,9 +88,11 @@ SETTINGS: tuple[Setting, ...] = (
             " (torch; 0: none)", type=_I),
     Setting("normalize", "last", "model",
             "last: windows relative to their last row, zero-initialised output, so the untrained net is naive;"
-            " season: each output on its seasonal-naive value (direct), so it starts at seasonal naive; none:"
-            " the lecture's absolute windows", NORMALIZE),
-    Setting("season_length", None, "model", "the period m of normalize=season (None: the usual period of the"
+            " season: each output on its seasonal-naive value (direct), so it starts at seasonal naive; auto:"
+            " season for each series whose training part passes the seasonality test (lag-m autocorrelation"
+            " significant at 90%, the Naive2 rule), last for the others; none: the lecture's absolute windows",
+            NORMALIZE),
+    Setting("season_length", None, "model", "the period m of normalize=season|auto (None: the usual period of the"
             " data's frequency: 12 monthly, 4 quarterly, 7 daily)", type=_I, metavar="M"),
     Setting("shrink", 1.0, "model",
             "the share α of the learned correction a relative net's forecast keeps, ŷ = a + α·net (a: the"

@@ -21,6 +21,8 @@ class FittedState:
     seasons: dict  # series id -> its multiplicative seasonal index (data.seasons.Season) or None
     series_index: dict[str, int]  # series id -> row of the series embedding
     skipped: list[str]  # ids of series too short to train on
+    # normalize="auto": series id -> whether its training part passed the seasonality test (seasonal anchor)
+    seasonal_anchors: dict[str, bool] = field(default_factory=dict)
     nets: list = field(default_factory=list)  # one trained network per ensemble member
     members: list = field(default_factory=list)  # (ModelSpec, WindowSpec, TrainSpec) per member, as trained
     scalings: dict[str, SeriesScaling] = field(default_factory=dict)  # series id -> its scalers

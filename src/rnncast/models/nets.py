@@ -25,13 +25,17 @@ class RecurrentNet(nn.Module):
     """Recurrent layers (RNN/LSTM/GRU) + Linear on the last time step."""
 
     def __init__(self, spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
-                 n_series: int = 0, n_past: int = 0, anchor: str = "target", lags: tuple[int, ...] | None = None):
+                 n_series: int = 0, n_past: int = 0, anchor: str = "target", lags: tuple[int, ...] | None = None,
+                 flag_col: int | None = None):
         super().__init__()
         # normalize="last": the first n_past input columns are read relative to the window's last row,
         # and that row is added back to the output (anchor "target": its target value, to each output;
         # "features": all its past features; many_to_many: each step's own row).
         # normalize="season" (direct): output k is added to the target ``lags[k]`` rows back from the
         # window's end instead, its seasonal-naive value (rnncast.specs.anchor_lags).
+        # normalize="auto": input column ``flag_col`` holds 1 for a series that passed the seasonality test
+        # (that anchor) and 0 for one that did not (the last value's): a = a_last + flag·(a_season - a_last).
+        self.flag_col = flag_col
         self.n_past = n_past if spec.relative else 0
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
@@ -58,6 +62,7 @@ class RecurrentNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         P = self.n_past
+        flag = None if self.flag_col is None else x[:, -1, self.flag_col : self.flag_col + 1]  # (N, 1)
         if P:
             past = x[:, :, :P]  # (N, L, P)
             last = past[:, -1:, :]  # (N, 1, P)
@@ -77,12 +82,16 @@ class RecurrentNet(nn.Module):
         if self.many_to_many:
             return y + past  # each step forecasts the next row relative to its own
         if self.lags is not None:  # each output on its seasonal-naive value: y_{T+h-m·ceil(h/m)}
-            return y + past[:, past.shape[1] - self.lags, P - 1]
+            seasonal = past[:, past.shape[1] - self.lags, P - 1]
+            if flag is None:
+                return y + seasonal
+            level = last[:, 0, P - 1 : P]
+            return y + level + flag * (seasonal - level)
         return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
 
 
 def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
               n_series: int = 0, n_past: int = 0, anchor: str = "target",
-              lags: tuple[int, ...] | None = None) -> RecurrentNet:
+              lags: tuple[int, ...] | None = None, flag_col: int | None = None) -> RecurrentNet:
     spec.check()
-    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series, n_past, anchor, lags)
+    return RecurrentNet(spec, input_size, output_size, many_to_many, n_series, n_past, anchor, lags, flag_col)

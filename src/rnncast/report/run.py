@@ -77,11 +77,13 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
         what = {"last": ": it reads windows relative to their last value with a zero output layer, so it is the"
                         " naive forecast",
                 "season": ": each output sits on its seasonal-naive value with a zero output layer, so it is the"
-                          " seasonal naive forecast"}.get(normalize, "")
+                          " seasonal naive forecast",
+                "auto": ": each output sits on its seasonal-naive value (series that passed the seasonality test) or"
+                        " the last value (the others) with a zero output layer"}.get(normalize, "")
         lines.append(f"Early stopping kept the untrained network (round 0){what}; no round of training beat it on"
                      " the validation windows by --min-delta.")
     if any(share != 1.0 for share in shares):
-        anchor = "seasonal-naive" if normalize == "season" else "naive"
+        anchor = {"season": "seasonal-naive", "auto": "seasonal-naive or naive"}.get(normalize, "naive")
         lines.append(f"Shrink: forecasts keep {', '.join(f'{100 * s:.0f}%' for s in shares)} (per network) of the"
                      f" learned correction to the {anchor} forecast.")
     if evaluation.lookahead_rmse is not None:

@@ -9,6 +9,8 @@ With P past features (the first P input columns, target last) and window x (N, L
                        a_t = x[:, t, :P]    (many-to-many: each step's own row)
                        a_k = x[:, L-lag_k, P-1]  (``normalize="season"``: output k on its seasonal-naive
                                                   value, ``lags`` from ``rnncast.specs.anchor_lags``)
+                       a_k = a + f·(a_k - a),  f = x[:, L-1, flag_col]   (``normalize="auto"``: f is 1 for
+                                                  a series that passed the seasonality test, else 0)
 
 The anchor holds no parameters, so backward is the wrapped net's backward unchanged: ∂ŷ/∂θ = ∂net/∂θ.
 Forecasts (``predict``, not the training ``forward``) keep the share α = ``shrink`` of the correction,
@@ -25,8 +27,8 @@ class LastAnchored:
     """A ``ScratchNet`` with windows read relative to their last row and a zero-initialised output layer."""
 
     def __init__(self, net, n_past: int, anchor: str = "target", zero_init: bool = True, lags=None,
-                 shrink: float = 1.0):
-        self.net, self.n_past, self.anchor, self.shrink = net, n_past, anchor, shrink
+                 shrink: float = 1.0, flag_col: int | None = None):
+        self.net, self.n_past, self.anchor, self.shrink, self.flag_col = net, n_past, anchor, shrink, flag_col
         self.lags = None if lags is None else np.asarray(lags, dtype=np.int64)
         if zero_init:
             net.params["fc.weight"][...] = 0.0
@@ -46,7 +48,11 @@ class LastAnchored:
         if y.ndim == 3:  # many-to-many: each step relative to its own row
             return y + past
         if self.lags is not None:
-            return y + past[:, past.shape[1] - self.lags, P - 1]
+            seasonal = past[:, past.shape[1] - self.lags, P - 1]
+            if self.flag_col is None:
+                return y + seasonal
+            level, flag = last[:, 0, P - 1 : P], x[:, -1, self.flag_col : self.flag_col + 1]
+            return y + level + flag * (seasonal - level)
         return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
 
     def predict(self, x: np.ndarray) -> np.ndarray:

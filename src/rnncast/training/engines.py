@@ -33,9 +33,11 @@ def check(engine: str, spec: ModelSpec) -> None:
 
 
 def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed: int, many_to_many: bool = False,
-          n_series: int = 0, n_past: int = 0, anchor: str = "target", lags: tuple[int, ...] | None = None):
+          n_series: int = 0, n_past: int = 0, anchor: str = "target", lags: tuple[int, ...] | None = None,
+          flag_col: int | None = None):
     """A freshly initialised network; ``seed`` fixes its weights. ``lags``: each output's anchor row, counted
-    back from the window's end (``normalize="season"``; ``rnncast.specs.anchor_lags``)."""
+    back from the window's end (``normalize="season"``; ``rnncast.specs.anchor_lags``); ``flag_col``: the input
+    column that says whether a series takes that anchor or the last value (``normalize="auto"``)."""
     check(engine, spec)
     if engine == "numpy":
         from rnncast.scratch import ScratchNet
@@ -46,14 +48,15 @@ def build(engine: str, spec: ModelSpec, input_size: int, output_size: int, seed:
         if spec.relative:
             from rnncast.scratch.anchored import LastAnchored
 
-            net = LastAnchored(net, n_past, anchor, lags=lags, shrink=1.0 if spec.shrink == "auto" else spec.shrink)
+            net = LastAnchored(net, n_past, anchor, lags=lags, shrink=1.0 if spec.shrink == "auto" else spec.shrink,
+                               flag_col=flag_col)
         return net
     import torch
 
     from rnncast.models import build_net
 
     torch.manual_seed(seed)
-    return build_net(spec, input_size, output_size, many_to_many, n_series, n_past, anchor, lags)
+    return build_net(spec, input_size, output_size, many_to_many, n_series, n_past, anchor, lags, flag_col)
 
 
 def predict(engine: str, net, X: np.ndarray) -> np.ndarray:
