@@ -292,8 +292,10 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
     tag = f"{LABELS[block.dataset]} {block.freq} ({len(block.ids)} series, H={block.H}, m={block.m})"
     print(f"\n== {tag}", flush=True)
 
-    def record(method: str, forecasts: np.ndarray, seconds: float, note: str = "") -> None:
-        results.add(method, block.freq, Outcome(score(block, forecasts), seconds, note))
+    def record(method: str, forecasts: np.ndarray | dict, seconds: float, note: str = "") -> None:
+        """``forecasts`` (n, H), or already the per-series scores (several seeds' mean)."""
+        scores = forecasts if isinstance(forecasts, dict) else score(block, forecasts)
+        results.add(method, block.freq, Outcome(scores, seconds, note))
         main = MAIN_METRIC[block.dataset]
         value = float(np.nanmean(results.rows[method][block.freq].scores[main]))
         print(f"   {method:<22} {main} {value:7.2f}   {seconds:7.1f} s {note}", flush=True)
@@ -317,7 +319,7 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
             settings[key] = getattr(args, key)
     available, notes = variants(block.m, MAIN_METRIC[block.dataset] if block.dataset in MAIN_METRIC else "smape")
     for name in [v for v in args.variants if v.startswith("preset")]:
-        run_preset(block, name, record, train_times)
+        run_preset(block, name, record, train_times, args.set, args.seeds)
     for note in notes:
         print(f"   note: {note}")
     unknown = [v for v in args.variants if v not in available and not v.startswith("preset")]
@@ -361,11 +363,29 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
                 record(f"{kind} {variant} ens{n_members}", np.median(np.stack(members), axis=0), total, note)
 
 
-def run_preset(block: Block, name: str, record, train_times: dict) -> None:
+def run_preset(block: Block, name: str, record, train_times: dict, changes: dict | None = None,
+               seeds: list[int] | None = None) -> None:
     """``Forecaster.from_preset(<frequency>, H)`` on all of the block's series: ``preset`` as declared (an
     ensemble), ``preset-single`` its first member alone (ensemble=1); ``-noes`` without early stopping.
     Where the preset stops early, it watches the data set's reported metric (sMAPE on M1, MAPE on Tourism),
-    and where it trains on a metric (yearly), on that one too."""
+    and where it trains on a metric (yearly), on that one too. ``changes`` (``--set``) override preset
+    settings; with several ``seeds`` the scores are each series' mean over the seeds, the seconds the mean."""
+    seeds = seeds or [None]
+    runs = [_preset_run(block, name, train_times, changes or {}, seed) for seed in seeds]
+    if len(runs) == 1:
+        forecasts, seconds, note = runs[0]
+        record(name, forecasts, seconds, note)
+        return
+    scores = [score(block, forecasts) for forecasts, _, _ in runs]
+    main = MAIN_METRIC[block.dataset]
+    each = [float(np.nanmean(s[main])) for s in scores]
+    mean = {key: np.mean([s[key] for s in scores], axis=0) for key in scores[0]}
+    record(name, mean, float(np.mean([r[1] for r in runs])),
+           f"(seeds {','.join(map(str, seeds))}: {main} {' / '.join(f'{v:.2f}' for v in each)},"
+           f" spread {max(each) - min(each):.2f}) {runs[0][2]}")
+
+
+def _preset_run(block: Block, name: str, train_times: dict, changes: dict, seed: int | None):
     overrides = {"preset": {}, "preset-single": {"ensemble": 1},
                  "preset-noes": {"val_size": 0.0, "refit_best": False},
                  "preset-single-noes": {"ensemble": 1, "val_size": 0.0, "refit_best": False}}[name]
@@ -376,7 +396,15 @@ def run_preset(block: Block, name: str, record, train_times: dict) -> None:
         f.loss = MAIN_METRIC[block.dataset]  # training on the metric that is reported, too
     if block.m > 1 and f.deseasonalize:
         f.deseasonalize = block.m
-    if f.normalize == "season":
+    if f.normalize in ("season", "auto"):
+        f.season_length = block.m
+    for key, value in changes.items():
+        if key not in f.get_params():
+            raise SystemExit(f"--set {key}: not a Forecaster setting")
+        setattr(f, key, value)
+    if seed is not None:
+        f.seed = seed
+    if f.normalize in ("season", "auto") and block.m > 1:
         f.season_length = block.m
     start = time.perf_counter()
     f.fit(block.long_frame())
@@ -386,7 +414,7 @@ def run_preset(block: Block, name: str, record, train_times: dict) -> None:
     train_times.setdefault((block.dataset, block.freq), []).append((f"{name} (one member)", max(per_member)))
     epochs = [h.best_step for h in f.histories_]
     shares = sorted({model.shrink for model, _, _ in f.members_})
-    record(name, forecasts, seconds, f"(scaler {f.scaler}; epochs chosen per member: {epochs}"
+    return forecasts, seconds, (f"(scaler {f.scaler}; epochs chosen per member: {epochs}"
            + (f"; share of the correction kept: {', '.join(f'{s:g}' for s in shares)})" if shares != [1.0] else ")")
            + (f" ({missing} series fell back to naive)" if missing else ""))
 
@@ -519,7 +547,12 @@ def main() -> None:
     parser.add_argument("--origin", type=int, default=1,
                         help="with --validate: score on the K-th last H values of each training part (default 1)")
     parser.add_argument("--stats", default="AutoETS,Theta", help="statsforecast models to run ('none': none)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a preset setting (JSON value, else text), e.g. --set normalize=auto")
+    parser.add_argument("--seeds", default=None, help="preset variants: run each of these seeds, e.g. 0,1,2")
     args = parser.parse_args()
+    args.set = dict(_setting(item, parser) for item in args.set)
+    args.seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
     args.datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     args.freqs = [f.strip() for f in args.freqs.split(",") if f.strip()]
     args.models = [k.strip() for k in args.models.split(",") if k.strip()]
@@ -555,7 +588,8 @@ def main() -> None:
           f" rnncast {rnncast.__version__}")
     print(f"run: datasets {','.join(args.datasets)}, freqs {','.join(args.freqs)}, models {','.join(args.models)},"
           f" variants {','.join(args.variants)}, ensemble {args.ensemble}, series per frequency"
-          f" {args.series or 'all'}, {f'VALIDATION split ({split_name(args)})' if args.validate else 'test split'}")
+          f" {args.series or 'all'}, {f'VALIDATION split ({split_name(args)})' if args.validate else 'test split'}"
+          + (f", preset changes {args.set}" if args.set else "") + (f", seeds {args.seeds}" if args.seeds else ""))
     start = time.perf_counter()
     all_results, train_times = [], {}
     for dataset in args.datasets:
@@ -568,6 +602,18 @@ def main() -> None:
     for results in all_results:
         report(results, args, train_times)
     print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+
+
+def _setting(item: str, parser) -> tuple[str, object]:
+    import json
+
+    key, sep, text = item.partition("=")
+    if not sep:
+        parser.error(f"--set takes KEY=VALUE, got {item!r}")
+    try:
+        return key.strip(), json.loads(text)
+    except json.JSONDecodeError:
+        return key.strip(), text
 
 
 if __name__ == "__main__":
