@@ -63,14 +63,15 @@ TAGGER_RUN = Kind("tagger_run", "tagger run", True, frozenset(
     {"config.json", "vocab.json", "model.safetensors", "metrics.json", "test_predictions.conll"}))
 EXPLAIN = Kind("explain", "folder of explain figures", True, frozenset(
     {"gradients.png", "activations.png", "hidden_states.png"}))
+TUNING = Kind("tuning", "tuning run", True, frozenset({"config.json", "trials.csv"}))
 TABLE_FORMATS = ("auto", "csv", "parquet")  # how a run writes its tables (report.run.table_files; --tables)
 FORECAST_CSV = Kind("forecast_csv", "forecast table", False)
 FORECAST_PAGE = Kind("forecast_page", "forecast page", False)
 TAGGED_CONLL = Kind("tagged_conll", "tagged CoNLL file", False)
 CHECKPOINT = Kind("checkpoint", "training checkpoint", False)
 TEXT = Kind("text", "generated text", False)  # not recognisable: never replaces a file
-KINDS = {k.name: k for k in (FORECAST_RUN, TEXT_RUN, TAGGER_RUN, EXPLAIN, FORECAST_CSV, FORECAST_PAGE, TAGGED_CONLL,
-                             CHECKPOINT, TEXT)}
+KINDS = {k.name: k for k in (FORECAST_RUN, TEXT_RUN, TAGGER_RUN, EXPLAIN, TUNING, FORECAST_CSV, FORECAST_PAGE,
+                             TAGGED_CONLL, CHECKPOINT, TEXT)}
 _TASK_KINDS = {"char_lm": TEXT_RUN, "tagger": TAGGER_RUN}
 
 

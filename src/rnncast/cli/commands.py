@@ -33,9 +33,11 @@ from rnncast.cli.options import (
     apply_preset,
     forecaster_from,
     input_notes,
-    split,
+    read_panel,
 )
 from rnncast.cli.predict import run_predict
+from rnncast.cli.tune import add_command as add_tune_command
+from rnncast.cli.tune import run_tune
 from rnncast.errors import RnncastError
 from rnncast.forecaster.settings import add_option
 from rnncast.profiling import phase
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CPU threads for torch and BLAS (default 1, or OMP_NUM_THREADS when set)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_forecasting_commands(sub)
+    add_tune_command(sub, add_data_options, add_model_options)
     sub.add_parser("datasets", help="list the bundled data sets")
     from rnncast.text.cli import add_commands as add_text_commands
 
@@ -146,8 +149,6 @@ def run_demo(args) -> int:
 
 def _prepare(args):
     """The panel and an unfitted Forecaster from the shared data and model options."""
-    from rnncast.data.io import read_table
-    from rnncast.data.panel import to_panel
     from rnncast.training.checkpoint import options_from as checkpoint_options
 
     if distributed.is_main():  # before any work: a target rnncast may not replace ends the command now
@@ -156,9 +157,7 @@ def _prepare(args):
                                  precision=args.precision, tensorboard=args.tensorboard,
                                  **checkpoint_options(args, _run_dir(args, "train")))
     with phase("read"):
-        table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")
-        panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
-                         split(args.known), args.freq, min_rows=1 if args.pad else 2)  # 2: a window and its target
+        table, panel = read_panel(args)
     panel.notes = input_notes(table, panel)
     if distributed.is_main():
         announce(args, panel, table)
@@ -166,7 +165,8 @@ def _prepare(args):
 
 
 def run_train(args, title: str | None = None) -> int:
-    from rnncast.evaluation.holdout import default_test_size, holdout
+    from rnncast.data.holdout_split import default_test_size
+    from rnncast.evaluation.holdout import holdout
 
     panel, forecaster = _prepare(args)
     test_size = args.test_size if args.test_size is not None else default_test_size(
@@ -303,7 +303,7 @@ def _text_command(args) -> int:
     return TEXT_COMMANDS[args.command](args)
 
 
-COMMANDS = {"demo": run_demo, "train": run_train, "backtest": run_backtest, "predict": run_predict,
+COMMANDS = {"demo": run_demo, "train": run_train, "backtest": run_backtest, "predict": run_predict, "tune": run_tune,
             "datasets": run_datasets, "explain": run_explain, "text": _text_command, "tag": _text_command}
 
 

@@ -156,7 +156,18 @@ def forecaster_from(args, **extra):
     params["season_length"] = args.season_length or getattr(args, "season", None)  # --season as the fallback
     return Forecaster(**params, **extra)
 
-def announce(args, panel, table=None) -> None:
+def read_panel(args):
+    """``(table, panel)``: the data the options name, read and split into series."""
+    from rnncast.data.io import read_table
+    from rnncast.data.panel import to_panel
+
+    table = read_table(args.data, reverse=args.reverse, numbers=args.numbers or "plain")
+    panel = to_panel(table, args.id_col, args.target, split(args.features), args.time_col, args.fill,
+                     split(args.known), args.freq, min_rows=1 if args.pad else 2)  # 2: a window and its target
+    return table, panel
+
+
+def announce(args, panel, table=None, verb: str = "training") -> None:
     """The one line on stderr before training (and what the run did with the input's columns)."""
     for line in input_notes(table, panel) if table is not None else []:
         print(f"rnncast: {line}", file=sys.stderr)  # even with --quiet: nothing is dropped silently
@@ -164,5 +175,5 @@ def announce(args, panel, table=None) -> None:
         return
     rows = sum(len(s) for s in panel.series)
     preset = f", preset {args.preset}" if getattr(args, "preset", None) else ""
-    print(f"training {args.model} ({args.engine}{preset}) on {args.data} ({len(panel)} series, {rows} rows,"
+    print(f"{verb} {args.model} ({args.engine}{preset}) on {args.data} ({len(panel)} series, {rows} rows,"
           f" target {panel.first.target})", file=sys.stderr)

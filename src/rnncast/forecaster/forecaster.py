@@ -142,6 +142,17 @@ class Forecaster:
         """The settings (``rnncast.forecaster.settings``) as given: what ``clone`` copies."""
         return {s.name: getattr(self, s.name) for s in settings.SETTINGS}
 
+    def tune(self, df: pd.DataFrame, trials: int = 20, budget: float | None = None, n_origins: int = 3,
+             metric: str = "smape", test_size: float | int | None = None, seed: int = 0, id_col: str | None = None,
+             target: str | None = None, freq: str | None = None, report=None):
+        """Search settings on validation origins before each series' test part (``rnncast.forecaster.tuning``;
+        needs Optuna). Returns a ``TuneResult``; ``result.params`` are the best settings
+        (``Forecaster(**result.params)``). This forecaster's own settings are trial 0; it is not fitted."""
+        from rnncast.forecaster import tuning
+
+        panel = to_panel(df, id_col, target, None, None, None, None, freq)
+        return tuning.tune(self, panel, trials, budget, n_origins, metric, test_size, seed, report=report)
+
     def clone(self, **changes) -> Forecaster:
         """A new, unfitted Forecaster with the same settings, ``changes`` replacing some (scikit-learn's clone)."""
         return type(self)(**{**self.get_params(), **changes})
