@@ -44,3 +44,29 @@ def test_grouped_metrics_equal_each_groups_own():
             else:
                 assert grouped[name][g] == pytest.approx(value, rel=1e-12), (name, g)
     assert np.isnan(grouped["mape"][2]) and np.isnan(grouped["mase"][1])
+
+
+def test_crps_of_samples_equals_a_numerical_integral_of_their_empirical_cdf():
+    from rnncast.metrics import crps_samples
+
+    rng = np.random.default_rng(0)
+    for S, y in ((1, 0.3), (7, 0.5), (50, -2.0), (200, 1.7)):
+        x = rng.normal(0.0, 1.0, S)
+        grid = np.linspace(min(x.min(), y) - 1.0, max(x.max(), y) + 1.0, 2_000_001)  # outside: integrand 0
+        F = np.searchsorted(np.sort(x), grid, side="right") / S  # the empirical CDF at each grid point
+        integrand = (F - (grid >= y)) ** 2
+        numeric = float(np.sum((integrand[1:] + integrand[:-1]) / 2 * np.diff(grid)))  # trapezoids
+        assert crps_samples(x, y) == pytest.approx(numeric, abs=1e-4)
+
+
+def test_crps_of_one_sample_is_the_absolute_error_and_many_approach_the_gaussian_formula():
+    from scipy.stats import norm
+
+    from rnncast.metrics import crps_samples
+
+    y = np.array([[0.0, 1.0], [2.5, -1.0]])
+    np.testing.assert_allclose(crps_samples(np.full((1, 2, 2), 0.5), y), np.abs(0.5 - y))
+    samples = np.random.default_rng(1).normal(0.0, 2.0, (200_000, 2, 2))
+    z = y / 2.0
+    exact = 2.0 * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / np.sqrt(np.pi))  # CRPS of N(0, 2²)
+    np.testing.assert_allclose(crps_samples(samples, y), exact, rtol=0.01)

@@ -8,6 +8,14 @@ With errors e_t = y_t - ŷ_t over n test points:
 - smape = 100 · mean(2|e| / (|y| + |ŷ|))         (terms with y = ŷ = 0 count as 0)
 - mase  = mae / mean(|y_s - y_{s-1}|) over the training part (in-sample one-step naive MAE),
           so naive scores about 1 and anything below 1 beats it on the scale of the training data.
+
+A distribution forecast given as S samples x_1 … x_S of one value y is scored by the continuous ranked
+probability score of their empirical CDF F_S (``crps_samples``):
+
+    CRPS(F_S, y) = ∫ (F_S(z) - 1{z ≥ y})² dz = mean_i |x_i - y| - ½ mean_{i,j} |x_i - x_j|
+
+in the data's units (a point forecast's CRPS is its absolute error; lower is better). With the samples
+sorted, x_(1) ≤ … ≤ x_(S), the double sum is Σ_{i,j} |x_i - x_j| = 2 Σ_i (2i - S - 1) x_(i): O(S log S).
 """
 
 from __future__ import annotations
@@ -50,6 +58,16 @@ def naive_scale(y_train: np.ndarray, season: int = 1) -> float | None:
         return None
     scale = float(np.mean(np.abs(y_train[season:] - y_train[:-season])))
     return scale if scale > 0 else None
+
+
+def crps_samples(samples, y) -> np.ndarray:
+    """CRPS of each value ``y`` (any shape) against its ``samples`` (``(S, *y.shape)``, samples first)."""
+    x = np.sort(np.asarray(samples, dtype=np.float64), axis=0)  # (S, ...)
+    y = np.asarray(y, dtype=np.float64)
+    S = x.shape[0]
+    weights = (2.0 * np.arange(1, S + 1) - S - 1).reshape((S,) + (1,) * y.ndim)
+    spread = (weights * x).sum(axis=0) / S**2  # ½ mean_{i,j} |x_i - x_j|
+    return np.abs(x - y).mean(axis=0) - spread
 
 
 def pinball(y, yq, q: float) -> float:

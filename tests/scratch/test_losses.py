@@ -44,3 +44,24 @@ def test_cross_entropy_matches_torch(shape, scale):
 def test_cross_entropy_rejects_wrong_target_shape():
     with pytest.raises(RnncastError, match="expected"):
         softmax_cross_entropy(np.zeros((3, 4)), np.zeros((3, 4), dtype=int))
+
+
+def test_gaussian_nll_matches_the_torch_head_and_passes_a_gradient_check():
+    from rnncast.scratch.gradcheck import numerical_grad, rel_error
+    from rnncast.scratch.losses import gaussian_nll
+    from rnncast.training.likelihoods import nll
+
+    rng = np.random.default_rng(0)
+    out = rng.normal(0, 1, (6, 2))
+    y = rng.normal(20, 5, 6)
+    nu = np.abs(y).mean()
+    loss, dout = gaussian_nll(out, y, nu)
+    t_out = torch.tensor(out, requires_grad=True)
+    t_loss = nll("gaussian", t_out, torch.tensor(y), torch.tensor(nu))
+    t_loss.backward()
+    assert loss == pytest.approx(t_loss.item(), rel=1e-10)
+    np.testing.assert_allclose(dout, t_out.grad.numpy(), rtol=1e-8)
+    numeric = numerical_grad(lambda: gaussian_nll(out, y, nu)[0], out)
+    assert rel_error(dout, numeric) < 1e-7
+    with pytest.raises(RnncastError, match="gaussian_nll"):
+        gaussian_nll(out[:, :1], y, nu)

@@ -1,0 +1,58 @@
+"""Distribution heads for probabilistic forecasts (the DeepAR form): the network's raw outputs at a step
+become the parameters of the next value's distribution, training minimises its negative log-likelihood,
+and forecasts are values sampled from it.
+
+Every series is scaled by ν, the mean absolute value of its training part, so one network serves series
+of any size; the parameters are brought back to the data's units here (``scale`` = ν, broadcast):
+
+    gaussian   μ = ν·o₁,  σ = ν·softplus(o₂)                    y ~ N(μ, σ²)
+    studentt   μ = ν·o₁,  σ = ν·softplus(o₂),  df = 2 + softplus(o₃)   (heavy tails; df > 2: finite variance)
+    negbin     m = ν·softplus(o₁),  α = softplus(o₂)/√ν       y ~ NB(mean m, variance m + α m²)
+
+The negative binomial keeps counts as counts (whole numbers ≥ 0): r = 1/α failures, success probability
+p = m / (m + r), so its mean r·p/(1 - p) is m. Dividing α by √ν, as GluonTS does, keeps the learned
+dispersion comparable between small and large counts. A softplus floor (1e-6) keeps σ and α positive.
+
+    nll(raw, y, scale)          mean of -log p(y | θ(raw, scale))
+    sample(raw, scale, n, seed) n draws per value, ``(n, *raw.shape[:-1])``; the same seed, the same draws
+"""
+
+from __future__ import annotations
+
+LIKELIHOODS = ("gaussian", "studentt", "negbin")
+N_PARAMS = {"gaussian": 2, "studentt": 3, "negbin": 2}
+FLOOR = 1e-6
+
+
+def distribution(kind: str, raw, scale):
+    """The torch distribution of each value: ``raw`` ``(..., N_PARAMS[kind])`` network outputs, ``scale``
+    (ν) broadcastable to ``raw.shape[:-1]``."""
+    import torch
+    from torch.nn.functional import softplus
+
+    if kind == "gaussian":
+        return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR)
+    if kind == "studentt":
+        return torch.distributions.StudentT(2.0 + softplus(raw[..., 2]), scale * raw[..., 0],
+                                            scale * softplus(raw[..., 1]) + FLOOR)
+    if kind == "negbin":
+        mean = scale * softplus(raw[..., 0]) + FLOOR
+        alpha = softplus(raw[..., 1]) / scale.sqrt() + FLOOR
+        r = 1.0 / alpha
+        return torch.distributions.NegativeBinomial(total_count=r, probs=mean / (mean + r))
+    raise ValueError(f"unknown likelihood {kind!r}; choose one of {', '.join(LIKELIHOODS)}")
+
+
+def nll(kind: str, raw, y, scale):
+    """Mean negative log-likelihood of the observed ``y`` (data units) under the predicted distributions."""
+    return -distribution(kind, raw, scale).log_prob(y).mean()
+
+
+def sample(kind: str, raw, scale, n: int, seed: int):
+    """``n`` draws of each value, ``(n, *raw.shape[:-1])``; torch's global generator is seeded with ``seed``
+    inside and left as it was (``torch.random.fork_rng``)."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(seed)
+        return distribution(kind, raw, scale).sample((n,))
