@@ -404,8 +404,8 @@ def _preset_run(block: Block, name: str, train_times: dict, changes: dict, seed:
         setattr(f, key, value)
     if seed is not None:
         f.seed = seed
-    if f.normalize in ("season", "auto") and block.m > 1:
-        f.season_length = block.m
+    if f.normalize in ("season", "auto"):
+        f.season_length = block.m  # m = 1: every output on the last value
     start = time.perf_counter()
     f.fit(block.long_frame())
     forecasts, missing = as_matrix(f.predict(), f.model, block)
