@@ -67,11 +67,12 @@ TUNING = Kind("tuning", "tuning run", True, frozenset({"config.json", "trials.cs
 TABLE_FORMATS = ("auto", "csv", "parquet")  # how a run writes its tables (report.run.table_files; --tables)
 FORECAST_CSV = Kind("forecast_csv", "forecast table", False)
 FORECAST_PAGE = Kind("forecast_page", "forecast page", False)
+PATHS_CSV = Kind("paths_csv", "sample-path table", False)
 TAGGED_CONLL = Kind("tagged_conll", "tagged CoNLL file", False)
 CHECKPOINT = Kind("checkpoint", "training checkpoint", False)
 TEXT = Kind("text", "generated text", False)  # not recognisable: never replaces a file
 KINDS = {k.name: k for k in (FORECAST_RUN, TEXT_RUN, TAGGER_RUN, EXPLAIN, TUNING, FORECAST_CSV, FORECAST_PAGE,
-                             TAGGED_CONLL, CHECKPOINT, TEXT)}
+                             PATHS_CSV, TAGGED_CONLL, CHECKPOINT, TEXT)}
 _TASK_KINDS = {"char_lm": TEXT_RUN, "tagger": TAGGER_RUN}
 
 
@@ -178,6 +179,16 @@ def is_forecast_csv(path: Path) -> bool:
     return all(c.startswith(f"{header[2]}-") for c in header[3:])
 
 
+def is_paths_csv(path: Path) -> bool:
+    """A CSV whose header is the one ``rnncast predict --paths`` writes: ``unique_id,ds,sample,<model>``."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline(1 << 16).rstrip("\r\n").split(",")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(header) == 4 and header[:3] == ["unique_id", "ds", "sample"] and header[3] in MODEL_COLUMNS
+
+
 PAGE_MARKER = '<meta name="generator" content="rnncast predict --plot">'
 
 
@@ -198,7 +209,8 @@ def is_tagged_conll(path: Path) -> bool:
         return False
 
 
-_RECOGNISE_FILE = {FORECAST_CSV: is_forecast_csv, FORECAST_PAGE: is_forecast_page, TAGGED_CONLL: is_tagged_conll,
+_RECOGNISE_FILE = {FORECAST_CSV: is_forecast_csv, FORECAST_PAGE: is_forecast_page, PATHS_CSV: is_paths_csv,
+                   TAGGED_CONLL: is_tagged_conll,
                    CHECKPOINT: is_checkpoint,
                    TEXT: lambda path: False}
 

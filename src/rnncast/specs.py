@@ -19,6 +19,7 @@ NONLINEARITIES = ("tanh", "relu", "sigmoid")  # sigmoid: numpy engine only
 LOSSES = ("mse", "mae", "mape", "smape")
 RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.losses.RatioLoss)
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
+LIKELIHOODS = ("gaussian", "studentt", "negbin")  # distribution heads (training.likelihoods); as a loss: its NLL
 NORMALIZE = ("none", "last", "season", "auto")
 SHRINK_GRID = (0.25, 0.5, 0.75, 1.0)  # the shares shrink="auto" tries on the validation hold-out
 
@@ -44,6 +45,9 @@ class ModelSpec:
     # anchor; in scaled units): 1 keeps all of it; "auto" lets the validation hold-out choose α from
     # SHRINK_GRID (rnncast.training.early_stopping), and a fitted member holds the number it chose.
     shrink: float | str = 1.0
+    # A distribution of the next value at every step instead of point forecasts (the DeepAR form):
+    # trained on its negative log-likelihood, forecasts sampled step by step (forecaster.sampling).
+    likelihood: str | None = None
 
     @property
     def relative(self) -> bool:
@@ -58,6 +62,8 @@ class ModelSpec:
     def check(self) -> None:
         if self.normalize not in NORMALIZE:
             raise RnncastError(f"unknown normalize {self.normalize!r}; choose one of {', '.join(NORMALIZE)}")
+        if self.likelihood is not None and self.likelihood not in LIKELIHOODS:
+            raise RnncastError(f"unknown likelihood {self.likelihood!r}; choose one of {', '.join(LIKELIHOODS)}")
         _positive_int("season_length", self.season)
         if self.shrink != "auto" and (not isinstance(self.shrink, int | float) or isinstance(self.shrink, bool)
                                       or not 0.0 < self.shrink <= 1.0):
@@ -150,7 +156,7 @@ class TrainSpec:
             raise RnncastError(f"min-delta must be a fraction in [0, 1), got {self.min_delta!r}")
         if self.history is not None:
             _positive_int("history", self.history)
-        if self.loss not in LOSSES:
+        if self.loss not in LOSSES + LIKELIHOODS:  # a likelihood model's loss is its NLL (set by the Forecaster)
             raise RnncastError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
         if self.val_metric not in VAL_METRICS:
             raise RnncastError(f"unknown validation metric {self.val_metric!r}; choose one of {', '.join(VAL_METRICS)}")

@@ -113,6 +113,8 @@ def _add_forecasting_commands(sub) -> None:
     predict.add_argument("--out", help="write the forecast to this CSV file (replaces only a forecast rnncast wrote)")
     predict.add_argument("--plot", metavar="FILE.html", help="also write a page of every series' recent history and"
                          " forecast (intervals when the run has them), with a series picker; self-contained")
+    predict.add_argument("--paths", metavar="FILE.csv", help="also write a likelihood model's sample paths, long:"
+                         " unique_id, ds, sample, <model> (replaces only a path table rnncast wrote)")
     predict.add_argument("--engine", choices=ENGINES,
                          help="load the weights into this engine (default: the one that trained the run)")
 

@@ -22,6 +22,8 @@ def run_predict(args) -> int:
         atomic.check_target(args.out, outputs.FORECAST_CSV, [args.run_dir, args.data])
     if args.plot:
         atomic.check_target(args.plot, outputs.FORECAST_PAGE, [args.run_dir, args.data, args.out])
+    if args.paths:
+        atomic.check_target(args.paths, outputs.PATHS_CSV, [args.run_dir, args.data, args.out, args.plot])
     forecaster = load(args.run_dir, engine=args.engine)
     source = read_config(Path(args.run_dir)).get("data_source") or {}
     data = args.data or source.get("path")
@@ -42,6 +44,11 @@ def run_predict(args) -> int:
         print(f"forecast written to {args.out}")
     if args.plot:
         _write_forecast_page(args, forecaster, forecaster.panel_for(table, fill), forecast, data)
+    if args.paths:  # a likelihood model's sample paths, long: unique_id, ds, sample, <model>
+        paths = forecaster.predict(table, horizon=args.horizon, fill=fill, paths=True)
+        atomic.write_text_file(args.paths, paths.to_csv(index=False), outputs.PATHS_CSV,
+                               [args.run_dir, data, args.out, args.plot])
+        print(f"{paths['sample'].nunique()} sample paths per series written to {args.paths}", file=sys.stderr)
     print(text, end="")
     return 0
 

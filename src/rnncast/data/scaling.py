@@ -12,6 +12,8 @@
                 same units for every series; ``log`` divides them by each series' spread of levels, which
                 a trend dominates, so one growth rate reads differently from series to series (BENCHMARKS.md:
                 it decides Tourism's yearly series against naive).
+- ``meanabs``:  z = x / mean|x|                      (0 → 1; no shift, so counts keep their zero: the
+                likelihood models' scale ν, ``rnncast.training.likelihoods``)
 
 Fitting on the training part alone is what keeps an evaluation honest: the lecture scales its test
 period with the test period's own min/max, which leaks the future's range into the inputs.
@@ -26,7 +28,7 @@ import numpy as np
 
 from rnncast.errors import RnncastError
 
-SCALERS = ("minmax", "standard", "none", "log", "log_unscaled")
+SCALERS = ("minmax", "standard", "none", "log", "log_unscaled", "meanabs")
 LOG_SCALERS = ("log", "log_unscaled")  # kinds that take the positive columns to log space
 EPS = 1e-7
 
@@ -52,6 +54,9 @@ class Scaler:
             return cls(kind, values.mean(axis=0), np.where(std > 0, std, 1.0))
         if kind == "none":
             return cls(kind, np.zeros(n_features), np.ones(n_features))
+        if kind == "meanabs":
+            level = np.abs(values).mean(axis=0)
+            return cls(kind, np.zeros(n_features), np.where(level > 0, level, 1.0))
         if kind in LOG_SCALERS:
             positive = np.all(values > 0, axis=0)
             logged = np.where(positive, np.log(np.where(positive, values, 1.0)), values)

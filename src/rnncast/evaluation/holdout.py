@@ -118,6 +118,8 @@ def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | N
         mases = [v for uid in per_series if (v := per_series[uid][name]["mase"]) is not None]
         row["mase"] = float(np.mean(mases)) if mases else None  # series without a naive scale left out
         overall[name] = row
+    for column in (c for c in predictions.columns if c.endswith("-crps")):  # a likelihood model's paths, and
+        overall[column[: -len("-crps")]]["crps"] = float(predictions[column].mean())  # the bootstrap baseline
     quantile_cols = [c for c in predictions.columns if c.startswith(f"{model}-q-")]
     if quantile_cols:
         overall[model].update(metrics.quantile_metrics(predictions, quantile_cols))

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rnncast import baselines
+from rnncast import baselines, metrics
 from rnncast.data.frame import SeriesFrame
 from rnncast.data.input_rows import pad_left
 from rnncast.data.panel import Panel
 from rnncast.data.seasons import infer_season
 from rnncast.errors import RnncastError
+from rnncast.forecaster.sampling import quantiles_of
 
 if TYPE_CHECKING:
     from rnncast.forecaster.forecaster import Forecaster
@@ -94,8 +95,10 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
     if not series:
         raise RnncastError("no series has a complete forecast window to evaluate")
-    network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series})
+    network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series},
+                                        paths=bool(forecaster.likelihood))  # a likelihood model: (S, n, H) paths
     ids, counts, places, base = [], [], {"ds": [], "cutoff": [], "h": [], "y": []}, []
+    rng, bootstrap = np.random.default_rng(forecaster.seed), []  # a likelihood model's baseline distribution
     for frame in series:
         o = origins[frame.uid]
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
@@ -108,7 +111,18 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         places["y"].append(frame.y[targets].ravel())
         m = season if season is not None and season <= o.min() else None
         base.append({name: v.ravel() for name, v in baselines.multi_step(frame.y, o, H, m).items()})
-    point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once
+        if forecaster.likelihood:
+            drawn = baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng)
+            bootstrap.append(metrics.crps_samples(drawn, frame.y[targets]).ravel())
+    if forecaster.likelihood:  # paths -> quantile columns, and the CRPS of the paths at every target
+        drawn = np.concatenate([network[uid] for uid in ids], axis=1)  # (S, N, H)
+        point = forecaster.forecast_columns(quantiles_of(drawn))
+        actual = np.concatenate([s.y[origins[s.uid][:, None] + np.arange(H)[None, :]] for s in series])
+        point[f"{forecaster.model}-crps"] = metrics.crps_samples(drawn, actual)
+        # seasonal naive (naive without a season) with bootstrapped residuals, scored the same way
+        point[f"{'seasonal_naive' if season and season > 1 else 'naive'}-crps"] = np.concatenate(bootstrap)
+    else:
+        point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once
     windows = np.repeat(np.array(ids, dtype=object), [len(origins[uid]) for uid in ids])  # each row's series
     point.update(forecaster.intervals(windows, point[forecaster.model], np.arange(1, H + 1)))
     columns = {"unique_id": np.repeat(np.array(ids, dtype=object), counts)}

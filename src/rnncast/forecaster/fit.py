@@ -47,8 +47,13 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
     L, H = window.seq_length, window.horizon
     # MAPE/sMAPE losses read each target's series scale σ_i next to it (training_sets.ScaledTargets)
     # (0 for a series with values <= 0, which the log scaler only standardises: training.losses.RatioLoss)
-    scale = np.array([scalings[s.uid].past.scale[-1] * scalings[s.uid].past.log[-1] for s in flat]
-                     ) if train_spec.loss in RATIO_LOSSES else None
+    # a likelihood's NLL reads each series' ν (its meanabs scale) the same way
+    if model_spec.likelihood:
+        scale = np.array([scalings[s.uid].past.scale[-1] for s in flat])
+    elif train_spec.loss in RATIO_LOSSES:
+        scale = np.array([scalings[s.uid].past.scale[-1] * scalings[s.uid].past.log[-1] for s in flat])
+    else:
+        scale = None
 
     def split(data):
         starts, targets, val_starts, val_targets = data.split()
@@ -56,7 +61,8 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
             return starts, targets, val_starts, val_targets
         return starts, ScaledTargets.of(targets, scale), val_starts, ScaledTargets.of(val_targets, scale)
 
-    data = training_set(flat, rows, L, H, window.strategy, train_spec.val_size, train_spec.history)
+    data = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, train_spec.val_size,
+                                               train_spec.history))
     train_idx, y_train, val_idx, y_val = split(data)
     if len(train_idx) == 0:
         raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
@@ -103,7 +109,7 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         if isinstance(progress, Progress):
             progress.add(result.best_step)
         spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
-        everything = training_set(flat, rows, L, H, window.strategy, 0.0, spec.history)  # all (recent) windows
+        everything = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, 0.0, spec.history))
         starts, targets, _, _ = split(everything)
         net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
         refit.val_losses, refit.val_rounds, refit.best_step = result.val_losses, result.val_rounds, result.best_step
@@ -111,6 +117,12 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         refit.seconds += result.seconds  # the member's training time: both runs
         result = refit
     return net, result, judge
+
+
+def targets_of(model_spec, data):
+    """The training set as trained on: a likelihood model's targets are the next target value at every
+    step, ``(N, L)``, not the whole next row."""
+    return replace(data, target_view=data.target_view[..., -1]) if model_spec.likelihood else data
 
 
 def fit_panel(f, panel):
@@ -131,7 +143,7 @@ def _fit(f, panel):
     if model_spec.seasonal:
         model_spec = replace(model_spec, season=anchor_period(f.season_length, panel.freq, window.seq_length))
     members = member_specs(model_spec, window, train_spec, f.ensemble,
-                           vary_loss=f.engine == "torch" and not window.quantiles)
+                           vary_loss=f.engine == "torch" and not window.quantiles and not model_spec.likelihood)
     L = max(w.seq_length for _, w, _ in members)
     H = window.horizon
     steps_needed = L + (H if window.strategy == "direct" else 1)
@@ -147,6 +159,10 @@ def _fit(f, panel):
             f"every series is too short: seq_length {L} and horizon {H} need at least {steps_needed} rows,"
             f" the longest has {max(len(s) for s in panel.series)}"
         )
+    if model_spec.likelihood and len(usable[0].columns) > 1:
+        raise RnncastError(f"a likelihood model samples the target alone, and would need the future of"
+                           f" {', '.join(usable[0].columns[:-1])} too: pass such columns as future-known (--known)"
+                           f" or leave them out (--features {usable[0].target})")
     calibration = None
     if f.conformal:
         from rnncast.forecaster.intervals import calibrate

@@ -28,7 +28,6 @@ from rnncast.data.series_scaling import SeriesScaling
 from rnncast.errors import NotFittedError, RnncastError
 from rnncast.forecaster import crossval, settings
 from rnncast.forecaster import fit as fitting
-from rnncast.forecaster.ensemble import combine
 
 # read_config and the file names live in persist.py; re-exported here, where the API has always had them.
 from rnncast.forecaster.persist import (  # noqa: F401
@@ -40,7 +39,8 @@ from rnncast.forecaster.persist import (  # noqa: F401
     restore,
     write_files,
 )
-from rnncast.forecaster.rollout import CHUNK, origin_windows, rollout
+from rnncast.forecaster.rollout import CHUNK, forecast_group
+from rnncast.forecaster.sampling import check_likelihood, paths_frame, quantile_columns
 from rnncast.forecaster.state import FIELDS, FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.training import engines
@@ -92,16 +92,23 @@ class Forecaster:
                 quantiles = tuple(sorted({*map(float, self.quantiles), 0.5}))
             except (TypeError, ValueError):
                 raise RnncastError(f"quantiles must be numbers like (0.1, 0.9), got {self.quantiles!r}") from None
+        likelihood = self.likelihood
+        if likelihood is not None:
+            check_likelihood(self)
+        # A likelihood model reads values scaled by each series' mean absolute value (ν), outputs the next
+        # value's distribution at every step (seq2seq's many-to-many windows) and trains on its NLL.
+        normalize, scaler, strategy, loss = (("none", "meanabs", "seq2seq", likelihood) if likelihood else
+                                             (self.normalize, self.scaler, self.strategy, self.loss))
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
-                      self.series_embedding, self.normalize,
-                      self.season_length if self.normalize in ("season", "auto") and self.season_length is not None
+                      self.series_embedding, normalize,
+                      self.season_length if normalize in ("season", "auto") and self.season_length is not None
                       else 1,
-                      self.shrink),
-            WindowSpec(self.seq_length, self.horizon, self.scaler, self.strategy, quantiles, tuple(self.calendar),
+                      self.shrink, likelihood),
+            WindowSpec(self.seq_length, self.horizon, scaler, strategy, quantiles, tuple(self.calendar),
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
-                      self.patience, self.seed, self.loss, self.val_metric,
+                      self.patience, self.seed, loss, self.val_metric,
                       self.min_delta, self.history, self.restore_best),
         )
         for spec in specs:
@@ -120,6 +127,10 @@ class Forecaster:
         return specs
 
     def _output_size(self, window: WindowSpec, n_past: int) -> int:
+        if self.likelihood:
+            from rnncast.training.likelihoods import N_PARAMS
+
+            return N_PARAMS[self.likelihood]
         if window.strategy != "direct":
             return n_past
         return window.horizon * (len(window.quantiles) if window.quantiles else 1)
@@ -178,17 +189,22 @@ class Forecaster:
 
     # -- predicting -----------------------------------------------------------------------------
     def predict(self, df: pd.DataFrame | None = None, horizon: int | None = None,
-                fill: str | None = None) -> pd.DataFrame:
+                fill: str | None = None, paths: bool = False) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the last ``seq_length`` rows of each series in ``df``
-        (default: the training data). Returns ``unique_id, ds, <model>`` (+ quantile columns).
+        (default: the training data). Returns ``unique_id, ds, <model>`` (+ quantile or interval columns).
 
-        ``horizon`` may differ from the fitted one only for the recursive and seq2seq strategies.
+        ``horizon`` may differ from the fitted one only for the recursive and seq2seq strategies (and a
+        likelihood model). ``paths=True`` (a likelihood model): the sample paths instead, in long format,
+        ``unique_id, ds, sample, <model>`` (``num_samples`` per ensemble member, seeded).
         """
         self._check_fitted()
         H = self.horizon if horizon is None else horizon
         if isinstance(H, bool) or not isinstance(H, int | np.integer) or H < 1:
             raise RnncastError(f"horizon must be a positive whole number, got {H!r}")
-        if H != self.horizon and self.strategy == "direct":
+        if paths and not self.likelihood:
+            raise RnncastError("sample paths come from a likelihood model: train with likelihood='gaussian',"
+                               " 'studentt' or 'negbin'")
+        if H != self.horizon and self.strategy == "direct" and not self.likelihood:
             raise RnncastError(f"a direct model forecasts exactly its horizon {self.horizon}, not {H}")
         if df is None:
             if self.known_columns_:
@@ -200,8 +216,10 @@ class Forecaster:
             if self.known_columns_ and frame.n_future < H:
                 raise RnncastError(f"series {frame.uid!r}: the future-known columns"
                                    f" ({', '.join(self.known_columns_)}) need {H} future rows, got {frame.n_future}")
-        values = self.forecast_panel(frames, {f.uid: np.array([len(f)]) for f in frames}, H)  # batched
+        values = self.forecast_panel(frames, {f.uid: np.array([len(f)]) for f in frames}, H, paths=paths)  # batched
         ids = np.array([f.uid for f in frames], dtype=object)
+        if paths:
+            return paths_frame(frames, values, H, self.freq_, self.model)
         point = self.forecast_columns(np.stack([values[f.uid][0] for f in frames]))  # (n_series, H) each
         point.update(self.intervals(ids, point[self.model], np.arange(1, H + 1)))
         columns = {"unique_id": np.repeat(ids, H),
@@ -252,6 +270,8 @@ class Forecaster:
     def forecast_columns(self, values: np.ndarray) -> dict[str, np.ndarray]:
         """Forecast columns: ``<model>`` (the median with quantiles, which sit on the last axis) and
         ``<model>-q-<q>``."""
+        if self.likelihood:
+            return quantile_columns(self.model, values)
         quantiles = self.specs()[1].quantiles
         if not quantiles:
             return {self.model: values}
@@ -269,7 +289,8 @@ class Forecaster:
         return self.forecast_panel([frame], {frame.uid: np.asarray(origins)}, H, scalings)[frame.uid]
 
     def forecast_panel(self, frames: list[SeriesFrame], origins: dict[str, np.ndarray], H: int | None = None,
-                       scalings: dict[str, SeriesScaling] | None = None) -> dict[str, np.ndarray]:
+                       scalings: dict[str, SeriesScaling] | None = None, paths: bool = False
+                       ) -> dict[str, np.ndarray]:
         """Forecasts in original units of many series from their ``origins``: ``{uid: (n, H[, Q])}``.
 
         The windows of every series go through each network together (``rollout.rollout``: one call per
@@ -286,25 +307,8 @@ class Forecaster:
             group.append(frame)
             size += len(origins[frame.uid])
             if size >= CHUNK or k == len(frames) - 1:
-                out.update(self._forecast_group(group, origins, H, n_q, scalings))
+                out.update(forecast_group(self, group, origins, H, n_q, scalings, paths))
                 group, size = [], 0
-        return out
-
-    def _forecast_group(self, frames, origins, H: int, n_q: int, scalings) -> dict[str, np.ndarray]:
-        rows = [self.series_input_rows(self.without_season(f), scalings[f.uid], ahead=H) for f in frames]
-        outputs = []
-        for net, (_, w, _) in zip(self.nets_, self.members_, strict=True):
-            windows = [origin_windows(w.strategy, r, origins[f.uid], w.seq_length, H)
-                       for f, r in zip(frames, rows, strict=True)]
-            stacked = windows[0] if len(windows) == 1 else np.concatenate(windows)
-            outputs.append(rollout(self.engine, net, w.strategy, stacked, w.seq_length, H, len(self.columns_), n_q))
-        combined, out, start = combine(outputs), {}, 0
-        for frame in frames:
-            o = origins[frame.uid]
-            values = scalings[frame.uid].past.inverse_column(combined[start : start + len(o)], len(self.columns_) - 1)
-            start += len(o)
-            season = self.seasons_.get(frame.uid)
-            out[frame.uid] = values if season is None else season.restore(frame, o, values)
         return out
 
     def backtest(self, df: pd.DataFrame, n_windows: int = 3, step_size: int | None = None, refit: bool = False,

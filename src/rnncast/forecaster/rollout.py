@@ -65,3 +65,41 @@ def net_forecasts(engine: str, net, strategy: str, rows: np.ndarray, origins: np
     """One series: scaled target forecasts ``(n_origins, H)`` (or ``(n_origins, H, Q)``)."""
     windows = origin_windows(strategy, rows, origins, L, H)
     return rollout(engine, net, strategy, windows, L, H, n_past, n_quantiles)
+
+
+def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, paths: bool = False) -> dict:
+    """A fitted Forecaster ``model``'s forecasts ``{uid: (n, H[, Q])}`` of a group of series, in the data's
+    units: each member's rollout of every series' origins stacked (``rollout``), their median; a likelihood
+    model's quantiles of its sample paths, every member's paths pooled (a mixture of their distributions;
+    ``forecaster.sampling``), or with ``paths=True`` the paths themselves, ``(S, n, H)``."""
+    from rnncast.forecaster.ensemble import combine
+    from rnncast.forecaster.sampling import quantiles_of, sample_paths
+
+    rows = [model.series_input_rows(model.without_season(s), scalings[s.uid], ahead=H) for s in frames]
+    n_past = len(model.columns_)
+
+    def windows_of(w) -> np.ndarray:  # every series' origins, stacked
+        parts = [origin_windows(w.strategy, r, origins[s.uid], w.seq_length, H) for s, r in zip(frames, rows,
+                                                                                                 strict=True)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    members = list(zip(model.nets_, model.members_, strict=True))
+    if model.likelihood:
+        scale = np.concatenate([np.full(len(origins[s.uid]), scalings[s.uid].past.scale[-1]) for s in frames])
+        drawn = np.concatenate([sample_paths(net, model.likelihood, windows_of(w), w.seq_length, H, n_past, scale,
+                                             model.num_samples, t.seed) for net, (_, w, t) in members])
+        combined = np.moveaxis(drawn, 0, -1) if paths else quantiles_of(drawn)  # (n, H, S or Q)
+    else:
+        combined = combine([rollout(model.engine, net, w.strategy, windows_of(w), w.seq_length, H, n_past, n_q)
+                            for net, (_, w, _) in members])
+    out, start = {}, 0
+    for frame in frames:
+        o = origins[frame.uid]
+        part = combined[start : start + len(o)]
+        start += len(o)  # a likelihood model's paths are in the data's units already
+        values = part.astype(np.float64) if model.likelihood else \
+            scalings[frame.uid].past.inverse_column(part, n_past - 1)
+        season = model.seasons_.get(frame.uid)
+        values = values if season is None else season.restore(frame, o, values)
+        out[frame.uid] = np.moveaxis(values, -1, 0) if paths else values
+    return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rnncast.data.scaling import SCALERS
 from rnncast.data.training_sets import STRATEGIES
 from rnncast.errors import RnncastError
-from rnncast.specs import LOSSES, MODEL_KINDS, NONLINEARITIES, NORMALIZE, VAL_METRICS
+from rnncast.specs import LIKELIHOODS, LOSSES, MODEL_KINDS, NONLINEARITIES, NORMALIZE, VAL_METRICS
 from rnncast.training.devices import DEVICES, PRECISIONS
 from rnncast.training.engines import ENGINES
 
@@ -132,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
             " BPTT by hand, no torch)", ENGINES),
     Setting("conformal", None, "model", "interval levels in percent, e.g. (80, 95): conformal intervals"
             " calibrated on a backtest of the training data", form="list", type=_F),
+    Setting("likelihood", None, "model", "gaussian, studentt or negbin (counts): the network outputs the next"
+            " value's distribution at every step, trains on its negative log-likelihood with each series"
+            " scaled by its mean absolute value, and forecasts by sampling paths step by step, each sample fed"
+            " back (the DeepAR form; torch). Its own scaling and stepping: scaler, normalize and strategy do"
+            " not apply", LIKELIHOODS),
+    Setting("num_samples", 100, "model", "sample paths per forecast of a likelihood model (its quantiles and"
+            " intervals are theirs)", type=_I),
     Setting("progress", False, "runtime", "show a progress bar with the current loss (the command: unless"
             " --quiet)", form="none", saved=False),
     Setting("checkpoint", None, "runtime", "a directory for checkpoint.safetensors, the whole training state",

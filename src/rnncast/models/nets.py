@@ -90,6 +90,20 @@ class RecurrentNet(nn.Module):
         return y + (last[:, 0] if self.anchor == "features" else last[:, 0, P - 1 : P])
 
 
+    def run(self, x: torch.Tensor, state=None):
+        """Outputs at every step ``(N, L, output_size)`` and the recurrent state after the last step, from
+        ``state`` (None: zeros): a likelihood model's context, then one sampled row at a time
+        (``forecaster.sampling``). Absolute windows only (no ``normalize``)."""
+        if self.n_past:
+            raise ValueError("run() steps absolute windows only; a relative net has no state to carry")
+        if self.embed is not None:
+            x = torch.cat([x[:, :, :-1], self.embed(x[:, :, -1].long())], dim=-1)
+        out, state = self.rnn(x, state)
+        if self.drop is not None:
+            out = self.drop(out)
+        return self.fc(out), state
+
+
 def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,
               n_series: int = 0, n_past: int = 0, anchor: str = "target",
               lags: tuple[int, ...] | None = None, flag_col: int | None = None) -> RecurrentNet:

@@ -59,15 +59,9 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     shares = [] if forecaster is None else [model.shrink for model, _, _ in forecaster.members_]
 
     lines = [evaluation.verdict(), evaluation.significance_note()]
-    extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
-    if extra:
-        parts = [f"pinball loss {extra['pinball']:.4g}"] if "pinball" in extra else []
-        if "coverage" in extra:
-            parts.append(f"{100 * extra['coverage']:.1f}% of targets inside the outer quantiles"
-                         f" (nominal {100 * extra['nominal_coverage']:.0f}%)")
-        parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% conformal interval"
-                  for k, v in extra.items() if k.startswith("coverage_")]
-        lines.append("Intervals: " + "; ".join(parts) + ".")
+    note = _interval_note(evaluation, forecaster)
+    if note:
+        lines.append(note)
     beaten = not evaluation.beats_naive()
     first = panel.first
     why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
@@ -103,6 +97,28 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
                      f" {len(panel.gaps)} series: {shown}; rows are used as consecutive steps.")
     lines += [f"Input: {line[:1].upper()}{line[1:]}." for line in getattr(panel, "notes", [])]
     return lines
+
+
+
+def _interval_note(evaluation, forecaster) -> str | None:
+    """The quantile, interval or distribution scores of the network, on one line (None without any)."""
+    extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
+    if not extra:
+        return None
+    parts = [f"pinball loss {extra['pinball']:.4g}"] if "pinball" in extra else []
+    if "coverage" in extra:
+        parts.append(f"{100 * extra['coverage']:.1f}% of targets inside the outer quantiles"
+                     f" (nominal {100 * extra['nominal_coverage']:.0f}%)")
+    sampled = forecaster is not None and forecaster.likelihood
+    kind = f"interval of the {forecaster.likelihood} sample paths" if sampled else "conformal interval"
+    if "crps" in extra:  # a likelihood model, beside the baseline distribution scored the same way
+        base = next(((name, row["crps"]) for name, row in evaluation.table.items()
+                     if name != evaluation.model and row.get("crps") is not None), None)
+        parts.append(f"CRPS {extra['crps']:.4g}" + ("" if base is None else f" vs {base[1]:.4g} for {base[0]}"
+                                                     " with bootstrapped residuals") + " (lower is better)")
+    parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% {kind}"
+              for k, v in extra.items() if k.startswith("coverage_")]
+    return ("Distribution: " if sampled else "Intervals: ") + "; ".join(parts) + "."
 
 
 def metrics_document(evaluation: Evaluation, history) -> dict:

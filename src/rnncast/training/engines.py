@@ -28,6 +28,9 @@ def check(engine: str, spec: ModelSpec) -> None:
         )
     if engine == "numpy" and spec.series_embedding:
         raise RnncastError("the numpy engine has no series embedding; use --engine torch")
+    if engine == "numpy" and spec.likelihood:
+        raise RnncastError("the numpy engine has the Gaussian likelihood's loss and gradient (rnncast.scratch.losses"
+                           ".gaussian_nll) but no sampling forecaster; use --engine torch for --likelihood")
     if engine == "numpy" and spec.dropout > 0:
         raise RnncastError(f"the numpy engine has no dropout (got --dropout {spec.dropout}); use --engine torch")
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from rnncast.errors import RnncastError
 from rnncast.specs import TrainSpec
 from rnncast.training import batch_order as order_module
-from rnncast.training.losses import PinballLoss, RatioLoss
+from rnncast.training.losses import LikelihoodLoss, PinballLoss, RatioLoss
 from rnncast.training.progress import Progress
 
 VAL_CHUNK = 1024  # windows per forward pass when validating a mini-batch run (TorchSteps.val_loss)
@@ -213,7 +213,8 @@ class TorchSteps:
         self.has_validation = X_val is not None and len(X_val) > 0
         self.criterion = PinballLoss(quantiles) if quantiles else {
             "mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "mape": lambda: RatioLoss("mape"),
-            "smape": lambda: RatioLoss("smape")}[spec.loss]()
+            "smape": lambda: RatioLoss("smape"), "gaussian": lambda: LikelihoodLoss("gaussian"),
+            "studentt": lambda: LikelihoodLoss("studentt"), "negbin": lambda: LikelihoodLoss("negbin")}[spec.loss]()
         self.optimizer = FlatAdam(net.parameters(), lr=spec.lr)
         self.generator = torch.Generator().manual_seed(spec.seed)
         net.train()

@@ -1,4 +1,5 @@
-"""The forecasting losses torch's ``nn`` lacks: pinball (quantiles) and MAPE/sMAPE from log ratios.
+"""The forecasting losses torch's ``nn`` lacks: pinball (quantiles), MAPE/sMAPE from log ratios, and the
+negative log-likelihood of a distribution head (``LikelihoodLoss``).
 
 MSE and MAE are torch's own (``nn.MSELoss``, ``nn.L1Loss``); ``loop.TorchSteps`` picks one by the loss setting.
 """
@@ -47,3 +48,22 @@ class RatioLoss:
         d = ((out - z) * scale).clamp(-20.0, 20.0)  # log(ŷ / y), (N, H)
         ratio = (d.exp() - 1.0).abs() if self.kind == "mape" else 2.0 * (d / 2.0).tanh().abs()
         return ratio.where(scale > 0, (out - z).abs()).mean()
+
+
+class LikelihoodLoss:
+    """Mean negative log-likelihood of each step's next value under the distribution the network outputs
+    there (``training.likelihoods``): ``out`` ``(N, L, P)`` raw parameters; ``y`` ``(N, L + 1)``: the
+    targets scaled by their series' ν (mean absolute value), then ν (``training_sets.ScaledTargets``).
+    The NLL is taken in the data's units, y = z·ν (rounded for negbin: counts are whole numbers)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, out, y):
+        from rnncast.training.likelihoods import nll
+
+        z, scale = y[:, :-1], y[:, -1:]
+        value = z * scale
+        if self.kind == "negbin":
+            value = value.round().clamp(min=0.0)
+        return nll(self.kind, out, value, scale)

@@ -1,0 +1,36 @@
+"""A likelihood model through the command line: train on a long count CSV, the distribution's scores in the
+output and metrics.json, sample paths from ``predict --paths``."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnncast.cli.commands import main
+from rnncast.errors import RnncastError
+
+
+def test_train_and_predict_paths_of_a_negbin_model(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=60, freq="D"),
+                                  "y": rng.negative_binomial(2, 2 / (2 + 4 + 3 * k), 60)}) for k in range(4)])
+    data = tmp_path / "counts.csv"
+    df.to_csv(data, index=False)
+    run = tmp_path / "run"
+    args = ["--likelihood", "negbin", "--num-samples", "40", "--horizon", "3", "--seq-length", "10", "--hidden-size",
+            "8", "--epochs", "2", "--batch-size", "64", "--quiet"]
+    assert main(["train", str(data), *args, "--out", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "Distribution: CRPS" in out and "with bootstrapped residuals" in out and "negbin sample paths" in out
+    doc = json.loads((run / "metrics.json").read_text())
+    assert doc["test"]["lstm"]["crps"] > 0 and doc["test"]["seasonal_naive"]["crps"] > 0
+    assert {"coverage_80", "coverage_95"} <= set(doc["test"]["lstm"])
+    paths = tmp_path / "paths.csv"
+    assert main(["predict", str(run), "--paths", str(paths)]) == 0
+    table = pd.read_csv(paths)
+    assert list(table.columns) == ["unique_id", "ds", "sample", "lstm"] and len(table) == 4 * 40 * 3
+    assert (table["lstm"] >= 0).all() and (table["lstm"] == table["lstm"].round()).all()
+    assert main(["predict", str(run), "--paths", str(paths)]) == 0  # its own table: replaced
+    with pytest.raises(RnncastError, match="sample-path table"):
+        main(["predict", str(run), "--paths", str(data)])  # the data: never

@@ -1,0 +1,72 @@
+"""Likelihood models (the DeepAR form): trained on the NLL, forecasts are seeded sample paths, quantile and
+interval columns come from them, and the evaluation scores their CRPS beside a bootstrap baseline."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnncast
+from rnncast.data.panel import to_panel
+from rnncast.errors import RnncastError
+from rnncast.evaluation.holdout import holdout
+
+SMALL = dict(horizon=4, seq_length=12, hidden_size=8, epochs=3, batch_size=64, lr=0.01, num_samples=50)
+
+
+def count_panel(n_series=5, n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    parts = []
+    for k in range(n_series):
+        mean, r = 3.0 + 4 * k, 2.0
+        parts.append(pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n, freq="D"),
+                                   "y": rng.negative_binomial(r, r / (r + mean), n).astype(float)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "studentt", "negbin"])
+def test_forecasts_are_quantiles_of_seeded_paths_that_survive_a_round_trip(kind, tmp_path):
+    df = count_panel()
+    f = rnncast.Forecaster(likelihood=kind, **SMALL).fit(df)
+    out = f.predict()
+    assert list(out.columns) == ["unique_id", "ds", "lstm", "lstm-lo-95", "lstm-hi-95", "lstm-lo-80", "lstm-hi-80"]
+    ordered = out[["lstm-lo-95", "lstm-lo-80", "lstm", "lstm-hi-80", "lstm-hi-95"]].to_numpy()
+    assert np.all(np.diff(ordered, axis=1) >= 0)
+    paths = f.predict(paths=True)
+    assert list(paths.columns) == ["unique_id", "ds", "sample", "lstm"] and len(paths) == 5 * 50 * 4
+    pd.testing.assert_frame_equal(paths, f.predict(paths=True))  # the same seed, the same paths
+    s0 = paths[paths.unique_id == "s0"].pivot(index="sample", columns="ds", values="lstm").to_numpy()  # (S, H)
+    np.testing.assert_allclose(np.median(s0, axis=0), out[out.unique_id == "s0"]["lstm"], rtol=1e-6)
+    if kind == "negbin":
+        assert np.all(paths["lstm"] >= 0) and np.all(paths["lstm"] == np.round(paths["lstm"]))
+    again = rnncast.load(f.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(again.predict(), out)
+    other = rnncast.Forecaster(likelihood=kind, **{**SMALL, "seed": 1}).fit(df)
+    assert not np.allclose(other.predict(paths=True)["lstm"], paths["lstm"])
+
+
+def test_an_ensemble_pools_its_members_paths():
+    f = rnncast.Forecaster(likelihood="gaussian", ensemble=2, **SMALL).fit(count_panel(n_series=2))
+    assert len({m.kind for m, _, _ in f.members_}) == 2  # two cells
+    assert f.predict(paths=True)["sample"].nunique() == 2 * 50
+
+
+def test_the_evaluation_scores_crps_beside_the_bootstrap_baseline_and_interval_coverage():
+    df = count_panel()
+    evaluation = holdout(rnncast.Forecaster(likelihood="negbin", **SMALL), to_panel(df), 4)
+    table = evaluation.table
+    assert table["lstm"]["crps"] > 0 and table["seasonal_naive"]["crps"] > 0  # daily: m = 7
+    assert 0.0 <= table["lstm"]["coverage_80"] <= table["lstm"]["coverage_95"] <= 1.0
+    assert "crps" not in table["naive"] and "lstm-crps" not in evaluation.predictions.columns[:5]
+
+
+def test_what_a_likelihood_model_cannot_do_is_refused_by_name():
+    df = count_panel(n_series=2)
+    for extra, match in (({"engine": "numpy"}, "numpy engine"), ({"quantiles": (0.1, 0.9)}, "quantiles"),
+                         ({"conformal": (80,)}, "conformal"), ({"val_metric": "smape"}, "val_metric"),
+                         ({"num_samples": 1}, "num_samples")):
+        with pytest.raises(RnncastError, match=match):
+            rnncast.Forecaster(likelihood="gaussian", **{**SMALL, **extra}).fit(df)
+    with pytest.raises(RnncastError, match="samples the target alone"):
+        rnncast.Forecaster(likelihood="gaussian", **SMALL).fit(df.assign(x=1.0))
+    with pytest.raises(RnncastError, match="likelihood model"):
+        rnncast.Forecaster(**SMALL).fit(df).predict(paths=True)
