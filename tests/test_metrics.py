@@ -70,3 +70,22 @@ def test_crps_of_one_sample_is_the_absolute_error_and_many_approach_the_gaussian
     z = y / 2.0
     exact = 2.0 * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / np.sqrt(np.pi))  # CRPS of N(0, 2²)
     np.testing.assert_allclose(crps_samples(samples, y), exact, rtol=0.01)
+
+
+def test_distribution_scores_read_quantile_and_interval_columns_and_the_crps():
+    import pandas as pd
+
+    from rnncast.metrics import distribution_scores, pinball, quantile_levels
+
+    y = np.array([1.0, 5.0, 9.0, 3.0])
+    table = pd.DataFrame({"y": y, "lstm": [1.0, 4.0, 8.0, 3.0], "lstm-lo-80": [0.0, 2.0, 9.5, 2.0],
+                          "lstm-hi-80": [2.0, 6.0, 11.0, 4.0], "lstm-crps": [0.1, 0.2, 0.3, 0.4],
+                          "naive": y, "naive-q-0.1": y - 1, "naive-q-0.5": y, "naive-q-0.9": y + 1})
+    assert quantile_levels(list(table.columns), "lstm") == {0.1: "lstm-lo-80", 0.5: "lstm", 0.9: "lstm-hi-80"}
+    got = distribution_scores(table, "lstm")
+    assert got["coverage_80"] == 0.75 and got["crps"] == pytest.approx(0.25)
+    expected = np.mean([pinball(y, table["lstm-lo-80"], 0.1), pinball(y, table["lstm"], 0.5),
+                        pinball(y, table["lstm-hi-80"], 0.9)])
+    assert got["pinball"] == pytest.approx(expected) and got["quantile_score"] == pytest.approx(2 * expected)
+    assert distribution_scores(table, "naive")["pinball"] == pytest.approx(np.mean([0.1, 0.0, 0.1]))
+    assert distribution_scores(table, "drift") == {}

@@ -16,6 +16,21 @@ probability score of their empirical CDF F_S (``crps_samples``):
 
 in the data's units (a point forecast's CRPS is its absolute error; lower is better). With the samples
 sorted, x_(1) ≤ … ≤ x_(S), the double sum is Σ_{i,j} |x_i - x_j| = 2 Σ_i (2i - S - 1) x_(i): O(S log S).
+
+``distribution_scores`` reads a predictions table (one row per target y) for one method's distribution:
+
+- ``<m>-q-<q>`` quantile columns (quantile models), or ``<m>-lo-<ℓ>`` / ``<m>-hi-<ℓ>`` interval columns
+  (conformal intervals, likelihood models), whose ends are the quantiles (1 - ℓ/100)/2 and (1 + ℓ/100)/2;
+  the point column ``<m>`` counts as the median there;
+- ``<m>-crps``: the CRPS of sample paths at each target (likelihood models, the bootstrap baseline).
+
+For each method that has them:
+
+    coverage_ℓ      share of y inside [lo_ℓ, hi_ℓ]                   (nominal ℓ%)
+    pinball         mean over the quantile levels of mean max(q·e, (q-1)·e), e = y - ŷ_q
+    quantile_score  2 · pinball: the CRPS = 2 ∫₀¹ pinball_q dq taken at those levels only, so it compares
+                    forecasts given at the same levels (the baseline is scored at the network's levels)
+    crps            mean CRPS of the sample paths (methods that have paths)
 """
 
 from __future__ import annotations
@@ -116,3 +131,46 @@ def grouped_metrics(codes: np.ndarray, n_groups: int, y, yhat, scales: np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mase"] = np.where(np.asarray(scales) > 0, out["mae"] / scales, np.nan)
     return out
+
+
+def quantile_levels(columns, method: str) -> dict[float, str]:
+    """``{q: column}`` of ``method``'s quantile forecasts among ``columns`` (its intervals' ends, and its point
+    column as the median)."""
+    out = {}
+    for column in columns:
+        if column.startswith(f"{method}-q-"):
+            out[float(column.rsplit("-q-", 1)[1])] = column
+        elif column.startswith(f"{method}-lo-"):
+            level = float(column.rsplit("-lo-", 1)[1]) / 100
+            out[round((1 - level) / 2, 6)] = column
+            out[round((1 + level) / 2, 6)] = f"{method}-hi-{column.rsplit('-lo-', 1)[1]}"
+    if out and 0.5 not in out and method in columns:
+        out[0.5] = method
+    return dict(sorted(out.items()))
+
+
+def distribution_scores(predictions, method: str) -> dict[str, float]:
+    """Coverage per interval, pinball, quantile score and CRPS of ``method`` ({} for a point forecast)."""
+    y = predictions["y"].to_numpy(dtype=np.float64)
+    out = {}
+    for lo in (c for c in predictions.columns if c.startswith(f"{method}-lo-")):
+        level = lo.rsplit("-lo-", 1)[1]
+        inside = (y >= predictions[lo].to_numpy()) & (y <= predictions[f"{method}-hi-{level}"].to_numpy())
+        out[f"coverage_{level}"] = float(np.mean(inside))
+    levels = quantile_levels(list(predictions.columns), method)
+    if len(levels) > 1:
+        loss = float(np.mean([pinball(y, predictions[c], q) for q, c in levels.items()]))
+        out.update(pinball=loss, quantile_score=2 * loss)
+    if f"{method}-crps" in predictions:
+        out["crps"] = float(predictions[f"{method}-crps"].mean())
+    return out
+
+
+def bootstrap_columns(drawn: np.ndarray, y: np.ndarray, name: str, levels: list[float]) -> dict[str, np.ndarray]:
+    """The baseline distribution's columns from its draws ``(S, N)`` at targets ``y`` ``(N,)``: its CRPS and
+    its quantiles at the network's ``levels`` (``<name>-q-<q>``)."""
+    cols = {f"{name}-crps": crps_samples(drawn, y)}
+    if levels:
+        values = np.quantile(drawn, levels, axis=0)
+        cols.update({f"{name}-q-{q:g}": v for q, v in zip(levels, values, strict=True)})
+    return cols

@@ -22,7 +22,8 @@ def test_train_and_predict_paths_of_a_negbin_model(tmp_path, capsys):
             "8", "--epochs", "2", "--batch-size", "64", "--quiet"]
     assert main(["train", str(data), *args, "--out", str(run)]) == 0
     out = capsys.readouterr().out
-    assert "Distribution: CRPS" in out and "with bootstrapped residuals" in out and "negbin sample paths" in out
+    assert "Distribution: pinball loss" in out and "CRPS" in out and "with bootstrapped residuals" in out
+    assert "negbin sample paths" in out
     doc = json.loads((run / "metrics.json").read_text())
     assert doc["test"]["lstm"]["crps"] > 0 and doc["test"]["seasonal_naive"]["crps"] > 0
     assert {"coverage_80", "coverage_95"} <= set(doc["test"]["lstm"])

@@ -57,8 +57,8 @@ def by_horizon(predictions: pd.DataFrame, model: str, scales: dict[str, float | 
 def point_columns(predictions: pd.DataFrame, model: str) -> list[str]:
     """The network's and the baselines' point-forecast columns (quantiles and intervals left out)."""
     first = list(predictions.columns).index("y") + 1
-    return [c for c in predictions.columns[first:]
-            if not c.startswith((f"{model}-q-", f"{model}-lo-", f"{model}-hi-")) and not c.endswith("-crps")]
+    return [c for c in predictions.columns[first:]  # the network's and the bootstrap baseline's distributions out
+            if not any(part in c for part in ("-q-", "-lo-", "-hi-")) and not c.endswith("-crps")]
 
 
 def verdict(table: dict, across: dict, model: str, n_skipped: int = 0) -> str:

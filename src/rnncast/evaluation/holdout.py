@@ -118,16 +118,11 @@ def summarize(predictions: pd.DataFrame, model: str, scales: dict[str, float | N
         mases = [v for uid in per_series if (v := per_series[uid][name]["mase"]) is not None]
         row["mase"] = float(np.mean(mases)) if mases else None  # series without a naive scale left out
         overall[name] = row
-    for column in (c for c in predictions.columns if c.endswith("-crps")):  # a likelihood model's paths, and
-        overall[column[: -len("-crps")]]["crps"] = float(predictions[column].mean())  # the bootstrap baseline
     quantile_cols = [c for c in predictions.columns if c.startswith(f"{model}-q-")]
     if quantile_cols:
         overall[model].update(metrics.quantile_metrics(predictions, quantile_cols))
-    for lo in (c for c in predictions.columns if c.startswith(f"{model}-lo-")):
-        level = lo.rsplit("-lo-", 1)[1]
-        y = predictions["y"].to_numpy()
-        inside = (y >= predictions[lo].to_numpy()) & (y <= predictions[f"{model}-hi-{level}"].to_numpy())
-        overall[model][f"coverage_{level}"] = float(np.mean(inside))
+    for name in overall:  # the network's distribution, and the bootstrap baseline's at the same levels
+        overall[name].update(metrics.distribution_scores(predictions, name))
     out = {"test": overall, "per_series": per_series}
     if len(per_series) > 1:
         out["across_series"] = across_series.summary(predictions, model, scales, per_series)

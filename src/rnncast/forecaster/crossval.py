@@ -98,7 +98,8 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series},
                                         paths=bool(forecaster.likelihood))  # a likelihood model: (S, n, H) paths
     ids, counts, places, base = [], [], {"ds": [], "cutoff": [], "h": [], "y": []}, []
-    rng, bootstrap = np.random.default_rng(forecaster.seed), []  # a likelihood model's baseline distribution
+    probabilistic = bool(forecaster.likelihood or forecaster.quantiles or forecaster.conformal)
+    rng, bootstrap = np.random.default_rng(forecaster.seed), []  # the baseline distribution of such a model
     for frame in series:
         o = origins[frame.uid]
         targets = o[:, None] + np.arange(H)[None, :]  # (n, H)
@@ -111,20 +112,24 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         places["y"].append(frame.y[targets].ravel())
         m = season if season is not None and season <= o.min() else None
         base.append({name: v.ravel() for name, v in baselines.multi_step(frame.y, o, H, m).items()})
-        if forecaster.likelihood:
-            drawn = baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng)
-            bootstrap.append(metrics.crps_samples(drawn, frame.y[targets]).ravel())
+        if probabilistic:  # (S, n·H) draws of seasonal naive (naive) with bootstrapped residuals
+            bootstrap.append(baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng).reshape(
+                forecaster.num_samples, -1))
     if forecaster.likelihood:  # paths -> quantile columns, and the CRPS of the paths at every target
         drawn = np.concatenate([network[uid] for uid in ids], axis=1)  # (S, N, H)
         point = forecaster.forecast_columns(quantiles_of(drawn))
         actual = np.concatenate([s.y[origins[s.uid][:, None] + np.arange(H)[None, :]] for s in series])
         point[f"{forecaster.model}-crps"] = metrics.crps_samples(drawn, actual)
-        # seasonal naive (naive without a season) with bootstrapped residuals, scored the same way
-        point[f"{'seasonal_naive' if season and season > 1 else 'naive'}-crps"] = np.concatenate(bootstrap)
     else:
         point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once
     windows = np.repeat(np.array(ids, dtype=object), [len(origins[uid]) for uid in ids])  # each row's series
     point.update(forecaster.intervals(windows, point[forecaster.model], np.arange(1, H + 1)))
+    if probabilistic:  # seasonal naive (naive without a season) with bootstrapped residuals, at the same levels
+        name = "seasonal_naive" if season and season > 1 else "naive"
+        levels = list(metrics.quantile_levels(list(point), forecaster.model))
+        y = np.concatenate(places["y"])
+        extra = metrics.bootstrap_columns(np.concatenate(bootstrap, axis=1), y, name, levels)
+        point.update({k: v.reshape(-1, H) for k, v in extra.items()})
     columns = {"unique_id": np.repeat(np.array(ids, dtype=object), counts)}
     columns.update({name: np.concatenate(parts) for name, parts in places.items()})
     columns.update({name: values.ravel() for name, values in point.items()})

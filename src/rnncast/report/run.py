@@ -111,14 +111,16 @@ def _interval_note(evaluation, forecaster) -> str | None:
                      f" (nominal {100 * extra['nominal_coverage']:.0f}%)")
     sampled = forecaster is not None and forecaster.likelihood
     kind = f"interval of the {forecaster.likelihood} sample paths" if sampled else "conformal interval"
-    if "crps" in extra:  # a likelihood model, beside the baseline distribution scored the same way
-        base = next(((name, row["crps"]) for name, row in evaluation.table.items()
-                     if name != evaluation.model and row.get("crps") is not None), None)
-        parts.append(f"CRPS {extra['crps']:.4g}" + ("" if base is None else f" vs {base[1]:.4g} for {base[0]}"
-                                                     " with bootstrapped residuals") + " (lower is better)")
+    # the baseline distribution (seasonal naive or naive with bootstrapped residuals), scored the same way
+    base_name, base = next(((name, row) for name, row in evaluation.table.items()
+                            if name != evaluation.model and row.get("crps") is not None), (None, {}))
+    for key, label in (("crps", "CRPS"), ("quantile_score", "quantile score")):
+        if key in extra:
+            versus = f" vs {base[key]:.4g} for {base_name} with bootstrapped residuals" if key in base else ""
+            parts.append(f"{label} {extra[key]:.4g}{versus}")
     parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% {kind}"
               for k, v in extra.items() if k.startswith("coverage_")]
-    return ("Distribution: " if sampled else "Intervals: ") + "; ".join(parts) + "."
+    return ("Distribution: " if sampled else "Intervals: ") + "; ".join(parts) + " (scores: lower is better)."
 
 
 def metrics_document(evaluation: Evaluation, history) -> dict:
