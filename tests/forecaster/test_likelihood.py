@@ -70,3 +70,20 @@ def test_what_a_likelihood_model_cannot_do_is_refused_by_name():
         rnncast.Forecaster(likelihood="gaussian", **SMALL).fit(df.assign(x=1.0))
     with pytest.raises(RnncastError, match="likelihood model"):
         rnncast.Forecaster(**SMALL).fit(df).predict(paths=True)
+
+
+def test_known_covariates_calendar_embedding_padding_and_an_ensemble_work_together():
+    rng = np.random.default_rng(0)
+    parts = []
+    for k in range(3):
+        n = 40 - 12 * (k == 2)  # the last series is shorter than one window: padded
+        promo = (rng.random(n + 3) < 0.3).astype(float)
+        y = rng.poisson(3 + 12 * promo[:n] + k).astype(float)
+        parts.append(pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n + 3, freq="D"),
+                                   "promo": promo, "y": np.r_[y, [np.nan] * 3]}))
+    df = pd.concat(parts, ignore_index=True)
+    f = rnncast.Forecaster(likelihood="negbin", **{**SMALL, "horizon": 3, "seq_length": 30}, calendar=("dayofweek",),
+                           series_embedding=2, pad=True, ensemble=2).fit(df.dropna(), known=["promo"])
+    out = f.predict(df)
+    assert len(out) == 3 * 3 and out["lstm"].notna().all()
+    assert f.predict(df, paths=True)["sample"].nunique() == 2 * 50

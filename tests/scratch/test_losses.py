@@ -65,3 +65,22 @@ def test_gaussian_nll_matches_the_torch_head_and_passes_a_gradient_check():
     assert rel_error(dout, numeric) < 1e-7
     with pytest.raises(RnncastError, match="gaussian_nll"):
         gaussian_nll(out[:, :1], y, nu)
+
+
+def test_a_numpy_net_with_the_gaussian_head_passes_a_gradient_check():
+    from rnncast.scratch import ScratchNet
+    from rnncast.scratch.gradcheck import gradcheck
+    from rnncast.scratch.losses import gaussian_nll
+
+    rng = np.random.default_rng(1)
+    net = ScratchNet(kind="gru", input_size=2, hidden_size=3, output_size=2, seed=0)  # outputs: μ/ν, σ's o₂
+    x = rng.normal(size=(4, 5, 2))
+    y = rng.normal(10, 3, 4)
+
+    def loss():
+        return gaussian_nll(net.forward(x), y, 8.0)[0]
+
+    _, dout = gaussian_nll(net.forward(x), y, 8.0)
+    grads = {k: v.copy() for k, v in net.backward(dout).items()}  # backward resets and fills them
+    errors = gradcheck(loss, net.params, grads)
+    assert max(errors.values()) < 1e-6, errors
