@@ -1,0 +1,120 @@
+"""Probabilistic forecasts on M1 and Tourism: likelihood models against quantile outputs, conformal intervals
+and a bootstrap baseline (issue 19).
+
+    python benchmarks/probabilistic.py [--datasets m1,tourism] [--freqs yearly,quarterly,monthly] [--series N]
+
+For every data set and frequency (``competitions.load_block``), one network each (ensemble 1), with the
+preset's input length, hidden size, learning rate, epochs and batch size:
+
+- ``gaussian`` / ``studentt``: ``likelihood=...``, 200 sample paths;
+- ``quantile``: the preset's network with ``quantiles=(0.025, 0.1, 0.9, 0.975)`` (pinball loss);
+- ``conformal``: the preset's network with ``conformal=(80, 95)``;
+- ``bootstrap``: seasonal naive (naive for yearly) with bootstrapped residuals, 200 draws.
+
+Choice: the likelihood (gaussian or studentt) is chosen per frequency on the validation split (the last H
+values of each training part; ``--validate``-style, the test parts unread); then every method is scored once
+on the test parts. Scores, weighted as GluonTS weights them (Σ over all targets / Σ |y|, so that large
+series do not drown the others): CRPS (sample paths: the likelihood models and the bootstrap), the quantile
+score (2 × mean pinball at 0.025, 0.1, 0.5, 0.9, 0.975: comparable across all five); the coverage of the 80%
+and 95% intervals; sMAPE (M1) or MAPE (Tourism) of the median.
+"""
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from _machine import describe
+from competitions import FREQS, LABELS, as_matrix, load_block
+
+import rnncast
+from rnncast import metrics
+from rnncast.baselines import bootstrap_paths
+
+LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
+S = 200
+
+
+def preset(block, **changes):
+    f = rnncast.Forecaster.from_preset(block.freq, block.H, ensemble=1, **changes)
+    if f.normalize in ("season", "auto"):
+        f.season_length = block.m
+    if block.m > 1 and f.deseasonalize:
+        f.deseasonalize = block.m
+    return f
+
+
+def likelihood_model(block, kind: str):
+    p = preset(block)
+    return rnncast.Forecaster(likelihood=kind, horizon=block.H, seq_length=p.seq_length, hidden_size=p.hidden_size,
+                              lr=p.lr, epochs=p.epochs, batch_size=p.batch_size, pad=True, val_size=0.0,
+                              num_samples=S, deseasonalize=p.deseasonalize)
+
+
+def quantiles_of_method(block, name: str) -> tuple[dict, np.ndarray | None]:
+    """``{q: (n, H)}`` at LEVELS and the paths ``(S, n, H)`` (None without) of one method on the block."""
+    frame = block.long_frame()
+    if name == "bootstrap":
+        m = block.m if block.m > 1 else None
+        drawn = np.concatenate([bootstrap_paths(y, np.array([len(y)]), block.H, m, S, np.random.default_rng(k),
+                                                end=len(y)) for k, y in enumerate(block.train)], axis=1)
+        return dict(zip(LEVELS, np.quantile(drawn, LEVELS, axis=0), strict=True)), drawn
+    if name in ("gaussian", "studentt"):
+        f = likelihood_model(block, name).fit(frame)
+        paths = f.predict(paths=True)
+        drawn = np.stack([as_matrix(paths[paths["sample"] == s], f.model, block)[0] for s in range(S)])
+        return dict(zip(LEVELS, np.quantile(drawn, LEVELS, axis=0), strict=True)), drawn
+    if name == "quantile":
+        f = preset(block, quantiles=(0.025, 0.1, 0.9, 0.975), loss="mse", shrink=1.0, val_metric="loss",
+                   val_size=0.0, refit_best=False, patience=None).fit(frame)
+        out = f.predict()
+        return {q: as_matrix(out, f"{f.model}-q-{q:g}" if q != 0.5 else f.model, block)[0] for q in LEVELS}, None
+    f = preset(block, conformal=(80, 95)).fit(frame)
+    out = f.predict()
+    cols = {0.025: "-lo-95", 0.1: "-lo-80", 0.5: "", 0.9: "-hi-80", 0.975: "-hi-95"}
+    return {q: as_matrix(out, f"{f.model}{c}", block)[0] for q, c in cols.items()}, None
+
+
+def scores(block, quantiles: dict, drawn) -> dict:
+    """Weighted (GluonTS's way, so large series do not drown the others): Σ score / Σ |y| over all targets."""
+    y = block.test
+    weight = float(np.abs(y).sum())
+    pinball = np.mean([np.maximum(q * (y - quantiles[q]), (q - 1) * (y - quantiles[q])) for q in LEVELS], axis=0)
+    out = {"quantile_score": 2 * float(pinball.sum()) / weight,
+           "coverage_80": float(np.mean((y >= quantiles[0.1]) & (y <= quantiles[0.9]))),
+           "coverage_95": float(np.mean((y >= quantiles[0.025]) & (y <= quantiles[0.975])))}
+    if drawn is not None:
+        out["crps"] = float(metrics.crps_samples(drawn, y).sum()) / weight
+    out["mape" if block.dataset == "tourism" else "smape"] = float(np.mean(
+        [metrics.mape(a, b) or np.nan for a, b in zip(y, quantiles[0.5], strict=True)]) if block.dataset == "tourism"
+        else np.mean([metrics.smape(a, b) for a, b in zip(y, quantiles[0.5], strict=True)]))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default="m1,tourism")
+    parser.add_argument("--freqs", default=",".join(FREQS))
+    parser.add_argument("--series", type=int, default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(describe())
+    start = time.perf_counter()
+    for dataset in args.datasets.split(","):
+        for freq in args.freqs.split(","):
+            valid = load_block(dataset, freq, args.series, 1)
+            crps = {k: scores(valid, *quantiles_of_method(valid, k))["crps"] for k in ("gaussian", "studentt")}
+            chosen = min(crps, key=crps.get)
+            print(f"\n== {LABELS[dataset]} {freq}: validation CRPS gaussian {crps['gaussian']:.4g}, studentt"
+                  f" {crps['studentt']:.4g} -> {chosen}", flush=True)
+            test = load_block(dataset, freq, args.series, 0)
+            for name in (chosen, "quantile", "conformal", "bootstrap"):
+                t0 = time.perf_counter()
+                row = scores(test, *quantiles_of_method(test, name))
+                text = ", ".join(f"{k} {100 * v:.1f}%" if "coverage" in k else f"{k} {v:.4g}" for k, v in row.items())
+                print(f"   {name:<10} {text} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
