@@ -32,7 +32,7 @@ def test_each_window_starts_at_its_first_target_and_carries_the_band():
         first = part[part.cutoff == part.cutoff.min()].sort_values("h")
         assert s["windows"][0]["paths"]["lstm"] == panel_page._round(first["lstm"])
         assert s["windows"][0]["lo"] == panel_page._round(first["lstm-lo-80"])
-    assert data["band_label"] == "80% conformal interval" and set(data["by_horizon"]) >= {"lstm", "naive"}
+    assert data["band_label"] == "80% interval" and set(data["by_horizon"]) >= {"lstm", "naive"}
 
 
 def test_an_id_with_markup_stays_data():

@@ -58,7 +58,7 @@ def _band_columns(columns, model: str) -> tuple[str | None, str | None, str | No
     lows = sorted((c for c in columns if c.startswith(f"{model}-lo-")), key=lambda c: float(c.rsplit("-", 1)[1]))
     if lows:
         level = lows[-1].rsplit("-lo-", 1)[1]
-        return lows[-1], f"{model}-hi-{level}", f"{level}% conformal interval"
+        return lows[-1], f"{model}-hi-{level}", f"{level}% interval"  # conformal, or of sample paths
     qs = sorted((c for c in columns if c.startswith(f"{model}-q-")), key=lambda c: float(c.rsplit("-q-", 1)[1]))
     if len(qs) >= 2:
         return qs[0], qs[-1], f"quantiles {qs[0].rsplit('-q-', 1)[1]}–{qs[-1].rsplit('-q-', 1)[1]}"

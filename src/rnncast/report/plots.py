@@ -47,7 +47,7 @@ def forecast_png(predictions, model: str, target: str, title: str, max_series: i
         if lows:
             level = lows[-1].rsplit("-lo-", 1)[1]
             ax.fill_between(ds, first[lows[-1]], first[f"{model}-hi-{level}"], color="tab:blue", alpha=0.15,
-                            label=f"{model} {level}% conformal interval")
+                            label=f"{model} {level}% interval")
         elif len(qcols) >= 2:
             ax.fill_between(ds, first[qcols[0]], first[qcols[-1]], color="tab:blue", alpha=0.18,
                             label=f"{model} {qcols[0].rsplit('-q-', 1)[1]}–{qcols[-1].rsplit('-q-', 1)[1]}")
