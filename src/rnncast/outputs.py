@@ -167,13 +167,18 @@ def inspect_dir(path: Path, digests: bool = True) -> Found:
     return found
 
 
-def is_forecast_csv(path: Path) -> bool:
-    """A CSV whose header is the one ``rnncast predict`` writes."""
+def _csv_header(path: Path) -> list[str]:
+    """The first line's fields ([] when the file cannot be read as text)."""
     try:
         with open(path, encoding="utf-8") as f:
-            header = f.readline(1 << 16).rstrip("\r\n").split(",")
+            return f.readline(1 << 16).rstrip("\r\n").split(",")
     except (OSError, UnicodeDecodeError):
-        return False
+        return []
+
+
+def is_forecast_csv(path: Path) -> bool:
+    """A CSV whose header is the one ``rnncast predict`` writes."""
+    header = _csv_header(path)
     if len(header) < 3 or header[:2] != ["unique_id", "ds"] or header[2] not in MODEL_COLUMNS:
         return False
     return all(c.startswith(f"{header[2]}-") for c in header[3:])
@@ -181,11 +186,7 @@ def is_forecast_csv(path: Path) -> bool:
 
 def is_paths_csv(path: Path) -> bool:
     """A CSV whose header is the one ``rnncast predict --paths`` writes: ``unique_id,ds,sample,<model>``."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            header = f.readline(1 << 16).rstrip("\r\n").split(",")
-    except (OSError, UnicodeDecodeError):
-        return False
+    header = _csv_header(path)
     return len(header) == 4 and header[:3] == ["unique_id", "ds", "sample"] and header[3] in MODEL_COLUMNS
 
 
