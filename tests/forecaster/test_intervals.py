@@ -169,3 +169,19 @@ def test_calibrate_takes_the_ceil_n_plus_1_level_residual(monkeypatch):
     cols = interval_columns("lstm", np.array([10.0, 20.0]), np.array([1, 2]), 2.0, cal)
     np.testing.assert_allclose(cols["lstm-lo-80"], [10 - 17.0, 20 - 217.0])
     np.testing.assert_allclose(cols["lstm-hi-50"], [10 + 11.0, 20 + 211.0])
+
+
+def test_calibration_leaves_out_a_series_that_leaves_log_space_after_its_calibration_start():
+    # series "b" is positive until near its end, then 0: the log scaler fitted on the calibration head could
+    # not read its calibration windows; it is left out of the calibration (the others still calibrate)
+    df = panel_df(n=80)
+    last = df["unique_id"].eq("b") & (df.groupby("unique_id").cumcount() >= 70)
+    df.loc[last, "y"] = 0.0
+    f = rnncast.Forecaster(horizon=H, conformal=(80,), scaler="log", **FAST)
+    f.fit(df.loc[~(df["unique_id"].eq("b") & (df.groupby("unique_id").cumcount() >= 75))])  # b's head: positive
+    assert f.conformal_["n_residuals"] == 2 * 20  # a and c: 20 calibration windows each
+    every = panel_df(n=80)
+    every["y"] = 0.0
+    with pytest.raises(RnncastError, match="every series has a value <= 0"):
+        rnncast.Forecaster(horizon=H, conformal=(80,), scaler="log", **FAST).fit(
+            pd.concat([every.iloc[:60].assign(y=1.0), every.iloc[60:80]]).reset_index(drop=True))

@@ -53,7 +53,13 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
                            f" {need} training rows; every series is too short (use a smaller --horizon or none)")
     model = forecaster.clone(conformal=None, progress=False)
     model.fit_panel(Panel(heads, panel.id_col, panel.freq, panel.gaps))
-    frames = [frame for frame in panel.series if frame.uid in origins]
+    # a log-scaled column positive in a series' calibration head but not after it cannot be read there: that
+    # series' windows are left out (not the whole calibration)
+    frames = [frame for frame in panel.series if frame.uid in origins and frame.uid in model.scalings_
+              and not _leaves_log_space(frame, model.scalings_[frame.uid].past.log, len(frame) - H - n_windows + 1)]
+    if not frames:
+        raise RnncastError("conformal calibration: every series has a value <= 0 after its calibration start in a"
+                           " column the log scaler reads in log space; use another --scaler")
     network = model.forecast_panel(frames, origins)  # every series' windows in batched network calls
     scaled = []  # per series: |y - ŷ| / the series' naive scale, (n_windows, H)
     for frame in frames:
@@ -71,6 +77,12 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
             per_h.append(float(r[k - 1]))
         q[f"{level:g}"] = per_h
     return {"levels": [float(level) for level in levels], "q": q, "n_residuals": int(len(scaled))}
+
+
+def _leaves_log_space(frame, log, start: int) -> bool:
+    """Whether a column in log space (``log``: per column, None for other scalers) has a value <= 0 from row
+    ``start`` on."""
+    return log is not None and bool(np.any(frame.values[start:, log] <= 0))
 
 
 def interval_columns(model: str, point: np.ndarray, h: np.ndarray, scale, calibration: dict) -> dict:
