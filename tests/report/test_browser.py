@@ -100,3 +100,24 @@ def test_a_series_the_page_does_not_draw_is_found_by_id(tmp_path, monkeypatch):
         title = page.evaluate("document.getElementById('series-title').textContent")
         assert hidden in title and "not drawn on this page" in title and "skill vs naive" in title
         assert page.errors == [] and page.requests == []
+
+
+def test_a_likelihood_models_report_draws_its_sampled_interval(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=50, freq="D"),
+                                  "y": rng.negative_binomial(2, 2 / (2 + 5 + k), 50)}) for k in range(3)])
+    data = tmp_path / "counts.csv"
+    df.to_csv(data, index=False)
+    assert main(["train", str(data), "--likelihood", "negbin", "--num-samples", "30", "--horizon", "3",
+                 "--seq-length", "10", "--hidden-size", "8", "--epochs", "2", "--batch-size", "64", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 0
+    with Browser() as page:
+        page.open((tmp_path / "run" / "report.html").as_uri())
+        page.wait_for("document.body.dataset.ready === '1'")
+        assert "polygon" in chart(page)  # the 95% interval of the sample paths, as a band
+        text = page.evaluate("document.body.innerText")
+        assert "95% interval" in text and "CRPS" in text and "negbin sample paths" in text
+        assert page.errors == [] and page.requests == []
