@@ -76,7 +76,8 @@ def summary_lines(result, model: str) -> list[str]:
     width = max(len(name) for name, _ in rows)
     lines += [f"  {name:<{width}}  {value:.4g}" for name, value in rows]
     if result.changed:
-        lines.append("Changed: " + ", ".join(f"{k} {c['from']} -> {c['to']}" for k, c in result.changed.items()))
+        lines.append("Changed: " + ", ".join(f"{k} {_show(c['from'])} -> {_show(c['to'])}"
+                                             for k, c in result.changed.items()))
     else:
         lines.append("Changed: nothing; no trial beat the settings as given.")
     beaten = [name for name, value in result.baselines.items() if value <= result.value]
@@ -85,3 +86,7 @@ def summary_lines(result, model: str) -> list[str]:
     else:
         lines.append(f"The tuned {model} beats {' and '.join(result.baselines)} on the validation origins.")
     return lines
+
+
+def _show(value) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
