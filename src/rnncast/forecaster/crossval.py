@@ -115,11 +115,11 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         if probabilistic:  # (S, n·H) draws of seasonal naive (naive) with bootstrapped residuals
             bootstrap.append(baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng).reshape(
                 forecaster.num_samples, -1))
+    actual = np.concatenate(places["y"])  # every target, in the rows' order
     if forecaster.likelihood:  # paths -> quantile columns, and the CRPS of the paths at every target
         drawn = np.concatenate([network[uid] for uid in ids], axis=1)  # (S, N, H)
         point = forecaster.forecast_columns(quantiles_of(drawn))
-        actual = np.concatenate([s.y[origins[s.uid][:, None] + np.arange(H)[None, :]] for s in series])
-        point[f"{forecaster.model}-crps"] = metrics.crps_samples(drawn, actual)
+        point[f"{forecaster.model}-crps"] = metrics.crps_samples(drawn, actual.reshape(-1, H))
     else:
         point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once
     windows = np.repeat(np.array(ids, dtype=object), [len(origins[uid]) for uid in ids])  # each row's series
@@ -127,8 +127,7 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     if probabilistic:  # seasonal naive (naive without a season) with bootstrapped residuals, at the same levels
         name = "seasonal_naive" if season and season > 1 else "naive"
         levels = list(metrics.quantile_levels(list(point), forecaster.model))
-        y = np.concatenate(places["y"])
-        extra = metrics.bootstrap_columns(np.concatenate(bootstrap, axis=1), y, name, levels)
+        extra = metrics.bootstrap_columns(np.concatenate(bootstrap, axis=1), actual, name, levels)
         point.update({k: v.reshape(-1, H) for k, v in extra.items()})
     columns = {"unique_id": np.repeat(np.array(ids, dtype=object), counts)}
     columns.update({name: np.concatenate(parts) for name, parts in places.items()})

@@ -56,7 +56,7 @@ def calibrate(forecaster, panel: Panel, levels, n_windows: int = CALIBRATION_WIN
     # a log-scaled column positive in a series' calibration head but not after it cannot be read there: that
     # series' windows are left out (not the whole calibration)
     frames = [frame for frame in panel.series if frame.uid in origins and frame.uid in model.scalings_
-              and not _leaves_log_space(frame, model.scalings_[frame.uid].past.log, len(frame) - H - n_windows + 1)]
+              and not _leaves_log_space(frame, model.scalings_[frame.uid].past.log, int(origins[frame.uid][0]))]
     if not frames:
         raise RnncastError("conformal calibration: every series has a value <= 0 after its calibration start in a"
                            " column the log scaler reads in log space; use another --scaler")
