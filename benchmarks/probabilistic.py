@@ -2,24 +2,28 @@
 and a bootstrap baseline (issue 19).
 
     python benchmarks/probabilistic.py [--datasets m1,tourism] [--freqs yearly,quarterly,monthly] [--series N]
+                                       [--validate ORIGIN] [--set KEY=VALUE ...] [--seed S]
 
 For every data set and frequency (``competitions.load_block``), one network each (ensemble 1), with the
 preset's input length, hidden size, learning rate, epochs and batch size:
 
-- ``gaussian`` / ``studentt``: ``likelihood=...``, 200 sample paths;
+- ``gaussian`` / ``studentt`` / ``lognormal`` (``--likelihoods``): ``likelihood=...``, 200 sample paths;
 - ``quantile``: the preset's network with ``quantiles=(0.025, 0.1, 0.9, 0.975)`` (pinball loss);
 - ``conformal``: the preset's network with ``conformal=(80, 95)``;
 - ``bootstrap``: seasonal naive (naive for yearly) with bootstrapped residuals, 200 draws.
 
-Choice: the likelihood (gaussian or studentt) is chosen per frequency on the validation split (the last H
+Choice: the likelihood (of ``--likelihoods``) is chosen per frequency on the validation split (the last H
 values of each training part; ``--validate``-style, the test parts unread); then every method is scored once
-on the test parts. Scores, weighted as GluonTS weights them (Σ over all targets / Σ |y|, so that large
+on the test parts. ``--validate k`` scores on the k-th validation origin instead (the test parts unread), to
+choose settings of the likelihood models (``--set``, e.g. ``--set val_size=horizon --set patience=5``).
+Scores, weighted as GluonTS weights them (Σ over all targets / Σ |y|, so that large
 series do not drown the others): CRPS (sample paths: the likelihood models and the bootstrap), the quantile
 score (2 × mean pinball at 0.025, 0.1, 0.5, 0.9, 0.975: comparable across all five); the coverage of the 80%
 and 95% intervals; sMAPE (M1) or MAPE (Tourism) of the median.
 """
 
 import argparse
+import json
 import time
 
 import numpy as np
@@ -30,6 +34,7 @@ from competitions import FREQS, LABELS, as_matrix, load_block
 import rnncast
 from rnncast import metrics
 from rnncast.baselines import bootstrap_paths
+from rnncast.specs import LIKELIHOODS
 
 LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
 S = 200
@@ -44,11 +49,19 @@ def preset(block, **changes):
     return f
 
 
+CHANGES: dict = {}  # --set: settings of the likelihood models
+SEED = 0
+
+
 def likelihood_model(block, kind: str):
     p = preset(block)
-    return rnncast.Forecaster(likelihood=kind, horizon=block.H, seq_length=p.seq_length, hidden_size=p.hidden_size,
-                              lr=p.lr, epochs=p.epochs, batch_size=p.batch_size, pad=True, val_size=0.0,
-                              num_samples=S, deseasonalize=p.deseasonalize)
+    settings = {"horizon": block.H, "seq_length": p.seq_length, "hidden_size": p.hidden_size, "lr": p.lr,
+                "epochs": p.epochs, "batch_size": p.batch_size, "pad": True, "val_size": 0.0, "num_samples": S,
+                "deseasonalize": p.deseasonalize, "seed": SEED}
+    settings.update(CHANGES)
+    if settings.get("val_size") == "horizon":
+        settings.setdefault("val_metric", "loss")
+    return rnncast.Forecaster(likelihood=kind, **settings)
 
 
 def quantiles_of_method(block, name: str) -> tuple[dict, np.ndarray | None]:
@@ -59,7 +72,7 @@ def quantiles_of_method(block, name: str) -> tuple[dict, np.ndarray | None]:
         drawn = np.concatenate([bootstrap_paths(y, np.array([len(y)]), block.H, m, S, np.random.default_rng(k),
                                                 end=len(y)) for k, y in enumerate(block.train)], axis=1)
         return dict(zip(LEVELS, np.quantile(drawn, LEVELS, axis=0), strict=True)), drawn
-    if name in ("gaussian", "studentt"):
+    if name in LIKELIHOODS:
         f = likelihood_model(block, name).fit(frame)
         paths = f.predict(paths=True)
         drawn = np.stack([as_matrix(paths[paths["sample"] == s], f.model, block)[0] for s in range(S)])
@@ -96,19 +109,38 @@ def main() -> None:
     parser.add_argument("--datasets", default="m1,tourism")
     parser.add_argument("--freqs", default=",".join(FREQS))
     parser.add_argument("--series", type=int, default=None)
+    parser.add_argument("--validate", type=int, default=0, metavar="ORIGIN",
+                        help="score on this validation origin (1: the last H of each training part), not the test")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a likelihood model's setting (JSON value, else text), e.g. --set epochs=10")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--likelihoods", default="gaussian,studentt",
+                        help="the candidates, one chosen per frequency on validation (its CRPS there)")
+    parser.add_argument("--methods", default="likelihood,quantile,conformal,bootstrap",
+                        help="which to score after the likelihood choice")
     args = parser.parse_args()
+    global SEED
+    SEED = args.seed
+    for item in args.set:
+        key, _, value = item.partition("=")
+        try:
+            CHANGES[key] = json.loads(value)
+        except json.JSONDecodeError:
+            CHANGES[key] = value
     torch.set_num_threads(1)
     print(describe())
+    print(f"scored on {'validation origin ' + str(args.validate) if args.validate else 'the test parts'};"
+          f" likelihood settings {CHANGES or 'as the preset'}; seed {SEED}")
     start = time.perf_counter()
     for dataset in args.datasets.split(","):
         for freq in args.freqs.split(","):
-            valid = load_block(dataset, freq, args.series, 1)
-            crps = {k: scores(valid, *quantiles_of_method(valid, k))["crps"] for k in ("gaussian", "studentt")}
+            valid = load_block(dataset, freq, args.series, args.validate + 1)
+            crps = {k: scores(valid, *quantiles_of_method(valid, k))["crps"] for k in args.likelihoods.split(",")}
             chosen = min(crps, key=crps.get)
-            print(f"\n== {LABELS[dataset]} {freq}: validation CRPS gaussian {crps['gaussian']:.4g}, studentt"
-                  f" {crps['studentt']:.4g} -> {chosen}", flush=True)
-            test = load_block(dataset, freq, args.series, 0)
-            for name in (chosen, "quantile", "conformal", "bootstrap"):
+            print(f"\n== {LABELS[dataset]} {freq}: validation CRPS "
+                  + ", ".join(f"{k} {v:.4g}" for k, v in crps.items()) + f" -> {chosen}", flush=True)
+            test = load_block(dataset, freq, args.series, args.validate)
+            for name in [chosen if m == "likelihood" else m for m in args.methods.split(",")]:
                 t0 = time.perf_counter()
                 row = scores(test, *quantiles_of_method(test, name))
                 text = ", ".join(f"{k} {100 * v:.1f}%" if "coverage" in k else f"{k} {v:.4g}" for k, v in row.items())

@@ -23,9 +23,11 @@ def count_panel(n_series=5, n=80, seed=0):
     return pd.concat(parts, ignore_index=True)
 
 
-@pytest.mark.parametrize("kind", ["gaussian", "studentt", "negbin"])
+@pytest.mark.parametrize("kind", ["gaussian", "studentt", "negbin", "lognormal"])
 def test_forecasts_are_quantiles_of_seeded_paths_that_survive_a_round_trip(kind, tmp_path):
     df = count_panel()
+    if kind == "lognormal":  # positive values only
+        df = df.assign(y=df["y"] + 1.0)
     f = rnncast.Forecaster(likelihood=kind, **SMALL).fit(df)
     out = f.predict()
     assert list(out.columns) == ["unique_id", "ds", "lstm", "lstm-lo-95", "lstm-hi-95", "lstm-lo-80", "lstm-hi-80"]
@@ -38,6 +40,8 @@ def test_forecasts_are_quantiles_of_seeded_paths_that_survive_a_round_trip(kind,
     np.testing.assert_allclose(np.median(s0, axis=0), out[out.unique_id == "s0"]["lstm"], rtol=1e-6)
     if kind == "negbin":
         assert np.all(paths["lstm"] >= 0) and np.all(paths["lstm"] == np.round(paths["lstm"]))
+    if kind == "lognormal":
+        assert np.all(paths["lstm"] > 0)
     again = rnncast.load(f.save(tmp_path / "run"))
     pd.testing.assert_frame_equal(again.predict(), out)
     other = rnncast.Forecaster(likelihood=kind, **{**SMALL, "seed": 1}).fit(df)
@@ -70,6 +74,20 @@ def test_what_a_likelihood_model_cannot_do_is_refused_by_name():
         rnncast.Forecaster(likelihood="gaussian", **SMALL).fit(df.assign(x=1.0))
     with pytest.raises(RnncastError, match="likelihood model"):
         rnncast.Forecaster(**SMALL).fit(df).predict(paths=True)
+    with pytest.raises(RnncastError, match="lognormal likelihood needs positive values; series 's0'"):
+        rnncast.Forecaster(likelihood="lognormal", **SMALL).fit(df)  # counts with zeros
+
+
+def test_a_lognormal_model_trains_through_left_padding():
+    # the padding's zeros have no likelihood under the lognormal: left out of the loss, not a NaN
+    rng = np.random.default_rng(1)
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n, freq="D"),
+                                  "y": rng.lognormal(2.0 + k, 0.2, n)}) for k, n in enumerate((60, 10))],
+                   ignore_index=True)
+    f = rnncast.Forecaster(likelihood="lognormal", pad=True, **SMALL).fit(df)
+    assert all(np.isfinite(h.losses).all() for h in f.histories_)
+    out = f.predict()
+    assert out["lstm"].notna().all() and np.all(out["lstm-lo-95"] > 0)
 
 
 def test_known_covariates_calendar_embedding_padding_and_an_ensemble_work_together():

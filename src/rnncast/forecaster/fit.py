@@ -163,6 +163,11 @@ def _fit(f, panel):
         raise RnncastError(f"a likelihood model samples the target alone, and would need the future of"
                            f" {', '.join(usable[0].columns[:-1])} too: pass such columns as future-known (--known)"
                            f" or leave them out (--features {usable[0].target})")
+    if model_spec.likelihood == "lognormal":
+        bad = next((s for s in panel.series if np.any(s.y <= 0)), None)
+        if bad is not None:
+            raise RnncastError(f"the lognormal likelihood needs positive values; series {bad.uid!r} has"
+                               f" {float(bad.y[bad.y <= 0][0]):g}: use --likelihood gaussian, studentt or negbin")
     calibration = None
     if f.conformal:
         from rnncast.forecaster.intervals import calibrate
