@@ -84,3 +84,13 @@ def test_predicting_needs_the_longest_members_window(df):
     with pytest.raises(rnncast.RnncastError, match="need at least seq_length=9 rows"):
         f.predict(df.iloc[:8])
     assert len(f.predict(df.iloc[:9])) == 1
+
+
+def test_members_train_member_epochs_each_and_one_network_its_epochs(df):
+    small = dict(horizon=2, seq_length=6, hidden_size=4, epochs=3, batch_size=32, val_size=0.0)
+    f = rnncast.Forecaster(ensemble=3, member_epochs=2, **small).fit(df)
+    assert [len(h.losses) for h in f.histories_] == [2, 2, 2]
+    assert [len(h.losses) for h in rnncast.Forecaster(member_epochs=2, **small).fit(df).histories_] == [3]
+    for bad in (0, 1.5, True):
+        with pytest.raises(rnncast.RnncastError, match="member_epochs must be a positive whole number"):
+            rnncast.Forecaster(ensemble=2, member_epochs=bad, **small).fit(df)

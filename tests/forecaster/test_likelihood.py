@@ -78,16 +78,22 @@ def test_what_a_likelihood_model_cannot_do_is_refused_by_name():
         rnncast.Forecaster(likelihood="lognormal", **SMALL).fit(df)  # counts with zeros
 
 
-def test_a_lognormal_model_trains_through_left_padding():
-    # the padding's zeros have no likelihood under the lognormal: left out of the loss, not a NaN
+def test_a_lognormal_model_learns_a_log_random_walks_step_spread_through_padding():
+    # log y_t = log y_{t-1} + N(0, 0.1²): one step ahead, y_T·exp(±1.2816·0.1) bounds the 80% interval; the
+    # short series is left-padded (the padding is not data)
     rng = np.random.default_rng(1)
     df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n, freq="D"),
-                                  "y": rng.lognormal(2.0 + k, 0.2, n)}) for k, n in enumerate((60, 10))],
-                   ignore_index=True)
-    f = rnncast.Forecaster(likelihood="lognormal", pad=True, **SMALL).fit(df)
+                                  "y": np.exp(3.0 + k + np.cumsum(rng.normal(0.0, 0.1, n)))})
+                    for k, n in enumerate((200, 200, 200, 10))], ignore_index=True)
+    f = rnncast.Forecaster(likelihood="lognormal", pad=True, **{**SMALL, "epochs": 30, "num_samples": 400}).fit(df)
     assert all(np.isfinite(h.losses).all() for h in f.histories_)
     out = f.predict()
-    assert out["lstm"].notna().all() and np.all(out["lstm-lo-95"] > 0)
+    first = out.groupby("unique_id").head(1).set_index("unique_id")
+    last = df.groupby("unique_id")["y"].last()
+    ratio = (first["lstm-hi-80"] / first["lstm-lo-80"]).to_numpy()
+    np.testing.assert_allclose(np.log(ratio[:3]), 2 * 1.2816 * 0.1, rtol=0.3)
+    np.testing.assert_allclose(first["lstm"].to_numpy()[:3], last.to_numpy()[:3], rtol=0.05)  # the median: ~y_T
+    assert np.all(out["lstm-lo-95"] > 0)
 
 
 def test_known_covariates_calendar_embedding_padding_and_an_ensemble_work_together():

@@ -101,3 +101,20 @@ def test_shrink_keeps_a_share_of_the_correction_in_eval_mode_only():
         ModelSpec(shrink=0.0).check()
     with pytest.raises(RnncastError, match="shrink"):
         ModelSpec(shrink="half").check()
+
+
+def test_a_lognormal_head_sits_on_each_steps_own_input_in_forward_and_run():
+    # likelihood="lognormal": location o₁ + z_t at every step (the untrained net: a random walk in log space)
+    spec = ModelSpec(kind="lstm", hidden_size=5, likelihood="lognormal")
+    net = build_net(spec, input_size=3, output_size=2, many_to_many=True, n_past=2)
+    x = torch.randn(4, 6, 3)
+    out = net(x)
+    torch.testing.assert_close(out[..., 0], x[..., 1])  # column n_past - 1: the target
+    torch.testing.assert_close(out[..., 1], torch.zeros(4, 6))
+    torch.nn.init.normal_(net.fc.weight)
+    stepped, state = net.run(x[:, :4])
+    more, _ = net.run(x[:, 4:], state)  # one window in two calls: the same outputs as one forward
+    torch.testing.assert_close(torch.cat([stepped, more], dim=1), net(x))
+    plain = build_net(ModelSpec(kind="lstm", hidden_size=5, likelihood="gaussian"), input_size=3, output_size=2,
+                      many_to_many=True, n_past=2)
+    assert plain.step_anchor is None

@@ -17,8 +17,6 @@ def raw_of(kind, scale, **p):
         return torch.tensor([p["mu"] / scale, SOFTPLUS_INV(p["sigma"] / scale)])
     if kind == "studentt":
         return torch.tensor([p["mu"] / scale, SOFTPLUS_INV(p["sigma"] / scale), SOFTPLUS_INV(p["df"] - 2.0)])
-    if kind == "lognormal":  # log y ~ N(log ν + o₁, softplus(o₂)²)
-        return torch.tensor([p["mu_log"] - np.log(scale), SOFTPLUS_INV(p["sigma_log"])])
     return torch.tensor([SOFTPLUS_INV(p["mean"] / scale), SOFTPLUS_INV(p["alpha"] * np.sqrt(scale))])
 
 
@@ -31,14 +29,11 @@ def test_the_log_likelihoods_equal_scipys(scale):
         "studentt": ({"mu": 10.0, "sigma": 6.0, "df": 3.5}, stats.t(3.5, 10.0, 6.0).logpdf),
         # NB with mean m and variance m + α m²: scipy's nbinom(n = 1/α, p = 1/(1 + α m))
         "negbin": ({"mean": 10.0, "alpha": 0.4}, stats.nbinom(1 / 0.4, 1 / (1 + 0.4 * 10.0)).logpmf),
-        # scipy's lognorm(s = σ, scale = e^μ); the 0 has no likelihood under it and is left out of the mean
-        "lognormal": ({"mu_log": 2.3, "sigma_log": 0.6}, stats.lognorm(0.6, scale=np.exp(2.3)).logpdf),
     }
     for kind, (params, logpdf) in cases.items():
         raw = raw_of(kind, scale, **params).to(torch.float64).expand(4, -1)
         got = likelihoods.nll(kind, raw, y, nu).item()
-        values = y.numpy()[y.numpy() > 0] if kind == "lognormal" else y.numpy()
-        assert got == pytest.approx(-np.mean(logpdf(values)), rel=1e-6), kind
+        assert got == pytest.approx(-np.mean(logpdf(y.numpy())), rel=1e-6), kind
 
 
 def test_sampling_is_seeded_keeps_the_global_generator_and_counts_stay_whole():
@@ -56,14 +51,11 @@ def test_sampling_is_seeded_keeps_the_global_generator_and_counts_stay_whole():
 
 
 @pytest.mark.parametrize("kind, truth", [("gaussian", {"mu": 50.0, "sigma": 8.0}),
-                                         ("negbin", {"mean": 6.0, "alpha": 0.5}),
-                                         ("lognormal", {"mu_log": 4.0, "sigma_log": 0.3})])
+                                         ("negbin", {"mean": 6.0, "alpha": 0.5})])
 def test_a_head_trained_on_the_nll_recovers_the_generating_distribution(kind, truth):
     rng = np.random.default_rng(0)
     if kind == "gaussian":
         y = rng.normal(truth["mu"], truth["sigma"], 4000)
-    elif kind == "lognormal":
-        y = rng.lognormal(truth["mu_log"], truth["sigma_log"], 4000)
     else:
         r = 1 / truth["alpha"]
         y = rng.negative_binomial(r, r / (r + truth["mean"]), 4000)
@@ -79,9 +71,6 @@ def test_a_head_trained_on_the_nll_recovers_the_generating_distribution(kind, tr
     if kind == "gaussian":
         assert d.mean.item() == pytest.approx(truth["mu"], rel=0.02)
         assert d.stddev.item() == pytest.approx(truth["sigma"], rel=0.05)
-    elif kind == "lognormal":  # the law of log y
-        assert d.loc.item() == pytest.approx(truth["mu_log"], abs=0.02)
-        assert d.scale.item() == pytest.approx(truth["sigma_log"], rel=0.05)
     else:  # mean m, variance m + α m²
         assert d.mean.item() == pytest.approx(truth["mean"], rel=0.05)
         assert d.variance.item() == pytest.approx(truth["mean"] + truth["alpha"] * truth["mean"] ** 2, rel=0.1)

@@ -21,9 +21,9 @@ from rnncast.training.progress import add_options as add_progress_options
 # --calendar are data options, --device and --precision scale options (cli.scale), the rest runtime.
 MODEL_OPTIONS = ("model", "nonlinearity", "engine", "seq_length", "horizon", "strategy", "quantiles", "conformal",
                  "hidden_size", "num_layers", "series_embedding", "dropout", "scaler", "normalize", "season_length",
-                 "shrink", "deseasonalize", "ensemble", "loss", "lr", "iterations", "epochs", "batch_size", "clip",
-                 "history", "val_size", "patience", "val_metric", "min_delta", "refit_best", "restore_best", "seed",
-                 "likelihood", "num_samples")
+                 "shrink", "deseasonalize", "ensemble", "member_epochs", "loss", "lr", "iterations", "epochs",
+                 "batch_size", "clip", "history", "val_size", "patience", "val_metric", "min_delta", "refit_best",
+                 "restore_best", "seed", "likelihood", "num_samples")
 
 # The lecture's experiment (rnncast demo): what its script does, not rnncast's defaults (Forecaster arguments).
 LECTURE = {

@@ -144,6 +144,8 @@ def _fit(f, panel):
         model_spec = replace(model_spec, season=anchor_period(f.season_length, panel.freq, window.seq_length))
     members = member_specs(model_spec, window, train_spec, f.ensemble,
                            vary_loss=f.engine == "torch" and not window.quantiles and not model_spec.likelihood)
+    if f.ensemble > 1 and f.member_epochs is not None:
+        members = [(m, w, replace(t, epochs=f.member_epochs)) for m, w, t in members]
     L = max(w.seq_length for _, w, _ in members)
     H = window.horizon
     steps_needed = L + (H if window.strategy == "direct" else 1)

@@ -96,8 +96,10 @@ class Forecaster:
         if likelihood is not None:
             check_likelihood(self)
         # A likelihood model reads values scaled by each series' mean absolute value (ν), outputs the next
-        # value's distribution at every step (seq2seq's many-to-many windows) and trains on its NLL.
-        normalize, scaler, strategy, loss = (("none", "meanabs", "seq2seq", likelihood) if likelihood else
+        # value's distribution at every step (seq2seq's many-to-many windows) and trains on its NLL; the
+        # lognormal one reads log y less the series' mean log (its scale is 1: ν does not apply).
+        scaled = "log_unscaled" if likelihood == "lognormal" else "meanabs"
+        normalize, scaler, strategy, loss = (("none", scaled, "seq2seq", likelihood) if likelihood else
                                              (self.normalize, self.scaler, self.strategy, self.loss))
         specs = (
             ModelSpec(self.model, self.hidden_size, self.num_layers, self.dropout, self.nonlinearity,
@@ -113,6 +115,9 @@ class Forecaster:
         )
         for spec in specs:
             spec.check()
+        m = self.member_epochs
+        if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
+            raise RnncastError(f"member_epochs must be a positive whole number (or None: --epochs), got {m!r}")
         engines.check(self.engine, specs[0])
         if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
             raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")

@@ -88,6 +88,10 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
         scale = np.concatenate([np.full(len(origins[s.uid]), scalings[s.uid].past.scale[-1]) for s in frames])
         drawn = np.concatenate([sample_paths(net, model.likelihood, windows_of(w), w.seq_length, H, n_past, scale,
                                              model.num_samples, t.seed) for net, (_, w, t) in members])
+        if model.likelihood == "lognormal":  # its paths are logs: to the data's units before any quantile
+            drawn = np.concatenate([scalings[s.uid].past.inverse_column(part, n_past - 1) for s, part in
+                                    zip(frames, np.split(drawn, np.cumsum([len(origins[s.uid]) for s in frames])[:-1],
+                                                         axis=1), strict=True)], axis=1)
         combined = np.moveaxis(drawn, 0, -1) if paths else quantiles_of(drawn)  # (n, H, S or Q)
     else:
         combined = combine([rollout(model.engine, net, w.strategy, windows_of(w), w.seq_length, H, n_past, n_q)

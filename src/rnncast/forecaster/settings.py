@@ -107,6 +107,9 @@ SETTINGS: tuple[Setting, ...] = (
             " the frequency), a period, or False", form="optional", type=_I, metavar="PERIOD"),
     Setting("ensemble", 1, "ensemble", "N networks that differ in cell, loss, input length and seed; the"
             " forecast is their median", type=_I),
+    Setting("member_epochs", None, "ensemble", "epochs of each member when ensemble > 1 (None: --epochs);"
+            " members that train a share of one network's epochs keep an ensemble's cost near one network's",
+            type=_I),
     Setting("loss", "mse", "training", "training loss: mse, mae, or mape/smape of the forecasts in the data's"
             " units (log scaler, direct strategy)", LOSSES),
     Setting("lr", 0.01, "training", "Adam learning rate", type=_F),

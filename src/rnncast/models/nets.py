@@ -37,6 +37,10 @@ class RecurrentNet(nn.Module):
         # (that anchor) and 0 for one that did not (the last value's): a = a_last + flag·(a_season - a_last).
         self.flag_col = flag_col
         self.n_past = n_past if spec.relative else 0
+        # likelihood="lognormal": the location output at every step is added to that step's own input value
+        # (column n_past - 1: the target, as log y less its series' mean), so the untrained net is a random
+        # walk in log space (training.likelihoods).
+        self.step_anchor = n_past - 1 if spec.likelihood == "lognormal" and n_past else None
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
                              persistent=False)  # not a weight: model.safetensors stays the same
@@ -56,12 +60,14 @@ class RecurrentNet(nn.Module):
         # Dropout on the last hidden state too, so --dropout acts on a one-layer net as well.
         self.drop = nn.Dropout(spec.dropout) if spec.dropout > 0 else None
         self.fc = nn.Linear(spec.hidden_size, output_size, bias=True)
-        if self.n_past:  # zero output layer: the untrained net forecasts "no change", i.e. naive
+        if self.n_past or self.step_anchor is not None:  # zero output layer: the untrained net forecasts
+            # "no change", i.e. naive
             nn.init.zeros_(self.fc.weight)
             nn.init.zeros_(self.fc.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         P = self.n_past
+        own = None if self.step_anchor is None else x[:, :, self.step_anchor]  # (N, L): each step's input
         flag = None if self.flag_col is None else x[:, -1, self.flag_col : self.flag_col + 1]  # (N, 1)
         if P:
             past = x[:, :, :P]  # (N, L, P)
@@ -75,6 +81,8 @@ class RecurrentNet(nn.Module):
         if self.drop is not None:
             h = self.drop(h)
         y = self.fc(h)  # (N, output_size) or (N, L, output_size)
+        if own is not None:
+            return self._on_own_value(y, own)
         if not P:
             return y
         if not self.training and self.shrink != 1.0:
@@ -96,12 +104,19 @@ class RecurrentNet(nn.Module):
         (``forecaster.sampling``). Absolute windows only (no ``normalize``)."""
         if self.n_past:
             raise ValueError("run() steps absolute windows only; a relative net has no state to carry")
+        own = None if self.step_anchor is None else x[:, :, self.step_anchor]
         if self.embed is not None:
             x = torch.cat([x[:, :, :-1], self.embed(x[:, :, -1].long())], dim=-1)
         out, state = self.rnn(x, state)
         if self.drop is not None:
             out = self.drop(out)
-        return self.fc(out), state
+        y = self.fc(out)
+        return (y if own is None else self._on_own_value(y, own)), state
+
+    @staticmethod
+    def _on_own_value(y: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
+        """Location output o₁ + z_t at every step t (``y`` ``(N, L, P)``, ``own`` ``(N, L)``)."""
+        return torch.cat([y[..., :1] + own.unsqueeze(-1), y[..., 1:]], dim=-1)
 
 
 def build_net(spec: ModelSpec, input_size: int, output_size: int = 1, many_to_many: bool = False,

@@ -8,14 +8,17 @@ of any size; the parameters are brought back to the data's units here (``scale``
     gaussian   μ = ν·o₁,  σ = ν·softplus(o₂)                    y ~ N(μ, σ²)
     studentt   μ = ν·o₁,  σ = ν·softplus(o₂),  df = 2 + softplus(o₃)   (heavy tails; df > 2: finite variance)
     negbin     m = ν·softplus(o₁),  α = softplus(o₂)/√ν       y ~ NB(mean m, variance m + α m²)
-    lognormal  log y ~ N(log ν + o₁, softplus(o₂)²)                 (positive data; errors in proportion)
+    lognormal  z' ~ N(z + o₁, softplus(o₂)²),  z = log y - mean log y   (positive data; see below)
 
 The negative binomial keeps counts as counts (whole numbers ≥ 0): r = 1/α failures, success probability
 p = m / (m + r), so its mean r·p/(1 - p) is m. Dividing α by √ν, as GluonTS does, keeps the learned
 dispersion comparable between small and large counts. A softplus floor (1e-6) keeps σ and α positive.
-The lognormal is the Gaussian of log y: its spread grows with the level (a sale of 1,000 ± 10% and one of
-10 ± 10% are the same to it) and it puts no mass at or below zero, which suits sales, visitors and most
-business series; values ≤ 0 have no likelihood under it (the loss leaves them out: the padding's zeros).
+The lognormal model works in log space (the forecaster's ``log_unscaled`` scaler: z = log y less the
+series' mean log, so ν is 1): its head is a Gaussian of the next z centred on the step's own input z plus
+the network's correction (``models.nets``: the untrained network is a random walk in log y, the naive
+forecast with a spread), and the sampled z are mapped back with exp. Its spread grows with the level (1,000
+± 10% and 10 ± 10% are the same to it) and it puts no mass at or below zero, which suits sales, visitors
+and most business series; a series with a value ≤ 0 is refused.
 
     nll(raw, y, scale)          mean of -log p(y | θ(raw, scale))
     sample(raw, scale, n, seed) n draws per value, ``(n, *raw.shape[:-1])``; the same seed, the same draws
@@ -44,17 +47,14 @@ def distribution(kind: str, raw, scale):
         alpha = softplus(raw[..., 1]) / scale.sqrt() + FLOOR
         r = 1.0 / alpha
         return torch.distributions.NegativeBinomial(total_count=r, probs=mean / (mean + r))
-    if kind == "lognormal":
-        return torch.distributions.LogNormal(scale.log() + raw[..., 0], softplus(raw[..., 1]) + FLOOR)
+    if kind == "lognormal":  # of z = log y - mean log y: raw[..., 0] already holds the step's input z (nets)
+        return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR)
     raise ValueError(f"unknown likelihood {kind!r}; choose one of {', '.join(LIKELIHOODS)}")
 
 
 def nll(kind: str, raw, y, scale):
-    """Mean negative log-likelihood of the observed ``y`` (data units) under the predicted distributions (the
-    lognormal's over the positive ``y`` only: the others have no likelihood under it)."""
-    if kind == "lognormal":
-        keep = y > 0
-        return -distribution(kind, raw, scale).log_prob(y.clamp(min=FLOOR))[keep].mean()
+    """Mean negative log-likelihood of the observed ``y`` (data units; the lognormal's: z) under the predicted
+    distributions."""
     return -distribution(kind, raw, scale).log_prob(y).mean()
 
 
