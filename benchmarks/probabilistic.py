@@ -135,11 +135,13 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         for freq in args.freqs.split(","):
             valid = load_block(dataset, freq, args.series, args.validate + 1)
-            crps = {k: scores(valid, *quantiles_of_method(valid, k))["crps"] for k in args.likelihoods.split(",")}
+            test = load_block(dataset, freq, args.series, args.validate)
+            positive = all(np.all(y > 0) for y in valid.train) and all(np.all(y > 0) for y in test.train)
+            candidates = [k for k in args.likelihoods.split(",") if k != "lognormal" or positive]  # logs of > 0
+            crps = {k: scores(valid, *quantiles_of_method(valid, k))["crps"] for k in candidates}
             chosen = min(crps, key=crps.get)
             print(f"\n== {LABELS[dataset]} {freq}: validation CRPS "
                   + ", ".join(f"{k} {v:.4g}" for k, v in crps.items()) + f" -> {chosen}", flush=True)
-            test = load_block(dataset, freq, args.series, args.validate)
             for name in [chosen if m == "likelihood" else m for m in args.methods.split(",")]:
                 t0 = time.perf_counter()
                 row = scores(test, *quantiles_of_method(test, name))

@@ -132,7 +132,7 @@ def apply_preset(args, parser: argparse.ArgumentParser, argv: list[str]) -> None
     if args.preset:
         from rnncast.forecaster.presets import preset_params
 
-        for name, value in preset_params(args.preset, args.horizon).items():
+        for name, value in preset_params(args.preset, args.horizon, own_epochs="epochs" in given).items():
             if name not in given:
                 setattr(args, name, value)
 

@@ -72,7 +72,7 @@ class Forecaster:
         ``rnncast.forecaster.presets``) for ``horizon`` steps; ``overrides`` replace any of them."""
         from rnncast.forecaster.presets import preset_params
 
-        return cls(**{**preset_params(preset, horizon), **overrides})
+        return cls(**{**preset_params(preset, horizon, own_epochs="epochs" in overrides), **overrides})
 
     @classmethod
     def from_config(cls, path: str | Path, **overrides) -> Forecaster:

@@ -70,8 +70,9 @@ PRESETS = {
 }
 
 
-def preset_params(name: str, horizon: int) -> dict:
-    """Forecaster keyword arguments of preset ``name`` for forecasting ``horizon`` steps."""
+def preset_params(name: str, horizon: int, own_epochs: bool = False) -> dict:
+    """Forecaster keyword arguments of preset ``name`` for forecasting ``horizon`` steps; ``own_epochs``: the
+    caller sets the epochs itself, and the ensemble's members train as many (no ``member_epochs``)."""
     if name not in PRESETS:
         raise RnncastError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
@@ -93,4 +94,5 @@ def preset_params(name: str, horizon: int) -> dict:
         params.update(val_size=0.0, patience=None, refit_best=False)
     if p.get("shrink"):
         params["shrink"] = p["shrink"]
+    params["member_epochs"] = None if own_epochs else p.get("member_epochs")
     return params
