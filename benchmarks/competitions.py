@@ -366,7 +366,8 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
 def run_preset(block: Block, name: str, record, train_times: dict, changes: dict | None = None,
                seeds: list[int] | None = None) -> None:
     """``Forecaster.from_preset(<frequency>, H)`` on all of the block's series: ``preset`` as declared (an
-    ensemble), ``preset-single`` its first member alone (ensemble=1); ``-noes`` without early stopping.
+    ensemble), ``preset-single`` its first member alone (ensemble=1), ``preset-full`` the ensemble with every
+    member on the single network's epochs (no ``member_epochs``); ``-noes`` without early stopping.
     Where the preset stops early, it watches the data set's reported metric (sMAPE on M1, MAPE on Tourism),
     and where it trains on a metric (yearly), on that one too. ``changes`` (``--set``) override preset
     settings; with several ``seeds`` the scores are each series' mean over the seeds, the seconds the mean."""
@@ -386,7 +387,7 @@ def run_preset(block: Block, name: str, record, train_times: dict, changes: dict
 
 
 def _preset_run(block: Block, name: str, train_times: dict, changes: dict, seed: int | None):
-    overrides = {"preset": {}, "preset-single": {"ensemble": 1},
+    overrides = {"preset": {}, "preset-single": {"ensemble": 1}, "preset-full": {"member_epochs": None},
                  "preset-noes": {"val_size": 0.0, "refit_best": False},
                  "preset-single-noes": {"ensemble": 1, "val_size": 0.0, "refit_best": False}}[name]
     f = rnncast.Forecaster.from_preset(block.freq, block.H, **overrides)

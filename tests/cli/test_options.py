@@ -33,6 +33,15 @@ def test_preset_sets_what_the_flags_do_not(quarterly_csv, tmp_path):
     assert config["model"]["normalize"] == "season" and config["model"]["season"] == 4  # from the frequency
 
 
+def test_preset_members_train_its_member_epochs_unless_the_epochs_are_given(quarterly_csv, tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", str(quarterly_csv), "--preset", "quarterly", "--horizon", "4", "--member-epochs", "1",
+                 "--ensemble", "2", "--quiet", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["settings"]["member_epochs"] == 1 and config["settings"]["epochs"] == 30
+    assert json.loads((out / "metrics.json").read_text())["iterations"] == 1  # rounds the members ran
+
+
 def test_season_anchor_and_metric_loss_from_the_command_line(quarterly_csv, tmp_path):
     out = tmp_path / "run"
     code = main(["train", str(quarterly_csv), "--normalize", "season", "--season-length", "2", "--loss", "smape",

@@ -30,6 +30,14 @@ def test_season_history_and_overrides():
     assert rnncast.Forecaster.from_preset("yearly", 6, ensemble=1, seq_length=9).seq_length == 9
 
 
+def test_members_train_the_presets_member_epochs_unless_epochs_are_given():
+    f = rnncast.Forecaster.from_preset("quarterly", 8)
+    assert f.ensemble == 5 and f.epochs == 30 and f.member_epochs == 12
+    assert rnncast.Forecaster.from_preset("quarterly", 8, epochs=3).member_epochs is None  # the epochs given count
+    assert rnncast.Forecaster.from_preset("quarterly", 8, epochs=3, member_epochs=2).member_epochs == 2
+    assert preset_params("other", 4)["member_epochs"] is None
+
+
 def test_unknown_preset_or_bad_horizon_is_refused():
     with pytest.raises(RnncastError, match="unknown preset 'weekly'; choose one of yearly"):
         preset_params("weekly", 4)
