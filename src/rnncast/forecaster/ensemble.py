@@ -13,6 +13,9 @@ things at once (member 0 is the configured model itself):
     seed         seed + k
 
     ŷ = median_k ŷ^(k)          (per series, step and quantile; robust to one member that went wrong)
+
+With ``member_epochs`` set, every member trains that many epochs instead of ``epochs`` (``forecaster.fit``):
+five members at a share of one network's epochs cost a few networks, not five (the presets; BENCHMARKS.md).
 """
 
 from __future__ import annotations
