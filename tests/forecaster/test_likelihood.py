@@ -80,7 +80,7 @@ def test_what_a_likelihood_model_cannot_do_is_refused_by_name():
 
 def test_a_lognormal_model_learns_a_log_random_walks_step_spread_through_padding():
     # log y_t = log y_{t-1} + N(0, 0.1²): one step ahead, y_T·exp(±1.2816·0.1) bounds the 80% interval; the
-    # short series is left-padded (the padding is not data)
+    # short series is left-padded, and the losses stay finite
     rng = np.random.default_rng(1)
     df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n, freq="D"),
                                   "y": np.exp(3.0 + k + np.cumsum(rng.normal(0.0, 0.1, n)))})

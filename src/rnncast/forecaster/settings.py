@@ -137,7 +137,8 @@ SETTINGS: tuple[Setting, ...] = (
             " calibrated on a backtest of the training data", form="list", type=_F),
     Setting("likelihood", None, "model", "gaussian, studentt, negbin (counts) or lognormal (positive data):"
             " the network outputs the next value's distribution at every step, trains on its negative"
-            " log-likelihood with each series scaled by its mean absolute value, and forecasts by sampling"
+            " log-likelihood with each series scaled by its mean absolute value (lognormal: log y less its mean"
+            " log), and forecasts by sampling"
             " paths step by step, each sample fed back (the DeepAR form; torch). Its own scaling and stepping:"
             " scaler, normalize and strategy do not apply", LIKELIHOODS),
     Setting("num_samples", 100, "model", "sample paths per forecast of a likelihood model (its quantiles and"
