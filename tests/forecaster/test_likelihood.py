@@ -79,11 +79,12 @@ def test_what_a_likelihood_model_cannot_do_is_refused_by_name():
 
 
 def test_a_lognormal_model_learns_a_log_random_walks_step_spread_through_padding():
-    # log y_t = log y_{t-1} + N(0, 0.1²): one step ahead, y_T·exp(±1.2816·0.1) bounds the 80% interval; the
+    # log y_t = log y_{t-1} + N(0, 0.3²): one step ahead, y_T·exp(±1.2816·0.3) bounds the 80% interval (the
+    # untrained net's step is 0.1: training has to find the spread); the
     # short series is left-padded, and the losses stay finite
     rng = np.random.default_rng(1)
     df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n, freq="D"),
-                                  "y": np.exp(3.0 + k + np.cumsum(rng.normal(0.0, 0.1, n)))})
+                                  "y": np.exp(3.0 + k + np.cumsum(rng.normal(0.0, 0.3, n)))})
                     for k, n in enumerate((200, 200, 200, 10))], ignore_index=True)
     f = rnncast.Forecaster(likelihood="lognormal", pad=True, **{**SMALL, "epochs": 30, "num_samples": 400}).fit(df)
     assert all(np.isfinite(h.losses).all() for h in f.histories_)
@@ -91,8 +92,8 @@ def test_a_lognormal_model_learns_a_log_random_walks_step_spread_through_padding
     first = out.groupby("unique_id").head(1).set_index("unique_id")
     last = df.groupby("unique_id")["y"].last()
     ratio = (first["lstm-hi-80"] / first["lstm-lo-80"]).to_numpy()
-    np.testing.assert_allclose(np.log(ratio[:3]), 2 * 1.2816 * 0.1, rtol=0.3)
-    np.testing.assert_allclose(first["lstm"].to_numpy()[:3], last.to_numpy()[:3], rtol=0.05)  # the median: ~y_T
+    np.testing.assert_allclose(np.log(ratio[:3]), 2 * 1.2816 * 0.3, rtol=0.25)
+    np.testing.assert_allclose(first["lstm"].to_numpy()[:3], last.to_numpy()[:3], rtol=0.1)  # the median: ~y_T
     assert np.all(out["lstm-lo-95"] > 0)
 
 

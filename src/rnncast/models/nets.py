@@ -19,6 +19,7 @@ from torch import nn
 from rnncast.specs import ModelSpec
 
 LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+LOG_STEP_INIT = -2.2522  # softplus⁻¹(0.1): the untrained lognormal net's spread of a step, 10% of the level
 
 
 class RecurrentNet(nn.Module):
@@ -64,6 +65,8 @@ class RecurrentNet(nn.Module):
             # "no change", i.e. naive
             nn.init.zeros_(self.fc.weight)
             nn.init.zeros_(self.fc.bias)
+        if self.step_anchor is not None:  # ... with steps of σ = softplus(b) = 0.1 in log y (10%), not 0.69
+            nn.init.constant_(self.fc.bias[1:2], LOG_STEP_INIT)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         P = self.n_past
