@@ -97,17 +97,18 @@ def test_a_lognormal_model_learns_a_log_random_walks_step_spread_through_padding
     assert np.all(out["lstm-lo-95"] > 0)
 
 
-def test_known_covariates_calendar_embedding_padding_and_an_ensemble_work_together():
+@pytest.mark.parametrize("kind", ["negbin", "lognormal"])
+def test_known_covariates_calendar_embedding_padding_and_an_ensemble_work_together(kind):
     rng = np.random.default_rng(0)
     parts = []
     for k in range(3):
         n = 40 - 12 * (k == 2)  # the last series is shorter than one window: padded
         promo = (rng.random(n + 3) < 0.3).astype(float)
-        y = rng.poisson(3 + 12 * promo[:n] + k).astype(float)
+        y = rng.poisson(3 + 12 * promo[:n] + k).astype(float) + (kind == "lognormal")  # lognormal: positive
         parts.append(pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=n + 3, freq="D"),
                                    "promo": promo, "y": np.r_[y, [np.nan] * 3]}))
     df = pd.concat(parts, ignore_index=True)
-    f = rnncast.Forecaster(likelihood="negbin", **{**SMALL, "horizon": 3, "seq_length": 30}, calendar=("dayofweek",),
+    f = rnncast.Forecaster(likelihood=kind, **{**SMALL, "horizon": 3, "seq_length": 30}, calendar=("dayofweek",),
                            series_embedding=2, pad=True, ensemble=2).fit(df.dropna(), known=["promo"])
     out = f.predict(df)
     assert len(out) == 3 * 3 and out["lstm"].notna().all()

@@ -16,9 +16,9 @@ dispersion comparable between small and large counts. A softplus floor (1e-6) ke
 The lognormal model works in log space (the forecaster's ``log_unscaled`` scaler: z = log y less the
 series' mean log, so ν is 1): its head is a Gaussian of the next z centred on the step's own input z plus
 the network's correction (``models.nets``: the untrained network is a random walk in log y with steps of
-σ = 0.1, the naive forecast with a 10% spread), and the sampled z are mapped back with exp. Its spread grows with the level (1,000
-± 10% and 10 ± 10% are the same to it) and it puts no mass at or below zero, which suits sales, visitors
-and most business series; a series with a value ≤ 0 is refused.
+σ = 0.1, the naive forecast with a 10% spread), and the sampled z are mapped back with exp. Its spread
+grows with the level (1,000 ± 10% and 10 ± 10% are the same to it) and it puts no mass at or below zero,
+which suits sales, visitors and most business series; a series with a value ≤ 0 is refused.
 
     nll(raw, y, scale)          mean of -log p(y | θ(raw, scale))
     sample(raw, scale, n, seed) n draws per value, ``(n, *raw.shape[:-1])``; the same seed, the same draws
