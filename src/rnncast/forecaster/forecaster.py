@@ -115,12 +115,12 @@ class Forecaster:
         )
         for spec in specs:
             spec.check()
-        m = self.member_epochs
-        if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
-            raise RnncastError(f"member_epochs must be a positive whole number (or None: --epochs), got {m!r}")
         engines.check(self.engine, specs[0])
         if isinstance(self.ensemble, bool) or not isinstance(self.ensemble, int) or self.ensemble < 1:
             raise RnncastError(f"ensemble must be a positive whole number, got {self.ensemble!r}")
+        m = self.member_epochs
+        if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
+            raise RnncastError(f"member_epochs must be a positive whole number (or None: --epochs), got {m!r}")
         check_together(*specs)
         if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
                                                          or self.deseasonalize < 0):

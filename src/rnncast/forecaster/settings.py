@@ -138,9 +138,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("likelihood", None, "model", "gaussian, studentt, negbin (counts) or lognormal (positive data):"
             " the network outputs the next value's distribution at every step, trains on its negative"
             " log-likelihood with each series scaled by its mean absolute value (lognormal: log y less its mean"
-            " log), and forecasts by sampling"
-            " paths step by step, each sample fed back (the DeepAR form; torch). Its own scaling and stepping:"
-            " scaler, normalize and strategy do not apply", LIKELIHOODS),
+            " log), and forecasts by sampling paths step by step, each sample fed back (the DeepAR form;"
+            " torch). Its own scaling and stepping: scaler, normalize and strategy do not apply", LIKELIHOODS),
     Setting("num_samples", 100, "model", "sample paths per forecast of a likelihood model (its quantiles and"
             " intervals are theirs)", type=_I),
     Setting("progress", False, "runtime", "show a progress bar with the current loss (the command: unless"

@@ -37,7 +37,7 @@ def distribution(kind: str, raw, scale):
     import torch
     from torch.nn.functional import softplus
 
-    if kind == "gaussian":
+    if kind in ("gaussian", "lognormal"):  # the lognormal's of z = log y - mean log y, o₁ already on z (nets)
         return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR)
     if kind == "studentt":
         return torch.distributions.StudentT(2.0 + softplus(raw[..., 2]), scale * raw[..., 0],
@@ -47,8 +47,6 @@ def distribution(kind: str, raw, scale):
         alpha = softplus(raw[..., 1]) / scale.sqrt() + FLOOR
         r = 1.0 / alpha
         return torch.distributions.NegativeBinomial(total_count=r, probs=mean / (mean + r))
-    if kind == "lognormal":  # of z = log y - mean log y: raw[..., 0] already holds the step's input z (nets)
-        return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR)
     raise ValueError(f"unknown likelihood {kind!r}; choose one of {', '.join(LIKELIHOODS)}")
 
 

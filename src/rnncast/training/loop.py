@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 
 from rnncast.errors import RnncastError
-from rnncast.specs import LIKELIHOODS, TrainSpec
+from rnncast.specs import LIKELIHOODS, RATIO_LOSSES, TrainSpec
 from rnncast.training import batch_order as order_module
 from rnncast.training.losses import LikelihoodLoss, PinballLoss, RatioLoss
 from rnncast.training.progress import Progress
@@ -211,10 +211,14 @@ class TorchSteps:
         self.X = X.contiguous() if full_batch and hasattr(X, "contiguous") else X
         self.X_val, self.y_val = X_val, y_val
         self.has_validation = X_val is not None and len(X_val) > 0
-        self.criterion = PinballLoss(quantiles) if quantiles else LikelihoodLoss(spec.loss) \
-            if spec.loss in LIKELIHOODS else {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss,
-                                              "mape": lambda: RatioLoss("mape"),
-                                              "smape": lambda: RatioLoss("smape")}[spec.loss]()
+        if quantiles:
+            self.criterion = PinballLoss(quantiles)
+        elif spec.loss in LIKELIHOODS:
+            self.criterion = LikelihoodLoss(spec.loss)
+        elif spec.loss in RATIO_LOSSES:
+            self.criterion = RatioLoss(spec.loss)
+        else:
+            self.criterion = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss}[spec.loss]()
         self.optimizer = FlatAdam(net.parameters(), lr=spec.lr)
         self.generator = torch.Generator().manual_seed(spec.seed)
         net.train()
