@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnncast.cli.commands import main
+from rnncast.cli.commands import app, main
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +129,19 @@ def test_config_that_is_not_a_run_is_one_line(quarterly_csv, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert exit_.value.code != 0 and "'hiden_size' is not a Forecaster setting" in err and "\n" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_n_jobs_trains_the_members_side_by_side_with_the_same_result(quarterly_csv, tmp_path, capsys):
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"run{jobs}"
+        assert main(["train", str(quarterly_csv), "--preset", "quarterly", "--horizon", "4", "--member-epochs", "2",
+                     "--ensemble", "3", "--n-jobs", jobs, "--quiet", "--out", str(out)]) == 0
+        runs[jobs] = json.loads((out / "metrics.json").read_text())
+    assert runs["2"]["test"]["lstm"] == pytest.approx(runs["1"]["test"]["lstm"], rel=1e-4)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        app(["train", str(quarterly_csv), "--ensemble", "3", "--n-jobs", "0", "--quiet", "--out", str(tmp_path / "bad")])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and err.count("\n") == 0 and "n_jobs must be a positive whole number or -1" in err
+    assert not (tmp_path / "bad").exists()

@@ -94,3 +94,20 @@ def test_members_train_member_epochs_each_and_one_network_its_epochs(df):
     for bad in (0, 1.5, True):
         with pytest.raises(rnncast.RnncastError, match="member_epochs must be a positive whole number"):
             rnncast.Forecaster(ensemble=2, member_epochs=bad, **small).fit(df)
+
+
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_members_trained_in_parallel_processes_forecast_as_those_trained_in_turn(engine):
+    t = np.arange(40)
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], 40), "ds": np.tile(t, 3),
+                          "y": np.concatenate([10 + np.sin(t / 3), 5 + 0.1 * t, 8 + np.cos(t / 4)])})
+    settings = dict(ensemble=3, horizon=3, seq_length=6, hidden_size=4, epochs=3, batch_size=16, engine=engine,
+                    **({"shrink": "auto", "val_size": "horizon", "val_metric": "smape"} if engine == "torch" else {}))
+    in_turn = rnncast.Forecaster(**settings).fit(panel)
+    parallel = rnncast.Forecaster(**settings, n_jobs=2).fit(panel)
+    model = in_turn.model
+    np.testing.assert_allclose(parallel.predict()[model], in_turn.predict()[model], rtol=1e-5)
+    assert [h.steps for h in parallel.histories_] == [h.steps for h in in_turn.histories_]
+    assert [m.shrink for m, _, _ in parallel.members_] == [m.shrink for m, _, _ in in_turn.members_]
+    with pytest.raises(rnncast.RnncastError, match="n_jobs must be"):
+        rnncast.Forecaster(**settings, n_jobs=0).fit(panel)

@@ -1,4 +1,5 @@
-"""The ``train``/``backtest`` options for scale: ``--device``, ``--precision``, ``--tensorboard``, ``--nproc``.
+"""The ``train``/``backtest`` options for scale: ``--device``, ``--precision``, ``--n-jobs``, ``--tensorboard``,
+``--nproc``.
 
 ``--nproc N`` (N > 1) re-runs the same command as N processes through torchrun's launcher
 (``torch.distributed.launcher.api.elastic_launch``, what ``torchrun --standalone`` calls), each a
@@ -24,6 +25,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("device and scale")
     add_option(g, "device")
     add_option(g, "precision")
+    add_option(g, "n_jobs")
     g.add_argument("--nproc", type=int, default=1,
                    help="train data-parallel in N processes (torchrun + DDP; same result as one process)")
     g.add_argument("--tensorboard", metavar="DIR", help="log the loss per round for TensorBoard (pip install"

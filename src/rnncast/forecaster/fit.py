@@ -28,7 +28,7 @@ from rnncast.errors import RnncastError
 from rnncast.forecaster.ensemble import member_specs
 from rnncast.forecaster.state import FittedState
 from rnncast.specs import RATIO_LOSSES
-from rnncast.training import devices, engines
+from rnncast.training import devices, distributed, engines, workers
 from rnncast.training import tensorboard as tblog
 from rnncast.training.progress import Progress
 
@@ -61,8 +61,11 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
             return starts, targets, val_starts, val_targets
         return starts, ScaledTargets.of(targets, scale), val_starts, ScaledTargets.of(val_targets, scale)
 
+    # with window.pad, the rows this member's window would have padded each series to, were it alone
+    alone = L + (H if window.strategy == "direct" else 1) + (H if train_spec.val_size == "horizon" else 0)
+    padded_to = alone if window.pad else None
     data = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, train_spec.val_size,
-                                               train_spec.history))
+                                               train_spec.history, padded_to))
     train_idx, y_train, val_idx, y_val = split(data)
     if len(train_idx) == 0:
         raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
@@ -102,14 +105,15 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
     net, result = run(train_spec, data, (train_idx, y_train, val_idx, y_val), stage, validate)
     # shrink="auto": the share is the ensemble's choice (validation.choose_shares), on run 1's held-out
     # forecasts (a net that kept its untrained round forecasts its anchor whatever the share is)
-    judge = watched[0] if model_spec.shrink == "auto" and watched else None
+    judge = watched[0].frozen() if model_spec.shrink == "auto" and watched else None
     if f.refit_best and len(val_idx) and result.best_step:
         # Early stopping chose how long to train; train a fresh net that long on all windows.
         rounds = {"iterations": result.best_step} if train_spec.epochs is None else {"epochs": result.best_step}
         if isinstance(progress, Progress):
             progress.add(result.best_step)
         spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
-        everything = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, 0.0, spec.history))
+        everything = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, 0.0, spec.history,
+                                                         padded_to))
         starts, targets, _, _ = split(everything)
         net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
         refit.val_losses, refit.val_rounds, refit.best_step = result.val_losses, result.val_rounds, result.best_step
@@ -117,6 +121,35 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         refit.seconds += result.seconds  # the member's training time: both runs
         result = refit
     return net, result, judge
+
+
+def train_members(f, state, members: list, frames: list, flat: list, rows: list, scalings: dict,
+                  progress: Progress) -> list:
+    """Every member's ``(net, TrainResult, judge)``: in turn, or with ``n_jobs`` > 1 in that many forked
+    processes (``training.workers``), each sending back its weights as safetensors bytes. In turn on a GPU,
+    under torchrun and with checkpoints (whose resume goes member by member)."""
+    alone = f.checkpoint is None and distributed.world_size() == 1 and devices.resolve(f.device).type == "cpu"
+    jobs = workers.jobs_for(f.n_jobs, len(members)) if alone and len(members) > 1 else 1
+    if jobs == 1:
+        return [fit_member(f, state, specs, frames, flat, rows, scalings, k, progress)
+                for k, specs in enumerate(members)]
+    progress.label(f"{len(members)} members, {jobs} at a time")
+
+    def train(k: int):
+        net, result, judge = fit_member(f, state, members[k], frames, flat, rows, scalings, k)
+        return engines.state_bytes(f.engine, net), result, judge
+
+    def finished(k: int, _) -> None:
+        spec = members[k][2]
+        progress.skip(spec.iterations if spec.epochs is None else spec.epochs)
+
+    trained = []
+    for (model_spec, window, spec), (weights, result, judge) in zip(
+            members, workers.run_all(train, len(members), jobs, finished), strict=True):
+        net = f.build_net(model_spec, window, spec, rows[0].shape[1], flat[0].values.shape[1], len(flat))
+        engines.load_state(f.engine, net, weights, "a worker's weights")
+        trained.append((net, result, judge))
+    return trained
 
 
 def targets_of(model_spec, data):
@@ -187,8 +220,7 @@ def _fit(f, panel):
     rounds = sum(t.iterations if t.epochs is None else t.epochs for _, _, t in members)  # the validation runs'
     progress = Progress(rounds, "iteration" if train_spec.epochs is None else "epoch", f.progress)  # the whole fit
     try:
-        trained = [fit_member(f, state, specs, usable, flat, rows, scalings, k, progress)
-                   for k, specs in enumerate(members)]
+        trained = train_members(f, state, members, usable, flat, rows, scalings, progress)
     finally:
         progress.close()
     if model_spec.shrink == "auto":

@@ -43,7 +43,7 @@ from rnncast.forecaster.rollout import CHUNK, forecast_group
 from rnncast.forecaster.sampling import check_likelihood, paths_frame, quantile_columns
 from rnncast.forecaster.state import FIELDS, FittedState
 from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
-from rnncast.training import engines
+from rnncast.training import engines, workers
 
 
 class Forecaster:
@@ -121,6 +121,7 @@ class Forecaster:
         m = self.member_epochs
         if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
             raise RnncastError(f"member_epochs must be a positive whole number (or None: --epochs), got {m!r}")
+        workers.check_jobs(self.n_jobs)
         check_together(*specs)
         if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
                                                          or self.deseasonalize < 0):

@@ -152,6 +152,8 @@ SETTINGS: tuple[Setting, ...] = (
             " uninterrupted run", form="none", saved=False),
     Setting("device", "cpu", "runtime", "where the torch engine trains: cpu, cuda or auto (cuda when"
             " available); forecasting runs on the CPU", DEVICES, saved=False),
+    Setting("n_jobs", 1, "runtime", "ensemble members trained at once, each in its own process (-1: one per"
+            " core); same forecasts as in turn", type=_I, saved=False),
     Setting("precision", "fp32", "runtime", "fp32, or bf16 (bfloat16 autocast, CUDA only)", PRECISIONS,
             saved=False),
     Setting("tensorboard", None, "runtime", "a directory for TensorBoard logs of the loss per round (needs"

@@ -18,6 +18,8 @@ median forecast scores best on the held-out values, with the weights each member
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from rnncast import metrics
@@ -81,6 +83,12 @@ class MetricValidation:
         full = self._outputs()
         return lambda a: self.decode(anchor + a * (full - anchor))
 
+    def frozen(self) -> HeldOutForecasts:
+        """The held-out forecasts at every share of SHRINK_GRID, now (what ``ensemble_share`` reads): light
+        enough to come back from a worker process, and fixed when a refit replaces the net."""
+        at = self.shrunk()
+        return HeldOutForecasts(self.metric, self.y_true, {a: at(a) for a in SHRINK_GRID})
+
     def val_loss(self) -> float:
         if self.auto_shrink:
             at = self.shrunk()
@@ -88,7 +96,19 @@ class MetricValidation:
         return score(self.metric, self.y_true, self.decode(self._outputs()))
 
 
-def ensemble_share(judges: list[MetricValidation]) -> float:
+@dataclass(frozen=True)
+class HeldOutForecasts:
+    """A member's held-out forecasts (data units) per share α of SHRINK_GRID, with the values they forecast."""
+
+    metric: str
+    y_true: np.ndarray
+    by_share: dict
+
+    def shrunk(self):
+        return self.by_share.__getitem__
+
+
+def ensemble_share(judges: list[HeldOutForecasts]) -> float:
     """The share α of SHRINK_GRID whose members' median forecast scores best on the held-out values
     (ties: the larger α). The members must have judged the same held-out values."""
     forecasts = [judge.shrunk() for judge in judges]
