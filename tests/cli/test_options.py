@@ -141,7 +141,8 @@ def test_n_jobs_trains_the_members_side_by_side_with_the_same_result(quarterly_c
     assert runs["2"]["test"]["lstm"] == pytest.approx(runs["1"]["test"]["lstm"], rel=1e-4)
     capsys.readouterr()
     with pytest.raises(SystemExit) as stop:
-        app(["train", str(quarterly_csv), "--ensemble", "3", "--n-jobs", "0", "--quiet", "--out", str(tmp_path / "bad")])
+        app(["train", str(quarterly_csv), "--ensemble", "3", "--n-jobs", "0", "--quiet",
+             "--out", str(tmp_path / "bad")])
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and err.count("\n") == 0 and "n_jobs must be a positive whole number or -1" in err
     assert not (tmp_path / "bad").exists()
