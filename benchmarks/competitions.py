@@ -386,7 +386,10 @@ def run_preset(block: Block, name: str, record, train_times: dict, changes: dict
            f" spread {max(each) - min(each):.2f}) {runs[0][2]}")
 
 
-def _preset_run(block: Block, name: str, train_times: dict, changes: dict, seed: int | None):
+def preset_forecaster(block: Block, name: str, changes: dict | None = None, seed: int | None = None):
+    """The unfitted Forecaster of variant ``name`` (``preset``, ``preset-single``, ...) for ``block``: the
+    frequency's preset, watching and training on the data set's reported metric, ``changes`` applied."""
+    changes = changes or {}
     overrides = {"preset": {}, "preset-single": {"ensemble": 1}, "preset-full": {"member_epochs": None},
                  "preset-noes": {"val_size": 0.0, "refit_best": False},
                  "preset-single-noes": {"ensemble": 1, "val_size": 0.0, "refit_best": False}}[name]
@@ -407,6 +410,11 @@ def _preset_run(block: Block, name: str, train_times: dict, changes: dict, seed:
         f.seed = seed
     if f.normalize in ("season", "auto"):
         f.season_length = block.m  # m = 1: every output on the last value
+    return f
+
+
+def _preset_run(block: Block, name: str, train_times: dict, changes: dict, seed: int | None):
+    f = preset_forecaster(block, name, changes, seed)
     start = time.perf_counter()
     f.fit(block.long_frame())
     forecasts, missing = as_matrix(f.predict(), f.model, block)

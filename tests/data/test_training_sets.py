@@ -102,20 +102,3 @@ def test_history_keeps_each_series_last_training_windows():
     held = training_set(fs, rows_of(fs), 3, 2, "direct", "horizon", history=1)
     assert held.origins[held.train & (held.series == 0)].tolist() == [10 - 4]  # the last one before the overlap
 
-
-def test_padded_to_trains_a_short_window_only_on_the_samples_it_would_have_alone():
-    from rnncast.data.input_rows import pad_left
-
-    long_pad = [pad_left(f, 12, None) for f in frames()]  # padded for a longer member: a 10→12, b 6→12
-    data = training_set(long_pad, rows_of(long_pad), 3, 2, "direct", 0.0, padded_to=3 + 2)
-    alone = [pad_left(f, 5, None) for f in frames()]  # what a lone window of 3 (+2 targets) pads to: nothing
-    lone = training_set(alone, rows_of(alone), 3, 2, "direct", 0.0)
-    for k in range(2):
-        mine, theirs = data.train & (data.series == k), lone.train & (lone.series == k)
-        assert mine.sum() == theirs.sum()  # a: 6, b: 2 windows, none in the padding
-        np.testing.assert_array_equal(data.origins[mine] - long_pad[k].n_padded, lone.origins[theirs])
-    short = [pad_left(f, 12, None) for f in frames()]
-    kept = training_set(short, rows_of(short), 3, 2, "direct", 0.0, padded_to=9)  # b alone would pad 6→9
-    assert kept.train[kept.series == 1].sum() == 9 - 5 + 1 and kept.train[kept.series == 0].sum() == 6
-    everything = training_set(long_pad, rows_of(long_pad), 3, 2, "direct", 0.0)
-    assert everything.train.sum() == 2 * (12 - 5 + 1)  # without padded_to: every padded window

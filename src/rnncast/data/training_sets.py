@@ -140,7 +140,7 @@ class TrainingSet:
 
 
 def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: int, strategy: str,
-                 val_size: float | str, history: int | None = None, padded_to: int | None = None) -> TrainingSet:
+                 val_size: float | str, history: int | None = None) -> TrainingSet:
     """Every sample whose input and targets lie inside one series' observed rows.
 
     Series ``i``'s samples have origins ``L .. T_i - steps`` (window starts ``offset_i + 0 ..``).
@@ -150,9 +150,6 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
     for recursive and seq2seq) is validated on, and the direct windows whose targets reach into them
     are not trained on. ``history`` = k keeps only each series' last k training windows (N-BEATS's
     history limit: the recent past, and a bounded cost per series); the older ones are unused.
-    ``padded_to`` = P: the series were left-padded for a longer window than ``L``; only the windows a
-    series padded to P rows (no padding if it has P) would have are trained on, so an ensemble member
-    with a short window trains on the samples it would have alone, not on more of the padding.
     Either way each series' training samples come first and its validation
     samples last, so both are one run per series (``SampleRanges``) and nothing per sample is built.
     """
@@ -181,9 +178,6 @@ def training_set(frames: list[SeriesFrame], rows: list[np.ndarray], L: int, H: i
     else:
         target_view = sliding_windows(past, L)[1:]  # (R - L, L, F)
     skip = np.maximum(n_train - history, 0) if history is not None else np.zeros_like(counts)  # the older ones
-    if padded_to is not None:  # padding rows beyond P - (observed rows) would not be there
-        extra = np.array([f.n_padded - max(padded_to - (len(f) - f.n_padded), 0) for f in frames], dtype=np.int64)
-        skip = np.minimum(np.maximum(skip, extra), n_train)
     return TrainingSet(sliding_windows(stacked, L), target_view,
                        SampleRanges(ids, offsets, np.full_like(counts, L), counts),
                        SampleRanges(ids, offsets + skip, L + skip, n_train - skip),

@@ -61,11 +61,8 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
             return starts, targets, val_starts, val_targets
         return starts, ScaledTargets.of(targets, scale), val_starts, ScaledTargets.of(val_targets, scale)
 
-    # with window.pad, the rows this member's window would have padded each series to, were it alone
-    alone = L + (H if window.strategy == "direct" else 1) + (H if train_spec.val_size == "horizon" else 0)
-    padded_to = alone if window.pad else None
     data = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, train_spec.val_size,
-                                               train_spec.history, padded_to))
+                                               train_spec.history))
     train_idx, y_train, val_idx, y_val = split(data)
     if len(train_idx) == 0:
         raise RnncastError(f"val-size {train_spec.val_size} leaves no training windows")
@@ -112,8 +109,7 @@ def fit_member(f, state, specs: tuple, frames: list, flat: list, rows: list, sca
         if isinstance(progress, Progress):
             progress.add(result.best_step)
         spec = replace(train_spec, val_size=0.0, patience=None, **rounds)
-        everything = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, 0.0, spec.history,
-                                                         padded_to))
+        everything = targets_of(model_spec, training_set(flat, rows, L, H, window.strategy, 0.0, spec.history))
         starts, targets, _, _ = split(everything)
         net, refit = run(spec, everything, (starts, targets, starts[:0], targets[:0]), f"{stage or 'member0'}-refit")
         refit.val_losses, refit.val_rounds, refit.best_step = result.val_losses, result.val_rounds, result.best_step
@@ -128,7 +124,8 @@ def train_members(f, state, members: list, frames: list, flat: list, rows: list,
     """Every member's ``(net, TrainResult, judge)``: in turn, or with ``n_jobs`` > 1 in that many forked
     processes (``training.workers``), each sending back its weights as safetensors bytes. In turn on a GPU,
     under torchrun and with checkpoints (whose resume goes member by member)."""
-    alone = f.checkpoint is None and distributed.world_size() == 1 and devices.resolve(f.device).type == "cpu"
+    on_cpu = f.device == "cpu" or devices.resolve(f.device).type == "cpu"  # (the numpy engine: no torch import)
+    alone = f.checkpoint is None and distributed.world_size() == 1 and on_cpu
     jobs = workers.jobs_for(f.n_jobs, len(members)) if alone and len(members) > 1 else 1
     if jobs == 1:
         return [fit_member(f, state, specs, frames, flat, rows, scalings, k, progress)
