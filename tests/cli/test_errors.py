@@ -343,10 +343,11 @@ def test_predict_data_with_a_renamed_column(tmp_path, run_copy):
 # -- Ctrl-C --------------------------------------------------------------------------------------------
 
 
-def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
+@pytest.mark.parametrize("members", [[], ["--ensemble", "2", "--n-jobs", "2"]], ids=["one", "side-by-side"])
+def test_ctrl_c_during_training_leaves_nothing(tmp_path, small, members):
     proc = subprocess.Popen(
         [sys.executable, "-m", "rnncast", "train", small.name, "--iterations", "1000000", "--val-size", "0",
-         "--hidden-size", "4", "--progress", "--out", OUT],
+         "--hidden-size", "4", "--progress", "--out", OUT, *members],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT then prints where a hung child stands
         # A shell that starts the tests in the background ignores SIGINT, and a child inherits that (Python
@@ -368,6 +369,8 @@ def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
         assert started.wait(timeout=120), b"".join(chunks).decode(errors="replace")
         time.sleep(1.0)  # well inside the training loop now
         assert proc.poll() is None, "training ended before Ctrl-C"
+        workers = _children(proc.pid)
+        assert len(workers) == (2 if members else 0)
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=120)
@@ -386,3 +389,29 @@ def test_ctrl_c_during_training_leaves_nothing(tmp_path, small):
     assert "Traceback" not in stderr
     assert stderr.strip().splitlines()[-1].startswith("rnncast")
     assert_nothing_written(tmp_path)
+    for pid in workers:  # the member processes were stopped, not left running
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid)
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().split(")", 1)[1].split()
+        except (FileNotFoundError, NotADirectoryError, ProcessLookupError):
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")", 1)[1].split()[0] != "Z"  # a zombie has stopped
+    except FileNotFoundError:
+        return False

@@ -46,3 +46,14 @@ def test_jobs_are_at_most_the_runs_and_minus_one_is_every_core():
     for bad in (0, -2, 1.5, True, "2"):
         with pytest.raises(RnncastError, match="n_jobs must be a positive whole number or -1"):
             workers.check_jobs(bad)
+
+
+@needs_fork
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    def task(k):
+        if k == 1:
+            os._exit(3)  # as the kernel's out-of-memory killer would end it: no result, no exception
+        return k
+
+    with pytest.raises(RnncastError, match=r"training run 2 of 3 ended without a result .*exited with 3"):
+        workers.run_all(task, 3, 2)

@@ -5,8 +5,8 @@ speeds one net up by little (1.37× on the 2-core machine of BENCHMARKS.md), whi
 what the machine gets through. ``run_all(task, n, jobs)`` returns ``[task(0), ..., task(n - 1)]`` either way:
 
     jobs == 1                  task(k) in turn, in this process
-    jobs  > 1                  a pool of ``jobs`` forked processes, each torch on ⌊threads / jobs⌋ threads
-                               (at least 1), task(k) handed to whichever is free
+    jobs  > 1                  ``jobs`` forked processes at a time, one per run, each torch on
+                               ⌊threads / jobs⌋ threads (at least 1)
 
 The workers inherit everything by fork (nothing is sent to them but k). What comes back is what ``task``
 returns, through a pipe between this process and its own children, never from a file. Each run keeps its
@@ -16,7 +16,9 @@ own seed, so the results are those of the runs in turn, up to float rounding (a 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
 
 from rnncast.errors import RnncastError
@@ -47,8 +49,11 @@ def jobs_for(n_jobs: int, n_runs: int) -> int:
 
 
 def run_all(task, n: int, jobs: int, finished=None) -> list:
-    """``[task(k) for k in range(n)]``, on ``jobs`` forked processes when ``jobs > 1``; ``finished(k, result)``
-    is called in this process as each run comes back (in the order they finish)."""
+    """``[task(k) for k in range(n)]``, on ``jobs`` forked processes at a time when ``jobs > 1``;
+    ``finished(k, result)`` is called in this process as each run comes back (in the order they finish).
+
+    One process per run, forked when a place frees up. Ctrl-C is this process's to handle: the workers
+    ignore it, and on any error here (a run's own error, a worker killed, Ctrl-C) the others are stopped."""
     if jobs <= 1:
         results = []
         for k in range(n):
@@ -59,23 +64,54 @@ def run_all(task, n: int, jobs: int, finished=None) -> list:
     global _TASK
     torch = sys.modules.get("torch")  # the numpy engine need not import torch
     threads = max(1, (torch.get_num_threads() if torch is not None else 1) // jobs)
-    _TASK, results = task, [None] * n
+    context = multiprocessing.get_context("fork")
+    _TASK, results, waiting, running = task, [None] * n, list(range(n)), {}
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_start, initargs=(threads,)) as pool:
-            for k, result in pool.imap_unordered(_run, range(n)):
-                results[k] = result
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                k = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_work, args=(k, send, threads), daemon=True)
+                process.start()
+                send.close()
+                running[receive] = (k, process)
+            for receive in multiprocessing.connection.wait(list(running)):
+                k, process = running.pop(receive)
+                try:
+                    ok, value = receive.recv()
+                except EOFError:
+                    process.join()
+                    raise RnncastError(f"training run {k + 1} of {n} ended without a result (its process exited"
+                                       f" with {process.exitcode}; out of memory?)") from None
+                finally:
+                    receive.close()
+                process.join()
+                if not ok:
+                    raise value
+                results[k] = value
                 if finished is not None:
-                    finished(k, result)
+                    finished(k, value)
     finally:
         _TASK = None
+        for receive, (_, process) in running.items():
+            process.terminate()
+            process.join()
+            receive.close()
     return results
 
 
-def _start(threads: int) -> None:
+def _work(k: int, send, threads: int) -> None:
+    """A worker: run ``_TASK(k)`` and send ``(True, result)`` or ``(False, the exception)``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this process
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(threads)
-
-
-def _run(k: int):
-    return k, _TASK(k)
+    try:
+        outcome = (True, _TASK(k))
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        outcome = (False, exc)
+    try:
+        send.send(outcome)
+    except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: its message
+        send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}" if not outcome[0] else exc)))
+    send.close()
