@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnncast.specs import LOG_LIKELIHOODS, ModelSpec
+from rnncast.specs import ModelSpec
 
 LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 LOG_STEP_INIT = -2.2522  # softplus⁻¹(0.1): the untrained lognormal net's spread of a step, 10% of the level
@@ -38,11 +38,10 @@ class RecurrentNet(nn.Module):
         # (that anchor) and 0 for one that did not (the last value's): a = a_last + flag·(a_season - a_last).
         self.flag_col = flag_col
         self.n_past = n_past if spec.relative else 0
-        # likelihood="lognormal" or "logstudentt": the location output at every step is added to that step's own
-        # input value
+        # likelihood="lognormal": the location output at every step is added to that step's own input value
         # (column n_past - 1: the target, as log y less its series' mean), so the untrained net is a random
         # walk in log space (training.likelihoods).
-        self.step_anchor = n_past - 1 if spec.likelihood in LOG_LIKELIHOODS and n_past else None
+        self.step_anchor = n_past - 1 if spec.likelihood == "lognormal" and n_past else None
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
                              persistent=False)  # not a weight: model.safetensors stays the same

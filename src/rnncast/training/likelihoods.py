@@ -9,7 +9,6 @@ of any size; the parameters are brought back to the data's units here (``scale``
     studentt   μ = ν·o₁,  σ = ν·softplus(o₂),  df = 2 + softplus(o₃)   (heavy tails; df > 2: finite variance)
     negbin     m = ν·softplus(o₁),  α = softplus(o₂)/√ν       y ~ NB(mean m, variance m + α m²)
     lognormal  z' ~ N(z + o₁, softplus(o₂)²),  z = log y - mean log y   (positive data; see below)
-    logstudentt  z' ~ t(df = 2 + softplus(o₃); z + o₁, softplus(o₂))      (the same with heavy tails)
 
 The negative binomial keeps counts as counts (whole numbers ≥ 0): r = 1/α failures, success probability
 p = m / (m + r), so its mean r·p/(1 - p) is m. Dividing α by √ν, as GluonTS does, keeps the learned
@@ -19,8 +18,7 @@ series' mean log, so ν is 1): its head is a Gaussian of the next z centred on t
 the network's correction (``models.nets``: the untrained network is a random walk in log y with steps of
 σ = 0.1, the naive forecast with a 10% spread), and the sampled z are mapped back with exp. Its spread
 grows with the level (1,000 ± 10% and 10 ± 10% are the same to it) and it puts no mass at or below zero,
-which suits sales, visitors and most business series; a series with a value ≤ 0 is refused. The log
-Student-t is the same random walk with a Student-t step: for a given 80% spread, wider 95% intervals.
+which suits sales, visitors and most business series; a series with a value ≤ 0 is refused.
 
     nll(raw, y, scale)          mean of -log p(y | θ(raw, scale))
     sample(raw, scale, n, seed) n draws per value, ``(n, *raw.shape[:-1])``; the same seed, the same draws
@@ -28,9 +26,8 @@ Student-t is the same random walk with a Student-t step: for a given 80% spread,
 
 from __future__ import annotations
 
-from rnncast.specs import LIKELIHOODS
-
-N_PARAMS = {"gaussian": 2, "studentt": 3, "negbin": 2, "lognormal": 2, "logstudentt": 3}
+LIKELIHOODS = ("gaussian", "studentt", "negbin", "lognormal")
+N_PARAMS = {"gaussian": 2, "studentt": 3, "negbin": 2, "lognormal": 2}
 FLOOR = 1e-6
 
 
@@ -42,7 +39,7 @@ def distribution(kind: str, raw, scale):
 
     if kind in ("gaussian", "lognormal"):  # the lognormal's of z = log y - mean log y, o₁ already on z (nets)
         return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR)
-    if kind in ("studentt", "logstudentt"):  # the log one's of z, as the lognormal's
+    if kind == "studentt":
         return torch.distributions.StudentT(2.0 + softplus(raw[..., 2]), scale * raw[..., 0],
                                             scale * softplus(raw[..., 1]) + FLOOR)
     if kind == "negbin":
