@@ -127,15 +127,16 @@ def test_contradictory_checkpoint_settings_are_refused(tmp_path):
 
 def test_a_fit_of_several_runs_resumes_each_from_its_own_file(tmp_path):
     # two ensemble members, each trained, early-stopped and refitted: four runs, four checkpoint files
+    # (n_jobs=2: with checkpoints the members still take turns, as the resume goes member by member)
     settings = {**SMALL, "refit_best": True, "ensemble": 2, "iterations": 30, "val_size": 0.2, "patience": 50,
                 "min_delta": 0.0}
     plain = rnncast.Forecaster(**settings).fit(_panel())
-    rnncast.Forecaster(**settings, checkpoint=tmp_path, checkpoint_every=7).fit(_panel())
+    rnncast.Forecaster(**settings, checkpoint=tmp_path, checkpoint_every=7, n_jobs=2).fit(_panel())  # in turn
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted([CHECKPOINT_FILE, "checkpoint-member0-refit.safetensors", "checkpoint-member1.safetensors",
                             "checkpoint-member1-refit.safetensors"])
     (tmp_path / "checkpoint-member1-refit.safetensors").unlink()  # as if killed before that run's first save
-    resumed = rnncast.Forecaster(**settings, checkpoint=tmp_path, resume=True).fit(_panel())
+    resumed = rnncast.Forecaster(**settings, checkpoint=tmp_path, resume=True, n_jobs=2).fit(_panel())
     assert engines.state_bytes("torch", resumed.nets_) == engines.state_bytes("torch", plain.nets_)
 
 
