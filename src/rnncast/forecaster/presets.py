@@ -26,8 +26,8 @@ benchmarks showed to be worth having (``benchmarks/competitions.py``, numbers in
 - short series left-padded (with a mask input) rather than dropped.
 
 What differs per frequency is the input length (a multiple of the horizon, at least one season), the
-season, the anchor, early stopping, the training budget and, on monthly data, the hidden size (64). ``preset_params(name, horizon)``
-returns Forecaster keyword arguments; any of them can be overridden
+season, the anchor, early stopping, the training budget and, on monthly data, the hidden size (64).
+``preset_params(name, horizon)`` returns Forecaster keyword arguments; any of them can be overridden
 (``Forecaster.from_preset("monthly", 18, ensemble=1)``).
 """
 
