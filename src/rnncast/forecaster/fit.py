@@ -124,9 +124,10 @@ def train_members(f, state, members: list, frames: list, flat: list, rows: list,
     """Every member's ``(net, TrainResult, judge)``: in turn, or with ``n_jobs`` > 1 in that many forked
     processes (``training.workers``), each sending back its weights as safetensors bytes. In turn on a GPU,
     under torchrun and with checkpoints (whose resume goes member by member)."""
-    on_cpu = f.device == "cpu" or devices.resolve(f.device).type == "cpu"  # (the numpy engine: no torch import)
-    alone = f.checkpoint is None and distributed.world_size() == 1 and on_cpu
-    jobs = workers.jobs_for(f.n_jobs, len(members)) if alone and len(members) > 1 else 1
+    jobs = workers.jobs_for(f.n_jobs, len(members))
+    if jobs > 1 and (f.checkpoint is not None or distributed.world_size() > 1
+                     or f.device != "cpu" and devices.resolve(f.device).type != "cpu"):  # ("cpu": no torch import)
+        jobs = 1
     if jobs == 1:
         return [fit_member(f, state, specs, frames, flat, rows, scalings, k, progress)
                 for k, specs in enumerate(members)]
@@ -137,8 +138,7 @@ def train_members(f, state, members: list, frames: list, flat: list, rows: list,
         return engines.state_bytes(f.engine, net), result, judge
 
     def finished(k: int, _) -> None:
-        spec = members[k][2]
-        progress.skip(spec.iterations if spec.epochs is None else spec.epochs)
+        progress.skip(budget(members[k][2]))
 
     trained = []
     for (model_spec, window, spec), (weights, result, judge) in zip(
@@ -147,6 +147,11 @@ def train_members(f, state, members: list, frames: list, flat: list, rows: list,
         engines.load_state(f.engine, net, weights, "a worker's weights")
         trained.append((net, result, judge))
     return trained
+
+
+def budget(train_spec) -> int:
+    """The rounds a training run is given: its epochs, or its iterations."""
+    return train_spec.iterations if train_spec.epochs is None else train_spec.epochs
 
 
 def targets_of(model_spec, data):
@@ -214,7 +219,7 @@ def _fit(f, panel):
     flat = [f.without_season(s, state) for s in usable]
     scalings = {s.uid: fit_scaling(window.scaler, s) for s in flat}
     rows = stacked_input_rows(flat, lambda s, out: f.series_input_rows(s, scalings[s.uid], out=out, state=state))
-    rounds = sum(t.iterations if t.epochs is None else t.epochs for _, _, t in members)  # the validation runs'
+    rounds = sum(budget(t) for _, _, t in members)  # the validation runs'
     progress = Progress(rounds, "iteration" if train_spec.epochs is None else "epoch", f.progress)  # the whole fit
     try:
         trained = train_members(f, state, members, usable, flat, rows, scalings, progress)

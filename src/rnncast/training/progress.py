@@ -56,7 +56,8 @@ class Progress:
             self.bar.refresh()
 
     def skip(self, rounds: int) -> None:
-        """Rounds done before this process started (a resumed checkpoint)."""
+        """Rounds done outside this process's runs: before it started (a resumed checkpoint), or by a worker
+        process (an ensemble member trained side by side)."""
         if self.bar is None:
             self._opening["initial"] += rounds
         elif rounds:

@@ -112,6 +112,7 @@ def _work(k: int, send, threads: int) -> None:
         outcome = (False, exc)
     try:
         send.send(outcome)
-    except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: its message
-        send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}" if not outcome[0] else exc)))
+    except Exception as exc:  # noqa: BLE001 - a result or an exception that cannot be pickled: its message
+        failed = exc if outcome[0] else outcome[1]
+        send.send((False, RuntimeError(f"{type(failed).__name__}: {failed}")))
     send.close()
