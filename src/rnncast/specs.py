@@ -133,6 +133,7 @@ class TrainSpec:
     # with validation: keep the weights of the best round (True), or of the last one run (False: the
     # held-out values then only judge, e.g. choose shrink="auto"'s share; Keras's restore_best_weights)
     restore_best: bool = True
+    swa: float = 0.0  # average the end weights of this share of the rounds, the last ones (training.averaging)
 
     def full_batch(self, n_samples: int) -> bool:
         """Whether every step uses all ``n_samples`` windows (iterations, or a batch at least that large)."""
@@ -167,6 +168,8 @@ class TrainSpec:
             raise RnncastError(f"restore_best must be True or False, got {self.restore_best!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise RnncastError(f"seed must be a whole number, got {self.seed!r}")
+        if isinstance(self.swa, bool) or not isinstance(self.swa, int | float) or not 0.0 <= self.swa <= 1.0:
+            raise RnncastError(f"swa must be a share of the rounds in [0, 1] (0: no averaging), got {self.swa!r}")
 
 
 def check_together(model: ModelSpec, window: WindowSpec, train: TrainSpec) -> None:

@@ -146,3 +146,16 @@ def test_n_jobs_trains_the_members_side_by_side_with_the_same_result(quarterly_c
     err = capsys.readouterr().err.strip()
     assert stop.value.code == 2 and err.count("\n") == 0 and "n_jobs must be a positive whole number or -1" in err
     assert not (tmp_path / "bad").exists()
+
+
+def test_swa_from_the_command_line_is_saved_and_refused_outside_0_1(quarterly_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", str(quarterly_csv), "--horizon", "4", "--seq-length", "8", "--epochs", "4", "--swa", "0.5",
+                 "--quiet", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["settings"]["swa"] == 0.5 and config["train"]["swa"] == 0.5
+    bad = tmp_path / "bad"
+    with pytest.raises(SystemExit) as exit_info:
+        app(["train", str(quarterly_csv), "--horizon", "4", "--swa", "2", "--quiet", "--out", str(bad)])
+    assert exit_info.value.code == 2
+    assert "swa must be a share of the rounds in [0, 1]" in capsys.readouterr().err and not bad.exists()

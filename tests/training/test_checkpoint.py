@@ -52,6 +52,8 @@ def _meta(directory) -> dict:
     ("torch", dict(epochs=7, batch_size=16, val_size=0.2, patience=50, dropout=0.1)),  # mid-epoch, dropout RNG
     ("numpy", dict(epochs=7, batch_size=16, val_size=0.2, patience=50)),
     ("torch", dict(iterations=23, clip=0.5)),  # full batch
+    ("torch", dict(epochs=7, batch_size=16, val_size=0.0, swa=0.6)),  # the weight average is saved and read back
+    ("numpy", dict(epochs=7, batch_size=16, val_size=0.2, patience=50, swa=0.6)),
 ])
 def test_resuming_from_the_last_checkpoint_ends_with_the_uninterrupted_weights(tmp_path, engine, settings, monkeypatch):
     df = _panel()
@@ -72,6 +74,8 @@ def test_resuming_from_the_last_checkpoint_ends_with_the_uninterrupted_weights(t
     assert resumed.history_.losses == plain.history_.losses
     assert resumed.history_.val_losses == plain.history_.val_losses
     assert resumed.history_.best_step == plain.history_.best_step
+    if settings.get("swa"):
+        assert _meta(tmp_path)["swa_rounds"] > 0  # the last save held a partial average
 
 
 def _resolve(dotted: str):

@@ -111,7 +111,7 @@ class Forecaster:
                        bool(self.pad)),
             TrainSpec(self.lr, self.iterations, self.epochs, self.batch_size, self.clip, self.val_size,
                       self.patience, self.seed, loss, self.val_metric,
-                      self.min_delta, self.history, self.restore_best),
+                      self.min_delta, self.history, self.restore_best, self.swa),
         )
         for spec in specs:
             spec.check()

@@ -118,6 +118,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("epochs", None, "training", "train in mini-batch epochs instead of full-batch iterations",
             type=_I),
     Setting("batch_size", None, "training", "mini-batch size with epochs (None: full batch)", type=_I),
+    Setting("swa", 0.0, "training", "stochastic weight averaging: average the weights at the end of this share"
+            " of the rounds, the last ones (0.5: the last half; 0: off); with early stopping the average competes"
+            " as one more round", type=_F),
     Setting("clip", None, "training", "clip the gradient's global norm to this value (None: no clipping)",
             type=_F),
     Setting("val_size", 0.2, "validation", "the last fraction of each series' training windows held out for"

@@ -89,8 +89,10 @@ class Checkpointer:
         self.seconds_before, self.started = 0.0, time.perf_counter()  # training time of earlier runs
 
     # -- saving ---------------------------------------------------------------------------------
-    def step_done(self, steps, result, watch, round_: int, batch: int, partial_loss: float, order_state) -> None:
-        """Save if ``result.steps`` is a multiple of the interval; ``order_state`` None = the generator's now."""
+    def step_done(self, steps, result, watch, round_: int, batch: int, partial_loss: float, order_state,
+                  average=None) -> None:
+        """Save if ``result.steps`` is a multiple of the interval; ``order_state`` None = the generator's now;
+        ``average``: the run's ``averaging.WeightAverage`` (swa), saved with it."""
         if self.every is None or result.steps % self.every:
             return
         arrays, info = steps.resume_state()
@@ -104,10 +106,13 @@ class Checkpointer:
                      "misses": watch.misses}
             if watch.best_state is not None:
                 arrays.update(_snapshot_arrays("best", watch.best_state))
+        if average is not None and average.count:
+            arrays.update(_snapshot_arrays("swa", average.mean))
         meta = {
             "format": FORMAT, "every": self.every, "fingerprint": self.fingerprint, "stepper": info,
             "position": {"round": round_, "batch": batch, "partial_loss": partial_loss, "steps": result.steps},
             "losses": result.losses, "val_losses": result.val_losses, "early_stop": early,
+            "swa_rounds": average.count if average is not None else 0,
             "seconds": self.seconds_before + time.perf_counter() - self.started, "sha256": _tensor_digest(arrays),
         }
         from safetensors.numpy import save
@@ -115,7 +120,7 @@ class Checkpointer:
         atomic.write_file(self.path, save(arrays, metadata={METADATA_KEY: json.dumps(meta)}), outputs.CHECKPOINT)
 
     # -- resuming -------------------------------------------------------------------------------
-    def restore(self, steps, result, watch) -> Position | None:
+    def restore(self, steps, result, watch, average=None) -> Position | None:
         """With ``resume``: load the checkpoint into the stepper, ``result`` and ``watch``; its position.
 
         Refuses (``RnncastError``) a missing, damaged or foreign checkpoint; never starts over silently.
@@ -139,6 +144,8 @@ class Checkpointer:
                 watch.best_step, watch.misses = early["best_step"], int(early["misses"])
                 if any(k.startswith("best.") or k == "best" for k in arrays):
                     watch.best_state = _fill(steps.snapshot(), "best", arrays)
+            if average is not None and meta.get("swa_rounds"):
+                average.count, average.mean = int(meta["swa_rounds"]), _fill(steps.snapshot(), "swa", arrays)
             if self.every is None:
                 self.every = int(meta["every"])
             if self.announce:

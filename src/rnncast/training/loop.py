@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from rnncast.errors import RnncastError
 from rnncast.specs import LIKELIHOODS, RATIO_LOSSES, TrainSpec
 from rnncast.training import batch_order as order_module
+from rnncast.training.averaging import WeightAverage
 from rnncast.training.losses import LikelihoodLoss, PinballLoss, RatioLoss
 from rnncast.training.progress import Progress
 
@@ -49,7 +50,8 @@ class Schedule:
     The validation loss is measured every ``validate_every`` rounds and after the last; the weights with
     the lowest are kept (``restore_best``); ``score_untrained``: the untrained weights compete as round 0.
     ``patience`` validations without a gain of ``min_delta`` end the run, and so does ``budget`` (seconds
-    spent in steps, wall clock). ``lr`` is named in the divergence message.
+    spent in steps, wall clock). ``lr`` is named in the divergence message. ``swa``: the share of the
+    rounds, the last ones, whose end weights are averaged (``training.averaging``; 0: none).
     """
 
     rounds: int
@@ -62,13 +64,14 @@ class Schedule:
     validate_every: int = 1
     score_untrained: bool = True
     budget: float | None = None
+    swa: float = 0.0
 
 
 def schedule_of(spec: TrainSpec, n_samples: int) -> Schedule:
     """A forecasting ``TrainSpec`` on ``n_samples`` windows as the loop's schedule."""
     rounds, unit = (spec.iterations, "iteration") if spec.epochs is None else (spec.epochs, "epoch")
     return Schedule(rounds, unit, spec.lr, None if spec.full_batch(n_samples) else spec.batch_size, spec.patience,
-                    spec.min_delta, spec.restore_best)
+                    spec.min_delta, spec.restore_best, swa=spec.swa)
 
 
 @dataclass
@@ -81,6 +84,7 @@ class TrainResult:
     initial_val_loss: float | None = None  # the untrained net's validation loss
     stopped_early: bool = False
     stopped_by_budget: bool = False
+    averaged_rounds: int = 0  # swa: how many rounds' end weights the kept average holds (0: none kept)
     steps: int = 0  # optimizer steps taken
     seconds: float = 0.0
     step_seconds: float = 0.0  # of which in training steps (validation, checkpoints and the display excluded)
@@ -112,7 +116,8 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
     watch = _EarlyStop(steps, s.patience, s.min_delta) if steps.has_validation else None
     if watch is not None and s.score_untrained:  # with normalize="last" the untrained net is the naive forecast
         result.initial_val_loss = watch.update(-1, steps.val_loss())
-    resumed = checkpoint.restore(steps, result, watch) if checkpoint is not None else None
+    average = WeightAverage(s.rounds, s.swa)
+    resumed = checkpoint.restore(steps, result, watch, average) if checkpoint is not None else None
     first_round = resumed.round if resumed else 0
     shared = isinstance(progress, Progress)
     bar = progress if shared else Progress(s.rounds, s.unit, progress, label, first_round)
@@ -137,7 +142,7 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
                     total += steps.step(idx) * len(idx)
                     result.steps += 1
                     if checkpoint is not None and b + s.batch_size < n_samples:
-                        checkpoint.step_done(steps, result, watch, i, b + s.batch_size, total, order_state)
+                        checkpoint.step_done(steps, result, watch, i, b + s.batch_size, total, order_state, average)
                 loss_value = float(total) / n_samples
                 order = None  # freed before the next epoch's is drawn: two at once would double its memory
             result.step_seconds += time.perf_counter() - began
@@ -158,11 +163,13 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
             if bar.enabled:  # no text formatted per round when nothing is drawn
                 bar.advance(describe(loss_value, val_loss))
             rounds_run = i + 1
+            if average.wants(i):
+                average.add(steps.snapshot())
             if watch is not None and watch.exhausted:
                 result.stopped_early = True
                 break
             if checkpoint is not None:
-                checkpoint.step_done(steps, result, watch, i + 1, 0, 0.0, None)
+                checkpoint.step_done(steps, result, watch, i + 1, 0, 0.0, None, average)
             if over_budget:
                 result.stopped_by_budget = i < s.rounds - 1
                 break
@@ -172,10 +179,28 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
         else:
             bar.close()
     result.seconds = time.perf_counter() - start
+    if average.count:
+        _keep_average(steps, result, watch if s.restore_best else None, average, rounds_run)
     if watch is not None:
         result.best_step = watch.restore() if s.restore_best else len(result.losses)
     steps.finish()
     return result
+
+
+def _keep_average(steps, result: TrainResult, watch, average: WeightAverage, rounds_run: int) -> None:
+    """End on the averaged weights; where early stopping keeps its best round (``watch``), the average is
+    scored on the held-out windows as one more round, the last one run, and kept only if it beats the best."""
+    if watch is None:
+        steps.restore(average.mean)
+        result.averaged_rounds = average.count
+        return
+    current = steps.snapshot()
+    steps.restore(average.mean)
+    best_before = watch.best_loss
+    watch.update(rounds_run - 1, steps.val_loss())
+    if watch.best_loss != best_before:
+        result.averaged_rounds = average.count
+    steps.restore(current)
 
 
 def _describe(loss: float, val_loss: float | None) -> str:
