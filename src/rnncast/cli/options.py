@@ -132,7 +132,9 @@ def apply_preset(args, parser: argparse.ArgumentParser, argv: list[str]) -> None
     if args.preset:
         from rnncast.forecaster.presets import preset_params
 
-        for name, value in preset_params(args.preset, args.horizon, own_epochs="epochs" in given).items():
+        ensemble = args.ensemble if "ensemble" in given else None
+        for name, value in preset_params(args.preset, args.horizon, own_epochs="epochs" in given,
+                                         ensemble=ensemble).items():
             if name not in given:
                 setattr(args, name, value)
 

@@ -72,7 +72,8 @@ class Forecaster:
         ``rnncast.forecaster.presets``) for ``horizon`` steps; ``overrides`` replace any of them."""
         from rnncast.forecaster.presets import preset_params
 
-        return cls(**{**preset_params(preset, horizon, own_epochs="epochs" in overrides), **overrides})
+        return cls(**{**preset_params(preset, horizon, own_epochs="epochs" in overrides,
+                                      ensemble=overrides.get("ensemble")), **overrides})
 
     @classmethod
     def from_config(cls, path: str | Path, **overrides) -> Forecaster:
