@@ -159,3 +159,20 @@ def test_swa_from_the_command_line_is_saved_and_refused_outside_0_1(quarterly_cs
         app(["train", str(quarterly_csv), "--horizon", "4", "--swa", "2", "--quiet", "--out", str(bad)])
     assert exit_info.value.code == 2
     assert "swa must be a share of the rounds in [0, 1]" in capsys.readouterr().err and not bad.exists()
+
+
+def test_preset_monthly_with_one_member_on_the_command_line_averages_its_weights(tmp_path):
+    rng = np.random.default_rng(1)
+    season = np.tile(1 + 0.2 * np.sin(np.arange(12) / 12 * 2 * np.pi), 4)
+    parts = [pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2015-01-01", periods=48, freq="MS"),
+                           "y": (50 + k) * season * (1 + 0.02 * rng.standard_normal(48))}) for k in range(2)]
+    data = tmp_path / "m.csv"
+    pd.concat(parts).to_csv(data, index=False)
+    runs = {}
+    for name, flags in {"one": ["--ensemble", "1"], "two": ["--ensemble", "2"],
+                        "given": ["--ensemble", "1", "--swa", "0"]}.items():
+        out = tmp_path / name
+        assert main(["train", str(data), "--preset", "monthly", "--horizon", "6", "--epochs", "2", "--hidden-size", "4",
+                     *flags, "--quiet", "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "config.json").read_text())["settings"]["swa"]
+    assert runs == {"one": 0.5, "two": 0.0, "given": 0.0}

@@ -38,6 +38,14 @@ def test_members_train_the_presets_member_epochs_unless_epochs_are_given():
     assert preset_params("other", 4)["member_epochs"] is None
 
 
+def test_one_monthly_network_alone_averages_its_weights_and_an_ensemble_does_not():
+    assert rnncast.Forecaster.from_preset("monthly", 18, ensemble=1).swa == 0.5
+    assert rnncast.Forecaster.from_preset("monthly", 18).swa == 0.0  # the 5 members keep their last epoch's
+    assert rnncast.Forecaster.from_preset("monthly", 18, ensemble=1, swa=0.0).swa == 0.0  # a given swa wins
+    assert preset_params("quarterly", 8, ensemble=1)["swa"] == 0.0
+    assert preset_params("yearly", 6, ensemble=1)["swa"] == 0.0
+
+
 def test_unknown_preset_or_bad_horizon_is_refused():
     with pytest.raises(RnncastError, match="unknown preset 'weekly'; choose one of yearly"):
         preset_params("weekly", 4)
