@@ -23,6 +23,7 @@ What is searched (``SPACE``; only what applies to the settings given):
     loss         mse, mae (+ mape, smape on a log scaler with the direct strategy)
     shrink       0.5, 0.75, 1 (a relative net, direct, without quantiles; "auto" stays "auto")
     normalize    last, season, auto (the anchor; when the period is known, direct strategy)
+    swa          0, 0.5 (one network alone: the mean of its last half of epochs' weights)
 
 Reproducible: the sampler's seed and the forecaster's seed fix every trial (on the CPU); a time budget may
 end the study after fewer trials.
@@ -43,7 +44,7 @@ from rnncast.data.seasons import infer_season, usual_period
 from rnncast.errors import RnncastError
 
 METRICS = ("smape", "mape", "mase", "mae", "rmse")
-SPACE = ("seq_length", "hidden_size", "lr", "epochs", "loss", "shrink", "normalize")
+SPACE = ("seq_length", "hidden_size", "lr", "epochs", "loss", "shrink", "normalize", "swa")
 BASELINES = ("naive", "seasonal_naive")
 
 
@@ -148,6 +149,8 @@ def search_space(trial, given: dict, horizon: int, period: int | None) -> dict:
         out["loss"] = trial.suggest_categorical("loss", losses)
     if given["normalize"] != "none" and direct and not given["quantiles"] and given["shrink"] != "auto":
         out["shrink"] = trial.suggest_categorical("shrink", [0.5, 0.75, 1.0])
+    if given["ensemble"] == 1:
+        out["swa"] = trial.suggest_categorical("swa", [0.0, 0.5])
     return out
 
 
