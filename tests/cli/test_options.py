@@ -151,9 +151,11 @@ def test_n_jobs_trains_the_members_side_by_side_with_the_same_result(quarterly_c
 def test_swa_from_the_command_line_is_saved_and_refused_outside_0_1(quarterly_csv, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", str(quarterly_csv), "--horizon", "4", "--seq-length", "8", "--epochs", "4", "--swa", "0.5",
-                 "--quiet", "--out", str(out)]) == 0
+                 "--val-size", "0", "--quiet", "--out", str(out)]) == 0
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["swa"] == 0.5 and config["train"]["swa"] == 0.5
+    note = "Weight averaging (--swa 0.5): the network ends on the mean of its weights at the end of epochs 3-4."
+    assert note in capsys.readouterr().out and note in (out / "report.html").read_text()
     bad = tmp_path / "bad"
     with pytest.raises(SystemExit) as exit_info:
         app(["train", str(quarterly_csv), "--horizon", "4", "--swa", "2", "--quiet", "--out", str(bad)])

@@ -27,3 +27,21 @@ def test_refit_best_is_saved_with_the_run(tmp_path):
     df = pd.DataFrame({"y": np.sin(np.arange(60) / 4) + 2})
     f = rnncast.Forecaster(seq_length=5, iterations=3, refit_best=False).fit(df)
     assert rnncast.load(f.save(tmp_path / "run")).refit_best is False
+
+
+def test_the_weight_averaging_note_names_the_averaged_epochs_or_says_it_was_not_kept():
+    from types import SimpleNamespace
+
+    from rnncast.report.run import _averaging_note
+    from rnncast.training.loop import TrainResult
+
+    def forecaster(*averaged, swa=0.5):
+        return SimpleNamespace(swa=swa, epochs=10, histories_=[TrainResult(losses=[1.0] * 10, averaged_rounds=a)
+                                                                for a in averaged])
+
+    assert _averaging_note(forecaster(5)) == ("Weight averaging (--swa 0.5): the network ends on the mean of its"
+                                              " weights at the end of epochs 6-10.")
+    assert "2 of 3 networks end on the mean of their weights at the end of epochs 6-10" in _averaging_note(
+        forecaster(5, 0, 5))
+    assert _averaging_note(forecaster(0)).startswith("Weight averaging (--swa 0.5) was not kept")
+    assert _averaging_note(forecaster(5, swa=0.0)) is None

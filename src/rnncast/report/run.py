@@ -80,6 +80,9 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
         anchor = {"season": "seasonal-naive", "auto": "seasonal-naive or naive"}.get(normalize, "naive")
         lines.append(f"Shrink: forecasts keep {', '.join(f'{100 * s:.0f}%' for s in shares)} (per network) of the"
                      f" learned correction to the {anchor} forecast.")
+    note = None if forecaster is None else _averaging_note(forecaster)
+    if note:
+        lines.append(note)
     if evaluation.lookahead_rmse is not None:
         lines.append(
             f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
@@ -98,6 +101,25 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     lines += [f"Input: {line[:1].upper()}{line[1:]}." for line in getattr(panel, "notes", [])]
     return lines
 
+
+
+def _averaging_note(forecaster) -> str | None:
+    """What ``swa`` did: the rounds whose weights each network ends on the mean of, or that early stopping
+    kept a round of its own (``TrainResult.averaged_rounds``; a loaded run has no histories: no note)."""
+    histories = [h for h in forecaster.histories_ or [] if h is not None]
+    if not forecaster.swa or not histories:
+        return None
+    unit = "epoch" if forecaster.epochs else "iteration"
+    kept = [h for h in histories if h.averaged_rounds]
+    if not kept:
+        return (f"Weight averaging (--swa {forecaster.swa:g}) was not kept: on the validation windows the mean of"
+                f" the last {unit}s' weights did not beat the best {unit} (or the run stopped before them).")
+    spans = ", ".join(f"{a}-{b}" for a, b in sorted({(len(h.losses) - h.averaged_rounds + 1, len(h.losses))
+                                                      for h in kept}))
+    who = "the network ends" if len(histories) == 1 else f"{len(kept)} of {len(histories)} networks end"
+    return (f"Weight averaging (--swa {forecaster.swa:g}): {who} on the mean of"
+            f" {'its' if len(histories) == 1 else 'their'} weights at the end of"
+            f" {unit}s {spans}.")
 
 
 def _interval_note(evaluation, forecaster) -> str | None:
