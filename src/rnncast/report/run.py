@@ -116,10 +116,9 @@ def _averaging_note(forecaster) -> str | None:
                 f" the last {unit}s' weights did not beat the best {unit} (or the run stopped before them).")
     spans = ", ".join(f"{a}-{b}" for a, b in sorted({(len(h.losses) - h.averaged_rounds + 1, len(h.losses))
                                                       for h in kept}))
-    who = "the network ends" if len(histories) == 1 else f"{len(kept)} of {len(histories)} networks end"
-    return (f"Weight averaging (--swa {forecaster.swa:g}): {who} on the mean of"
-            f" {'its' if len(histories) == 1 else 'their'} weights at the end of"
-            f" {unit}s {spans}.")
+    who = "the network ends on the mean of its" if len(histories) == 1 else \
+        f"{len(kept)} of {len(histories)} networks end on the mean of their"
+    return f"Weight averaging (--swa {forecaster.swa:g}): {who} weights at the end of {unit}s {spans}."
 
 
 def _interval_note(evaluation, forecaster) -> str | None:

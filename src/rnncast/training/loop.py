@@ -189,18 +189,16 @@ def run(steps, n_samples: int, schedule: Schedule, progress: bool | Progress = F
 
 def _keep_average(steps, result: TrainResult, watch, average: WeightAverage, rounds_run: int) -> None:
     """End on the averaged weights; where early stopping keeps its best round (``watch``), the average is
-    scored on the held-out windows as one more round, the last one run, and kept only if it beats the best."""
+    scored on the held-out windows as one more round, the last one run, and becomes the best only if it beats
+    it (``run`` then restores the best, whichever it is)."""
+    steps.restore(average.mean)
     if watch is None:
-        steps.restore(average.mean)
         result.averaged_rounds = average.count
         return
-    current = steps.snapshot()
-    steps.restore(average.mean)
     best_before = watch.best_loss
     watch.update(rounds_run - 1, steps.val_loss())
     if watch.best_loss != best_before:
         result.averaged_rounds = average.count
-    steps.restore(current)
 
 
 def _describe(loss: float, val_loss: float | None) -> str:
