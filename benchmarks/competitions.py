@@ -103,6 +103,9 @@ MEMBER_FACTORS = (1.0, 1.5, 0.75, 1.25, 2.0, 0.5, 1.75, 1.125)
 # The rnncast configuration each verdict uses, per data set and frequency: "preset" (Forecaster.from_preset of
 # the frequency, an ensemble of 5) or (kind, variant).
 PRIMARY = {(dataset, freq): "preset" for dataset in ("m1", "tourism") for freq in FREQS}
+# Each method's (n, H) forecasts of the block being run (a preset with several seeds: one entry per seed),
+# written by --save.
+SAVED: dict[str, np.ndarray] = {}
 
 
 @dataclass
@@ -295,6 +298,8 @@ def run_block(results: Results, block: Block, args, train_times: dict) -> None:
     def record(method: str, forecasts: np.ndarray | dict, seconds: float, note: str = "") -> None:
         """``forecasts`` (n, H), or already the per-series scores (several seeds' mean)."""
         scores = forecasts if isinstance(forecasts, dict) else score(block, forecasts)
+        if not isinstance(forecasts, dict):
+            SAVED[method] = forecasts
         results.add(method, block.freq, Outcome(scores, seconds, note))
         main = MAIN_METRIC[block.dataset]
         value = float(np.nanmean(results.rows[method][block.freq].scores[main]))
@@ -377,6 +382,8 @@ def run_preset(block: Block, name: str, record, train_times: dict, changes: dict
         forecasts, seconds, note = runs[0]
         record(name, forecasts, seconds, note)
         return
+    for seed, (forecasts, _, _) in zip(seeds, runs, strict=True):
+        SAVED[f"{name} seed {seed}"] = forecasts
     scores = [score(block, forecasts) for forecasts, _, _ in runs]
     main = MAIN_METRIC[block.dataset]
     each = [float(np.nanmean(s[main])) for s in scores]
@@ -559,6 +566,8 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a preset setting (JSON value, else text), e.g. --set normalize=auto")
     parser.add_argument("--seeds", default=None, help="preset variants: run each of these seeds, e.g. 0,1,2")
+    parser.add_argument("--save", default=None, metavar="DIR",
+                        help="write each block's forecasts to DIR/<dataset>-<freq>-origin<k>.npz")
     args = parser.parse_args()
     args.set = dict(_setting(item, parser) for item in args.set)
     args.seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
@@ -606,11 +615,26 @@ def main() -> None:
         for freq in args.freqs:
             block = load_block(dataset, freq, args.series, args.origin if args.validate else 0)
             results.blocks[freq] = block
+            SAVED.clear()
             run_block(results, block, args, train_times)
+            if args.save:
+                save_forecasts(args.save, block, args.origin if args.validate else 0)
         all_results.append(results)
     for results in all_results:
         report(results, args, train_times)
     print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+
+
+def save_forecasts(folder: str, block: Block, origin: int) -> None:
+    """The block's forecasts (one array per method, names as printed), the values they forecast and each
+    series' last training value, as ``<folder>/<dataset>-<freq>-origin<k>.npz`` (origin 0: the test part)."""
+    import os
+
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{block.dataset}-{block.freq}-origin{origin}.npz")
+    arrays = {f"forecast:{name}": values for name, values in SAVED.items()}
+    np.savez(path + ".part.npz", actual=block.test, last=np.array([y[-1] for y in block.train]), **arrays)
+    os.replace(path + ".part.npz", path)
 
 
 def _setting(item: str, parser) -> tuple[str, object]:

@@ -163,6 +163,24 @@ def test_swa_from_the_command_line_is_saved_and_refused_outside_0_1(quarterly_cs
     assert "swa must be a share of the rounds in [0, 1]" in capsys.readouterr().err and not bad.exists()
 
 
+def test_theta_share_from_the_command_line_is_saved_scored_alone_and_refused_outside_0_1(quarterly_csv, tmp_path,
+                                                                                          capsys):
+    out = tmp_path / "run"
+    assert main(["train", str(quarterly_csv), "--horizon", "4", "--seq-length", "8", "--epochs", "2",
+                 "--theta-share", "0.25", "--quiet", "--out", str(out)]) == 0
+    assert json.loads((out / "config.json").read_text())["settings"]["theta_share"] == 0.25
+    note = "Theta blend (--theta-share 0.25): each forecast is 75% the network's and 25% the Theta method's"
+    assert note in capsys.readouterr().out and note in (out / "report.html").read_text()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test"]["theta"]["mase"] > 0  # Theta alone, scored on the same targets as the blend
+    assert "theta" in pd.read_csv(out / "predictions.csv").columns
+    bad = tmp_path / "bad"
+    with pytest.raises(SystemExit) as exit_info:
+        app(["train", str(quarterly_csv), "--horizon", "4", "--theta-share", "2", "--quiet", "--out", str(bad)])
+    assert exit_info.value.code == 2
+    assert "theta_share must be a share in [0, 1]" in capsys.readouterr().err and not bad.exists()
+
+
 def test_preset_monthly_with_one_member_on_the_command_line_averages_its_weights(tmp_path):
     rng = np.random.default_rng(1)
     season = np.tile(1 + 0.2 * np.sin(np.arange(12) / 12 * 2 * np.pi), 4)

@@ -127,6 +127,11 @@ class Forecaster:
         if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
                                                          or self.deseasonalize < 0):
             raise RnncastError(f"deseasonalize must be True, False or a period, got {self.deseasonalize!r}")
+        w = self.theta_share
+        if isinstance(w, bool) or not isinstance(w, int | float) or not 0.0 <= w <= 1.0:
+            raise RnncastError(f"theta_share must be a share in [0, 1] (0: the network alone), got {w!r}")
+        if w and (quantiles or likelihood):
+            raise RnncastError("theta_share blends point forecasts: it does not go with quantiles or a likelihood")
         if self.conformal:
             from rnncast.forecaster.intervals import check_levels
 

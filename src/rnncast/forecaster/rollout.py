@@ -105,5 +105,28 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
             scalings[frame.uid].past.inverse_column(part, n_past - 1)
         season = model.seasons_.get(frame.uid)
         values = values if season is None else season.restore(frame, o, values)
+        if model.theta_share and not paths:
+            values = with_theta(model, frame, o, values)
         out[frame.uid] = np.moveaxis(values, -1, 0) if paths else values
     return out
+
+
+def theta_period(model) -> int:
+    """The period m a fitted Forecaster's Theta forecasts deseasonalise with: the seasonal anchor's, else
+    ``deseasonalize``'s, else the frequency's usual one (1: none)."""
+    from rnncast.data.seasons import season_period, usual_period
+
+    spec = model.members_[0][0]
+    if spec.seasonal:
+        return spec.season
+    return (season_period(model.deseasonalize, model.freq_) if model.deseasonalize else usual_period(model.freq_)) or 1
+
+
+def with_theta(model, frame, origins: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``theta_share`` w: ŷ = (1 − w)·network + w·Theta, Theta from the series' real rows before each
+    origin (the left padding left out)."""
+    from rnncast.theta import theta_forecasts
+
+    w, pad = model.theta_share, frame.n_padded
+    theta = theta_forecasts(frame.y[pad:], np.asarray(origins) - pad, values.shape[1], theta_period(model))
+    return (1.0 - w) * values + w * theta

@@ -98,6 +98,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the share α of the learned correction a relative net's forecast keeps, ŷ = a + α·net (a: the"
             " naive or seasonal-naive anchor), like Theta's halved trend; auto: chosen from 0.25, 0.5, 0.75, 1"
             " on the validation hold-out", type=number_or("auto", "a share in (0, 1]"), metavar="ALPHA|auto"),
+    Setting("theta_share", 0.0, "model", "the share w of the Theta method's forecast in the point forecast,"
+            " ŷ = (1 − w)·network + w·Theta (simple exponential smoothing with half the linear trend, on each"
+            " series' deseasonalised history; rnncast.theta); 0: the network alone", type=_F, metavar="W"),
     Setting("refit_best", True, "validation", "after early stopping, train a fresh net on all windows for the"
             " number of rounds it chose", form="toggle"),
     Setting("restore_best", True, "validation", "with validation, keep the best round's weights; False: the"

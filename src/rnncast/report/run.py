@@ -83,6 +83,10 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     note = None if forecaster is None else _averaging_note(forecaster)
     if note:
         lines.append(note)
+    if forecaster is not None and forecaster.theta_share:
+        w = forecaster.theta_share
+        lines.append(f"Theta blend (--theta-share {w:g}): each forecast is {100 * (1 - w):.0f}% the network's and"
+                     f" {100 * w:.0f}% the Theta method's (the row theta: Theta alone, on the same targets).")
     if evaluation.lookahead_rmse is not None:
         lines.append(
             f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
