@@ -1,0 +1,87 @@
+"""How much Theta to blend into the presets' forecasts (``theta_share``), scored on forecasts saved by
+``competitions.py --save DIR``: each block's network forecasts (every seed) blended with rnncast's own
+Theta forecasts (``rnncast.theta``) from the same training parts, as ``Forecaster(theta_share=w)`` does.
+
+    python benchmarks/competitions.py --validate --origin K --variants preset,preset-single --seeds 0,1,2 \\
+        --save DIR                                        # K = 1, 2, 3: the validation origins
+    python benchmarks/theta_blend.py DIR [--origins 1,2,3] [--shares 0,0.25,0.5]
+
+Prints, per block and share, the mean over the seeds of sMAPE (M1) or MAPE (Tourism) at each origin and
+their mean, for each saved preset variant; then, per frequency, the mean of the two collections' means.
+The period Theta deseasonalises with is the one the preset's Forecaster uses: 1 yearly, 4 quarterly, 12
+monthly. Only origins >= 1 (validation) should be given here when a share is being chosen.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+from _machine import describe
+
+from competitions import MAIN_METRIC, load_block
+from rnncast import metrics
+from rnncast.theta import theta_forecasts
+
+PERIOD = {"yearly": 1, "quarterly": 4, "monthly": 12}
+
+
+def block_score(dataset: str, actual: np.ndarray, forecasts: np.ndarray) -> float:
+    """The mean over series of the data set's reported metric."""
+    fn = metrics.smape if MAIN_METRIC[dataset] == "smape" else metrics.mape
+    return float(np.nanmean([fn(y, f) if fn(y, f) is not None else np.nan for y, f in zip(actual, forecasts,
+                                                                                             strict=True)]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder")
+    parser.add_argument("--origins", default="1,2,3")
+    parser.add_argument("--shares", default="0,0.25,0.5")
+    parser.add_argument("--datasets", default="m1,tourism")
+    parser.add_argument("--freqs", default="yearly,quarterly,monthly")
+    args = parser.parse_args()
+    origins = [int(o) for o in args.origins.split(",")]
+    shares = [float(w) for w in args.shares.split(",")]
+    print(describe())
+    print(f"forecasts from {args.folder}; origins {origins} (0 = the test part); shares {shares}")
+    means = {}  # (variant, freq, share) -> [each data set's mean over origins]
+    for dataset in args.datasets.split(","):
+        for freq in args.freqs.split(","):
+            for origin in origins:
+                path = os.path.join(args.folder, f"{dataset}-{freq}-origin{origin}.npz")
+                if not os.path.exists(path):
+                    sys.exit(f"missing {path}: run competitions.py --save for it first")
+            rows = score_block(args.folder, dataset, freq, origins, shares)
+            for (variant, share), per_origin in rows.items():
+                cells = " / ".join(f"{v:6.2f}" for v in per_origin)
+                print(f"{dataset:8} {freq:9} {variant:14} share {share:4g}: {cells}   mean {np.mean(per_origin):6.2f}")
+                means.setdefault((variant, freq, share), []).append(float(np.mean(per_origin)))
+    print("\nper frequency, the mean of the data sets' means over the origins:")
+    for (variant, freq, share), values in means.items():
+        print(f"  {variant:14} {freq:9} share {share:4g}: {np.mean(values):6.3f}  ({' / '.join(f'{v:.2f}' for v in values)})")
+
+
+def score_block(folder: str, dataset: str, freq: str, origins: list[int], shares: list[float]) -> dict:
+    """(variant, share) -> the seeds' mean score at each origin."""
+    out = {}
+    for origin in origins:
+        saved = np.load(os.path.join(folder, f"{dataset}-{freq}-origin{origin}.npz"))
+        block = load_block(dataset, freq, None, origin)
+        if not np.array_equal(block.test, saved["actual"]):
+            sys.exit(f"{dataset} {freq} origin {origin}: the saved forecasts are of other series or values")
+        theta = np.stack([theta_forecasts(y, [len(y)], block.H, PERIOD[freq])[0] for y in block.train])
+        runs = {}
+        for key in saved.files:
+            if key.startswith("forecast:") and " seed " in key:
+                variant = key.split(":", 1)[1].split(" seed ")[0]
+                runs.setdefault(variant, []).append(saved[key])
+        for variant, seeds in runs.items():
+            for w in shares:
+                score = np.mean([block_score(dataset, block.test, (1 - w) * f + w * theta) for f in seeds])
+                out.setdefault((variant, w), []).append(float(score))
+    return out
+
+
+if __name__ == "__main__":
+    main()
