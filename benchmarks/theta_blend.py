@@ -18,8 +18,8 @@ import sys
 
 import numpy as np
 from _machine import describe
-
 from competitions import MAIN_METRIC, load_block
+
 from rnncast import metrics
 from rnncast.theta import theta_forecasts
 
@@ -59,7 +59,8 @@ def main() -> None:
                 means.setdefault((variant, freq, share), []).append(float(np.mean(per_origin)))
     print("\nper frequency, the mean of the data sets' means over the origins:")
     for (variant, freq, share), values in means.items():
-        print(f"  {variant:14} {freq:9} share {share:4g}: {np.mean(values):6.3f}  ({' / '.join(f'{v:.2f}' for v in values)})")
+        each = " / ".join(f"{v:.2f}" for v in values)
+        print(f"  {variant:14} {freq:9} share {share:4g}: {np.mean(values):6.3f}  ({each})")
 
 
 def score_block(folder: str, dataset: str, freq: str, origins: list[int], shares: list[float]) -> dict:
