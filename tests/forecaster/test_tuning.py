@@ -56,6 +56,7 @@ def test_trial_0_is_the_given_settings_and_the_result_keeps_the_best():
     assert all(given[k] == c["from"] for k, c in result.changed.items())
     rnncast.Forecaster(**result.params).specs()  # the best settings make a valid forecaster
     assert "swa" in sampled.columns  # one network: its weight average is searched too
+    assert "theta_share" in sampled.columns  # and the share of Theta in its point forecasts
 
 
 def test_the_search_space_offers_swa_to_one_network_only():
@@ -67,6 +68,17 @@ def test_the_search_space_offers_swa_to_one_network_only():
     assert one["swa"] in (0.0, 0.5)
     trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
     assert "swa" not in search_space(trial, rnncast.Forecaster(**SMALL, ensemble=3).get_params(), H, 4)
+
+
+def test_the_search_space_offers_theta_to_point_forecasts_only():
+    optuna = pytest.importorskip("optuna")
+    from rnncast.forecaster.tuning import search_space
+
+    trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
+    assert search_space(trial, rnncast.Forecaster(**SMALL).get_params(), H, 4)["theta_share"] in (0.0, 0.25, 0.5)
+    trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
+    quantiles = rnncast.Forecaster(**{**SMALL, "quantiles": (0.1, 0.9)}).get_params()
+    assert "theta_share" not in search_space(trial, quantiles, H, 4)
 
 
 def test_validation_origins_end_h_steps_apart_before_the_test_cut():

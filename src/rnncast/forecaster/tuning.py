@@ -24,6 +24,7 @@ What is searched (``SPACE``; only what applies to the settings given):
     shrink       0.5, 0.75, 1 (a relative net, direct, without quantiles; "auto" stays "auto")
     normalize    last, season, auto (the anchor; when the period is known, direct strategy)
     swa          0, 0.5 (one network alone: the mean of its last half of epochs' weights)
+    theta_share  0, 0.25, 0.5 (the Theta method's share of the point forecast; not with quantiles or a likelihood)
 
 Reproducible: the sampler's seed and the forecaster's seed fix every trial (on the CPU); a time budget may
 end the study after fewer trials.
@@ -44,7 +45,7 @@ from rnncast.data.seasons import infer_season, usual_period
 from rnncast.errors import RnncastError
 
 METRICS = ("smape", "mape", "mase", "mae", "rmse")
-SPACE = ("seq_length", "hidden_size", "lr", "epochs", "loss", "shrink", "normalize", "swa")
+SPACE = ("seq_length", "hidden_size", "lr", "epochs", "loss", "shrink", "normalize", "swa", "theta_share")
 BASELINES = ("naive", "seasonal_naive")
 
 
@@ -151,6 +152,8 @@ def search_space(trial, given: dict, horizon: int, period: int | None) -> dict:
         out["shrink"] = trial.suggest_categorical("shrink", [0.5, 0.75, 1.0])
     if given["ensemble"] == 1:
         out["swa"] = trial.suggest_categorical("swa", [0.0, 0.5])
+    if given["quantiles"] is None and given["likelihood"] is None:
+        out["theta_share"] = trial.suggest_categorical("theta_share", [0.0, 0.25, 0.5])
     return out
 
 
