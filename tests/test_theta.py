@@ -61,3 +61,17 @@ def test_no_future_value_is_read():
 def test_origins_outside_the_series_are_refused():
     with pytest.raises(ValueError, match="origins must lie in 1"):
         theta_forecasts(np.arange(5.0), [6], 2)
+
+
+def test_many_series_at_once_equal_each_series_alone():
+    from rnncast.theta import theta_forecasts_many
+
+    rng = np.random.default_rng(2)
+    pattern = np.array([0.7, 1.2, 1.1, 1.0])
+    ys = [50 * np.tile(pattern, n // 4 + 1)[:n] + rng.gamma(2.0, 2.0, n) for n in (9, 30, 17, 41)]
+    origins = [np.array([9]), np.array([20, 26, 30]), np.array([], dtype=int), np.array([41, 24])]
+    together = theta_forecasts_many(ys, origins, 5, 4)
+    for y, o, got in zip(ys, origins, together, strict=True):
+        assert got.shape == (len(o), 5)
+        if len(o):
+            np.testing.assert_allclose(got, theta_forecasts(y, o, 5, 4), rtol=1e-12)

@@ -15,7 +15,8 @@ For the history y_0 … y_{n-1} before an origin, with period m:
 
 The start has a closed form for each α: with ℓ_{-1} = 0 the errors are c_t, and a start ℓ₀ changes them
 to c_t − (1 − α)^t ℓ₀, so Σ e_t² is least at ℓ₀ = Σ c_t d_t / Σ d_t² with d_t = (1 − α)^t. One pass over
-the series keeps those sums for every α, so the forecasts from many origins cost one pass.
+the series keeps those sums for every α, so the forecasts from many origins cost one pass; many series
+advance together in that pass as a (series × α) array (``theta_forecasts_many``).
 
 The seasonal test and indices use the history before the first origin only, so no origin sees its future.
 """
@@ -41,42 +42,62 @@ def season_factors(y: np.ndarray, first_origin: int, m: int | None, length: int)
 def theta_forecasts(y: np.ndarray, origins: np.ndarray, H: int, m: int | None = None) -> np.ndarray:
     """Theta forecasts ``(n_origins, H)`` of the series ``y`` ``(T,)`` from each origin o (history y[:o],
     1 ≤ o ≤ T), by the equations of the module docstring."""
-    y = np.asarray(y, dtype=np.float64)
-    origins = np.asarray(origins, dtype=np.int64)
-    out = np.empty((len(origins), H))
-    if not len(origins):
+    return theta_forecasts_many([y], [origins], H, m)[0]
+
+
+def theta_forecasts_many(ys: list[np.ndarray], origins: list[np.ndarray], H: int,
+                         m: int | None = None) -> list[np.ndarray]:
+    """``theta_forecasts`` of many series at once: one pass over time steps, every series' smoothing for
+    every α advanced together as a (series × α) array (the α-grid sums Σ d_t² and the time sums are the
+    same for all series)."""
+    origins = [np.asarray(o, dtype=np.int64) for o in origins]
+    out = [np.empty((len(o), H)) for o in origins]
+    ys = [np.asarray(y, dtype=np.float64) for y in ys]
+    for y, o in zip(ys, origins, strict=True):
+        if len(o) and (o.min() < 1 or o.max() > len(y)):
+            raise ValueError(f"origins must lie in 1 … {len(y)}")
+    keep_series = [k for k, o in enumerate(origins) if len(o)]
+    if not keep_series:
         return out
-    if origins.min() < 1 or origins.max() > len(y):
-        raise ValueError(f"origins must lie in 1 … {len(y)}")
-    last = int(origins.max())
-    factors = season_factors(y, int(origins.min()), m, last + H)
-    z = y[:last] / factors[:last]
-    wanted: dict[int, list[int]] = {}  # history length -> the rows of out it gives
-    for k, o in enumerate(origins):
-        wanted.setdefault(int(o), []).append(k)
+    last = max(int(origins[k].max()) for k in keep_series)
+    factors = {k: season_factors(ys[k], int(origins[k].min()), m, int(origins[k].max()) + H) for k in keep_series}
+    z = np.zeros((len(keep_series), last))  # each series' deseasonalised history, 0 after its last origin
+    wanted: dict[int, list[tuple[int, int, int]]] = {}  # history length -> (row of z, series, row of its out)
+    for row, k in enumerate(keep_series):
+        end = int(origins[k].max())
+        z[row, :end] = ys[k][:end] / factors[k][:end]
+        for j, o in enumerate(origins[k]):
+            wanted.setdefault(int(o), []).append((row, k, j))
     a, keep = ALPHAS, 1.0 - ALPHAS
-    level0 = np.zeros(len(a))  # ℓ_{t-1} with the start 0
-    decay = np.ones(len(a))  # d_t = (1 − α)^t
-    sum_cd, sum_dd, sum_cc = np.zeros(len(a)), np.zeros(len(a)), np.zeros(len(a))
-    sum_t = sum_tt = sum_z = sum_tz = 0.0
+    level0 = np.zeros((len(keep_series), len(a)))  # ℓ_{t-1} with the start 0
+    sum_cd, sum_cc = np.zeros_like(level0), np.zeros_like(level0)
+    decay, sum_dd = np.ones(len(a)), np.zeros(len(a))  # d_t = (1 − α)^t and Σ d_t², the same for every series
+    sum_z, sum_tz = np.zeros(len(keep_series)), np.zeros(len(keep_series))
+    sum_t = sum_tt = 0.0
     h = np.arange(1, H + 1)
     for t in range(last):
-        c = z[t] - level0
+        c = z[:, t, None] - level0
         sum_cd += c * decay
         sum_dd += decay * decay
         sum_cc += c * c
-        level0 = level0 + a * c
+        level0 += a * c
         decay = decay * keep
-        sum_t, sum_tt, sum_z, sum_tz = sum_t + t, sum_tt + t * t, sum_z + z[t], sum_tz + t * z[t]
+        sum_t, sum_tt = sum_t + t, sum_tt + t * t
+        sum_z += z[:, t]
+        sum_tz += t * z[:, t]
         n = t + 1
         if n not in wanted:
             continue
-        start = sum_cd / sum_dd  # the least-squares ℓ_{-1} for each α
-        best = int(np.argmin(sum_cc - sum_cd * start))
-        level = level0[best] + decay[best] * start[best]  # ℓ_{n-1} = its value from 0, plus (1 − α)^n ℓ_{-1}
+        rows = np.array([r for r, _, _ in wanted[n]])
+        start = sum_cd[rows] / sum_dd  # the least-squares ℓ_{-1} for each α
+        best = np.argmin(sum_cc[rows] - sum_cd[rows] * start, axis=1)
+        pick = np.arange(len(rows))
+        level = level0[rows, best] + decay[best] * start[pick, best]  # ℓ_{n-1}: from 0, plus (1 − α)^n ℓ_{-1}
         spread = n * sum_tt - sum_t * sum_t
-        slope = (n * sum_tz - sum_t * sum_z) / spread if spread > 0 else 0.0
+        slope = (n * sum_tz[rows] - sum_t * sum_z[rows]) / spread if spread > 0 else np.zeros(len(rows))
         alpha = a[best]
-        path = level + slope / 2.0 * (h - 1 + 1.0 / alpha - keep[best] ** n / alpha)
-        out[wanted[n]] = path * factors[n : n + H]
+        paths = level[:, None] + slope[:, None] / 2.0 * (h - 1 + 1.0 / alpha[:, None] - decay[best][:, None]
+                                                            / alpha[:, None])
+        for i, (_, k, j) in enumerate(wanted[n]):
+            out[k][j] = paths[i] * factors[k][n : n + H]
     return out

@@ -30,7 +30,7 @@ from rnncast.data.seasons import infer_season
 from rnncast.errors import RnncastError
 from rnncast.forecaster.rollout import theta_period
 from rnncast.forecaster.sampling import quantiles_of
-from rnncast.theta import theta_forecasts
+from rnncast.theta import theta_forecasts_many
 
 if TYPE_CHECKING:
     from rnncast.forecaster.forecaster import Forecaster
@@ -114,11 +114,14 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         places["y"].append(frame.y[targets].ravel())
         m = season if season is not None and season <= o.min() else None
         base.append({name: v.ravel() for name, v in baselines.multi_step(frame.y, o, H, m).items()})
-        if forecaster.theta_share:  # what the network's forecasts are blended with, alone
-            base[-1]["theta"] = theta_forecasts(frame.y, o, H, theta_period(forecaster)).ravel()
         if probabilistic:  # (S, n·H) draws of seasonal naive (naive) with bootstrapped residuals
             bootstrap.append(baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng).reshape(
                 forecaster.num_samples, -1))
+    if forecaster.theta_share:  # what the network's forecasts are blended with, alone
+        thetas = theta_forecasts_many([f.y for f in series], [origins[f.uid] for f in series], H,
+                                      theta_period(forecaster))
+        for part, values in zip(base, thetas, strict=True):
+            part["theta"] = values.ravel()
     actual = np.concatenate(places["y"])  # every target, in the rows' order
     if forecaster.likelihood:  # paths -> quantile columns, and the CRPS of the paths at every target
         drawn = np.concatenate([network[uid] for uid in ids], axis=1)  # (S, N, H)

@@ -97,6 +97,7 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
         combined = combine([rollout(model.engine, net, w.strategy, windows_of(w), w.seq_length, H, n_past, n_q)
                             for net, (_, w, _) in members])
     out, start = {}, 0
+    theta = theta_of(model, frames, origins, H) if model.theta_share and not paths else None
     for frame in frames:
         o = origins[frame.uid]
         part = combined[start : start + len(o)]
@@ -105,8 +106,8 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
             scalings[frame.uid].past.inverse_column(part, n_past - 1)
         season = model.seasons_.get(frame.uid)
         values = values if season is None else season.restore(frame, o, values)
-        if model.theta_share and not paths:
-            values = with_theta(model, frame, o, values)
+        if theta is not None:  # theta_share w: ŷ = (1 − w)·network + w·Theta
+            values = (1.0 - model.theta_share) * values + model.theta_share * theta[frame.uid]
         out[frame.uid] = np.moveaxis(values, -1, 0) if paths else values
     return out
 
@@ -122,11 +123,12 @@ def theta_period(model) -> int:
     return (season_period(model.deseasonalize, model.freq_) if model.deseasonalize else usual_period(model.freq_)) or 1
 
 
-def with_theta(model, frame, origins: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``theta_share`` w: ŷ = (1 − w)·network + w·Theta, Theta from the series' real rows before each
-    origin (the left padding left out)."""
-    from rnncast.theta import theta_forecasts
+def theta_of(model, frames, origins: dict, H: int) -> dict[str, np.ndarray]:
+    """The Theta forecasts ``{uid: (n, H)}`` that ``theta_share`` blends in, from each series' real rows
+    before each origin (the left padding left out), all series of the group in one pass."""
+    from rnncast.theta import theta_forecasts_many
 
-    w, pad = model.theta_share, frame.n_padded
-    theta = theta_forecasts(frame.y[pad:], np.asarray(origins) - pad, values.shape[1], theta_period(model))
-    return (1.0 - w) * values + w * theta
+    histories = [frame.y[frame.n_padded :] for frame in frames]
+    starts = [np.asarray(origins[frame.uid]) - frame.n_padded for frame in frames]
+    values = theta_forecasts_many(histories, starts, H, theta_period(model))
+    return {frame.uid: v for frame, v in zip(frames, values, strict=True)}
