@@ -84,9 +84,7 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     if note:
         lines.append(note)
     if forecaster is not None and forecaster.theta_share:
-        w = forecaster.theta_share
-        lines.append(f"Theta blend (--theta-share {w:g}): each forecast is {100 * (1 - w):.0f}% the network's and"
-                     f" {100 * w:.0f}% the Theta method's (the row theta: Theta alone, on the same targets).")
+        lines.append(_theta_note(evaluation, forecaster.theta_share))
     if evaluation.lookahead_rmse is not None:
         lines.append(
             f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
@@ -123,6 +121,19 @@ def _averaging_note(forecaster) -> str | None:
     who = "the network ends on the mean of its" if len(histories) == 1 else \
         f"{len(kept)} of {len(histories)} networks end on the mean of their"
     return f"Weight averaging (--swa {forecaster.swa:g}): {who} weights at the end of {unit}s {spans}."
+
+
+def _theta_note(evaluation, w: float) -> str:
+    """What ``theta_share`` mixed in, and how Theta alone scores on the same targets (the table's row theta)."""
+    line = (f"Theta blend (--theta-share {w:g}): each forecast is {100 * (1 - w):.0f}% the network's and"
+            f" {100 * w:.0f}% the Theta method's")
+    net, theta = evaluation.table.get(evaluation.model, {}), evaluation.table.get("theta")
+    if not theta:
+        return line + "."
+    scores = [k for k in ("mase", "smape", "rmse") if theta.get(k) is not None and net.get(k) is not None][:2]
+    shown = ", ".join(f"{k.upper()} {theta[k]:.4g}" for k in scores)
+    blend = ", ".join(f"{k.upper()} {net[k]:.4g}" for k in scores)
+    return f"{line}; Theta alone scores {shown} on the same targets (the blend: {blend})."
 
 
 def _interval_note(evaluation, forecaster) -> str | None:
