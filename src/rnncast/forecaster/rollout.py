@@ -9,7 +9,8 @@ For each origin o of a series (rows < o are history, o ≤ T), with input rows A
 
 where B starts as A[o-L : o+H] (its covariate part already holds the known future). ``origin_windows``
 cuts one series' inputs, ``rollout`` forecasts any stack of them: the origins of many series go through
-the network together, ``CHUNK`` windows per call (``Forecaster.forecast_panel``).
+the network together, ``CHUNK`` windows per call (``Forecaster.forecast_panel``). With ``theta_share`` w the
+point forecasts in the data's units become (1 − w)·ŷ + w·Theta (``theta_of``; ``rnncast.theta``).
 """
 
 from __future__ import annotations
