@@ -626,14 +626,14 @@ def main() -> None:
 
 
 def save_forecasts(folder: str, block: Block, origin: int) -> None:
-    """The block's forecasts (one array per method, names as printed), the values they forecast and each
-    series' last training value, as ``<folder>/<dataset>-<freq>-origin<k>.npz`` (origin 0: the test part)."""
+    """The block's forecasts (one array per method, names as printed) and the values they forecast, as
+    ``<folder>/<dataset>-<freq>-origin<k>.npz`` (origin 0: the test part)."""
     import os
 
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{block.dataset}-{block.freq}-origin{origin}.npz")
     arrays = {f"forecast:{name}": values for name, values in SAVED.items()}
-    np.savez(path + ".part.npz", actual=block.test, last=np.array([y[-1] for y in block.train]), **arrays)
+    np.savez(path + ".part.npz", actual=block.test, **arrays)
     os.replace(path + ".part.npz", path)
 
 

@@ -8,8 +8,8 @@ Theta forecasts (``rnncast.theta``) from the same training parts, as ``Forecaste
 
 Prints, per block and share, the mean over the seeds of sMAPE (M1) or MAPE (Tourism) at each origin and
 their mean, for each saved preset variant; then, per frequency, the mean of the two collections' means.
-The period Theta deseasonalises with is the one the preset's Forecaster uses: 1 yearly, 4 quarterly, 12
-monthly. Only origins >= 1 (validation) should be given here when a share is being chosen.
+The period Theta deseasonalises with is the block's (1 yearly, 4 quarterly, 12 monthly), the one the
+preset's Forecaster uses. Only origins >= 1 (validation) should be given here when a share is being chosen.
 """
 
 import argparse
@@ -18,19 +18,9 @@ import sys
 
 import numpy as np
 from _machine import describe
-from competitions import MAIN_METRIC, load_block
+from competitions import MAIN_METRIC, load_block, score
 
-from rnncast import metrics
 from rnncast.theta import theta_forecasts
-
-PERIOD = {"yearly": 1, "quarterly": 4, "monthly": 12}
-
-
-def block_score(dataset: str, actual: np.ndarray, forecasts: np.ndarray) -> float:
-    """The mean over series of the data set's reported metric."""
-    fn = metrics.smape if MAIN_METRIC[dataset] == "smape" else metrics.mape
-    return float(np.nanmean([fn(y, f) if fn(y, f) is not None else np.nan for y, f in zip(actual, forecasts,
-                                                                                             strict=True)]))
 
 
 def main() -> None:
@@ -71,7 +61,7 @@ def score_block(folder: str, dataset: str, freq: str, origins: list[int], shares
         block = load_block(dataset, freq, None, origin)
         if not np.array_equal(block.test, saved["actual"]):
             sys.exit(f"{dataset} {freq} origin {origin}: the saved forecasts are of other series or values")
-        theta = np.stack([theta_forecasts(y, [len(y)], block.H, PERIOD[freq])[0] for y in block.train])
+        theta = np.stack([theta_forecasts(y, [len(y)], block.H, block.m)[0] for y in block.train])
         runs = {}
         for key in saved.files:
             if key.startswith("forecast:") and " seed " in key:
@@ -79,8 +69,9 @@ def score_block(folder: str, dataset: str, freq: str, origins: list[int], shares
                 runs.setdefault(variant, []).append(saved[key])
         for variant, seeds in runs.items():
             for w in shares:
-                score = np.mean([block_score(dataset, block.test, (1 - w) * f + w * theta) for f in seeds])
-                out.setdefault((variant, w), []).append(float(score))
+                main = MAIN_METRIC[dataset]
+                value = np.mean([np.nanmean(score(block, (1 - w) * f + w * theta)[main]) for f in seeds])
+                out.setdefault((variant, w), []).append(float(value))
     return out
 
 

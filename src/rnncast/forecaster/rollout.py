@@ -121,7 +121,7 @@ def theta_period(model) -> int:
     spec = model.members_[0][0]
     if spec.seasonal:
         return spec.season
-    return (season_period(model.deseasonalize, model.freq_) if model.deseasonalize else usual_period(model.freq_)) or 1
+    return season_period(model.deseasonalize, model.freq_) or usual_period(model.freq_) or 1
 
 
 def theta_of(model, frames, origins: dict, H: int) -> dict[str, np.ndarray]:
