@@ -163,23 +163,28 @@ def test_swa_from_the_command_line_is_saved_and_refused_outside_0_1(quarterly_cs
     assert "swa must be a share of the rounds in [0, 1]" in capsys.readouterr().err and not bad.exists()
 
 
-def test_theta_share_from_the_command_line_is_saved_scored_alone_and_refused_outside_0_1(quarterly_csv, tmp_path,
-                                                                                          capsys):
+def test_theta_and_ets_shares_from_the_command_line_are_saved_scored_alone_and_refused_outside_0_1(
+        quarterly_csv, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", str(quarterly_csv), "--horizon", "4", "--seq-length", "8", "--epochs", "2",
-                 "--theta-share", "0.25", "--quiet", "--out", str(out)]) == 0
-    assert json.loads((out / "config.json").read_text())["settings"]["theta_share"] == 0.25
+                 "--theta-share", "0.25", "--ets-share", "0.5", "--quiet", "--out", str(out)]) == 0
+    settings = json.loads((out / "config.json").read_text())["settings"]
+    assert (settings["theta_share"], settings["ets_share"]) == (0.25, 0.5)
     metrics = json.loads((out / "metrics.json").read_text())["test"]
-    note = (f"Theta blend (--theta-share 0.25): each forecast is 75% the network's and 25% the Theta method's;"
-            f" Theta alone scores MASE {metrics['theta']['mase']:.4g}, SMAPE {metrics['theta']['smape']:.4g} on the"
-            f" same targets (the blend: MASE {metrics['lstm']['mase']:.4g}")
+    note = (f"Statistical blend (--theta-share 0.25 --ets-share 0.5): each forecast is 25% the network's and 25%"
+            f" Theta's and 50% ETS's; Theta alone scores MASE {metrics['theta']['mase']:.4g}, SMAPE"
+            f" {metrics['theta']['smape']:.4g}; ETS alone scores MASE {metrics['ets']['mase']:.4g}, SMAPE"
+            f" {metrics['ets']['smape']:.4g} on the same targets (the blend: MASE {metrics['lstm']['mase']:.4g}")
     assert note in capsys.readouterr().out and note.replace("'", "&#x27;") in (out / "report.html").read_text()
-    assert "theta" in pd.read_csv(out / "predictions.csv").columns
-    bad = tmp_path / "bad"
-    with pytest.raises(SystemExit) as exit_info:
-        app(["train", str(quarterly_csv), "--horizon", "4", "--theta-share", "2", "--quiet", "--out", str(bad)])
-    assert exit_info.value.code == 2
-    assert "theta_share must be a share in [0, 1]" in capsys.readouterr().err and not bad.exists()
+    assert {"theta", "ets"} <= set(pd.read_csv(out / "predictions.csv").columns)
+    for flags, message in ((["--theta-share", "2"], "theta_share must be a share in [0, 1]"),
+                           (["--theta-share", "0.5", "--ets-share", "0.75"],
+                            "theta_share + ets_share must be at most 1")):
+        bad = tmp_path / "bad"
+        with pytest.raises(SystemExit) as exit_info:
+            app(["train", str(quarterly_csv), "--horizon", "4", *flags, "--quiet", "--out", str(bad)])
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err and not bad.exists()
 
 
 def test_preset_monthly_with_one_member_on_the_command_line_averages_its_weights(tmp_path):

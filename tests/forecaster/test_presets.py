@@ -46,10 +46,11 @@ def test_one_monthly_network_alone_averages_its_weights_and_an_ensemble_does_not
     assert preset_params("yearly", 6, ensemble=1)["swa"] == 0.0
 
 
-def test_presets_blend_theta_by_frequency_for_one_network_and_the_ensemble():
-    shares = {name: preset_params(name, 6)["theta_share"] for name in ("yearly", "quarterly", "monthly", "other")}
-    assert shares == {"yearly": 0.5, "quarterly": 0.25, "monthly": 0.25, "other": 0.0}
-    assert preset_params("monthly", 18, ensemble=1)["theta_share"] == 0.25
+def test_presets_blend_theta_and_ets_by_frequency_for_one_network_and_the_ensemble():
+    shares = {name: (preset_params(name, 6)["theta_share"], preset_params(name, 6)["ets_share"])
+              for name in ("yearly", "quarterly", "monthly", "other")}
+    assert shares == {"yearly": (0.5, 0.0), "quarterly": (0.25, 0.25), "monthly": (0.0, 0.5), "other": (0.0, 0.0)}
+    assert preset_params("monthly", 18, ensemble=1)["ets_share"] == 0.5
     assert rnncast.Forecaster.from_preset("yearly", 6, theta_share=0.0).theta_share == 0.0  # a given share wins
 
 

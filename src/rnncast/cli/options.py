@@ -21,9 +21,9 @@ from rnncast.training.progress import add_options as add_progress_options
 # --calendar are data options, --device and --precision scale options (cli.scale), the rest runtime.
 MODEL_OPTIONS = ("model", "nonlinearity", "engine", "seq_length", "horizon", "strategy", "quantiles", "conformal",
                  "hidden_size", "num_layers", "series_embedding", "dropout", "scaler", "normalize", "season_length",
-                 "shrink", "theta_share", "deseasonalize", "ensemble", "member_epochs", "loss", "lr", "iterations",
-                 "epochs", "batch_size", "swa", "clip", "history", "val_size", "patience", "val_metric", "min_delta",
-                 "refit_best", "restore_best", "seed", "likelihood", "num_samples")
+                 "shrink", "theta_share", "ets_share", "deseasonalize", "ensemble", "member_epochs", "loss", "lr",
+                 "iterations", "epochs", "batch_size", "swa", "clip", "history", "val_size", "patience", "val_metric",
+                 "min_delta", "refit_best", "restore_best", "seed", "likelihood", "num_samples")
 
 # The lecture's experiment (rnncast demo): what its script does, not rnncast's defaults (Forecaster arguments).
 LECTURE = {
@@ -32,7 +32,7 @@ LECTURE = {
     "epochs": None, "batch_size": None, "clip": None, "val_size": 0.0, "patience": None, "refit_best": False,
     "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False, "history": None,
     "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None, "season_length": None,
-    "shrink": 1.0, "restore_best": True, "swa": 0.0, "theta_share": 0.0,
+    "shrink": 1.0, "restore_best": True, "swa": 0.0, "theta_share": 0.0, "ets_share": 0.0,
 }
 
 

@@ -28,9 +28,8 @@ from rnncast.data.input_rows import pad_left
 from rnncast.data.panel import Panel
 from rnncast.data.seasons import infer_season
 from rnncast.errors import RnncastError
-from rnncast.forecaster.rollout import theta_period
+from rnncast.forecaster.rollout import blend_shares, statistical_of
 from rnncast.forecaster.sampling import quantiles_of
-from rnncast.theta import theta_forecasts_many
 
 if TYPE_CHECKING:
     from rnncast.forecaster.forecaster import Forecaster
@@ -117,11 +116,10 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         if probabilistic:  # (S, n·H) draws of seasonal naive (naive) with bootstrapped residuals
             bootstrap.append(baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng).reshape(
                 forecaster.num_samples, -1))
-    if forecaster.theta_share:  # what the network's forecasts are blended with, alone
-        thetas = theta_forecasts_many([f.y for f in series], [origins[f.uid] for f in series], H,
-                                      theta_period(forecaster))
-        for part, values in zip(base, thetas, strict=True):
-            part["theta"] = values.ravel()
+    blended = statistical_of(forecaster, series, origins, H, blend_shares(forecaster))
+    for name, values in blended.items():  # what the network's forecasts are blended with, alone
+        for part, frame in zip(base, series, strict=True):
+            part[name] = values[frame.uid].ravel()
     actual = np.concatenate(places["y"])  # every target, in the rows' order
     if forecaster.likelihood:  # paths -> quantile columns, and the CRPS of the paths at every target
         drawn = np.concatenate([network[uid] for uid in ids], axis=1)  # (S, N, H)

@@ -239,7 +239,8 @@ def _fit(f, panel):
     state.time_col, state.id_col, state.known_columns = first.time_col, panel.id_col, list(first.known_columns)
     state.ignored_columns = dict(first.ignored)
     state.histories = [result for _, result, _ in trained]
-    state.tails = {s.uid: forecast_tail(s, len(s) if f.theta_share else L) for s in usable}  # Theta: all history
+    whole = f.theta_share or f.ets_share  # Theta and ETS read each series' whole history
+    state.tails = {s.uid: forecast_tail(s, len(s) if whole else L) for s in usable}
     state.conformal = calibration
     state.interval_scales = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
     state.n_features_in, state.n_series = rows[0].shape[1], len(usable)

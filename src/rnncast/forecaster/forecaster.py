@@ -127,11 +127,15 @@ class Forecaster:
         if not isinstance(self.deseasonalize, bool) and (not isinstance(self.deseasonalize, int)
                                                          or self.deseasonalize < 0):
             raise RnncastError(f"deseasonalize must be True, False or a period, got {self.deseasonalize!r}")
-        w = self.theta_share
-        if isinstance(w, bool) or not isinstance(w, int | float) or not 0.0 <= w <= 1.0:
-            raise RnncastError(f"theta_share must be a share in [0, 1] (0: the network alone), got {w!r}")
-        if w and (quantiles or likelihood):
-            raise RnncastError("theta_share blends point forecasts: it does not go with quantiles or a likelihood")
+        for name in ("theta_share", "ets_share"):
+            w = getattr(self, name)
+            if isinstance(w, bool) or not isinstance(w, int | float) or not 0.0 <= w <= 1.0:
+                raise RnncastError(f"{name} must be a share in [0, 1] (0: the network alone), got {w!r}")
+            if w and (quantiles or likelihood):
+                raise RnncastError(f"{name} blends point forecasts: it does not go with quantiles or a likelihood")
+        if self.theta_share + self.ets_share > 1.0:
+            raise RnncastError(f"theta_share + ets_share must be at most 1 (the rest is the network's), got"
+                               f" {self.theta_share:g} + {self.ets_share:g}")
         if self.conformal:
             from rnncast.forecaster.intervals import check_levels
 

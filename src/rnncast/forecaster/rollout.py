@@ -9,8 +9,9 @@ For each origin o of a series (rows < o are history, o ≤ T), with input rows A
 
 where B starts as A[o-L : o+H] (its covariate part already holds the known future). ``origin_windows``
 cuts one series' inputs, ``rollout`` forecasts any stack of them: the origins of many series go through
-the network together, ``CHUNK`` windows per call (``Forecaster.forecast_panel``). With ``theta_share`` w the
-point forecasts in the data's units become (1 − w)·ŷ + w·Theta (``theta_of``; ``rnncast.theta``).
+the network together, ``CHUNK`` windows per call (``Forecaster.forecast_panel``). With ``theta_share`` w_θ and
+``ets_share`` w_e the point forecasts in the data's units become (1 − w_θ − w_e)·ŷ + w_θ·Theta + w_e·ETS
+(``statistical_of``; ``rnncast.theta``, ``rnncast.ets``).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
         combined = combine([rollout(model.engine, net, w.strategy, windows_of(w), w.seq_length, H, n_past, n_q)
                             for net, (_, w, _) in members])
     out, start = {}, 0
-    theta = theta_of(model, frames, origins, H) if model.theta_share and not paths else None
+    shares = blend_shares(model) if not paths else {}
+    others = statistical_of(model, frames, origins, H, shares)
     for frame in frames:
         o = origins[frame.uid]
         part = combined[start : start + len(o)]
@@ -107,15 +109,16 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
             scalings[frame.uid].past.inverse_column(part, n_past - 1)
         season = model.seasons_.get(frame.uid)
         values = values if season is None else season.restore(frame, o, values)
-        if theta is not None:  # theta_share w: ŷ = (1 − w)·network + w·Theta
-            values = (1.0 - model.theta_share) * values + model.theta_share * theta[frame.uid]
+        if shares:  # ŷ = (1 − Σ w)·network + Σ w·method
+            values = (1.0 - sum(shares.values())) * values + sum(w * others[name][frame.uid]
+                                                                 for name, w in shares.items())
         out[frame.uid] = np.moveaxis(values, -1, 0) if paths else values
     return out
 
 
-def theta_period(model) -> int:
-    """The period m a fitted Forecaster's Theta forecasts deseasonalise with: the seasonal anchor's, else
-    ``deseasonalize``'s, else the frequency's usual one (1: none)."""
+def blend_period(model) -> int:
+    """The period m a fitted Forecaster's Theta and ETS forecasts deseasonalise with: the seasonal anchor's,
+    else ``deseasonalize``'s, else the frequency's usual one (1: none)."""
     from rnncast.data.seasons import season_period, usual_period
 
     spec = model.members_[0][0]
@@ -124,12 +127,22 @@ def theta_period(model) -> int:
     return season_period(model.deseasonalize, model.freq_) or usual_period(model.freq_) or 1
 
 
-def theta_of(model, frames, origins: dict, H: int) -> dict[str, np.ndarray]:
-    """The Theta forecasts ``{uid: (n, H)}`` that ``theta_share`` blends in, from each series' real rows
-    before each origin (the left padding left out), all series of the group in one pass."""
+def blend_shares(model) -> dict[str, float]:
+    """``{method: share}`` of the statistical methods a Forecaster blends into its point forecasts (none: {})."""
+    return {name: w for name, w in (("theta", model.theta_share), ("ets", model.ets_share)) if w}
+
+
+def statistical_of(model, frames, origins: dict, H: int, names) -> dict[str, dict[str, np.ndarray]]:
+    """The forecasts ``{method: {uid: (n, H)}}`` of the methods ``names`` ("theta", "ets") that are blended in,
+    from each series' real rows before each origin (the left padding left out), all series in one pass."""
+    from rnncast.ets import ets_forecasts_many
     from rnncast.theta import theta_forecasts_many
 
     histories = [frame.y[frame.n_padded :] for frame in frames]
     starts = [np.asarray(origins[frame.uid]) - frame.n_padded for frame in frames]
-    values = theta_forecasts_many(histories, starts, H, theta_period(model))
-    return {frame.uid: v for frame, v in zip(frames, values, strict=True)}
+    out = {}
+    for name in names:
+        method = {"theta": theta_forecasts_many, "ets": ets_forecasts_many}[name]
+        values = method(histories, starts, H, blend_period(model))
+        out[name] = {frame.uid: v for frame, v in zip(frames, values, strict=True)}
+    return out

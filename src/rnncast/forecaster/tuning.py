@@ -25,6 +25,8 @@ What is searched (``SPACE``; only what applies to the settings given):
     normalize    last, season, auto (the anchor; when the period is known, direct strategy)
     swa          0, 0.5 (one network alone: the mean of its last half of epochs' weights)
     theta_share  0, 0.25, 0.5 (the Theta method's share of the point forecast; not with quantiles or a likelihood)
+    ets_share    0, 0.25, 0.5 (exponential smoothing's share, likewise; with theta_share 0.5 it may leave the
+                 network no share: the search may find that the statistical methods alone do best)
 
 Reproducible: the sampler's seed and the forecaster's seed fix every trial (on the CPU); a time budget may
 end the study after fewer trials.
@@ -45,7 +47,7 @@ from rnncast.data.seasons import infer_season, usual_period
 from rnncast.errors import RnncastError
 
 METRICS = ("smape", "mape", "mase", "mae", "rmse")
-SPACE = ("seq_length", "hidden_size", "lr", "epochs", "loss", "shrink", "normalize", "swa", "theta_share")
+SPACE = ("seq_length", "hidden_size", "lr", "epochs", "loss", "shrink", "normalize", "swa", "theta_share", "ets_share")
 BASELINES = ("naive", "seasonal_naive")
 
 
@@ -154,6 +156,7 @@ def search_space(trial, given: dict, horizon: int, period: int | None) -> dict:
         out["swa"] = trial.suggest_categorical("swa", [0.0, 0.5])
     if given["quantiles"] is None and given["likelihood"] is None:
         out["theta_share"] = trial.suggest_categorical("theta_share", [0.0, 0.25, 0.5])
+        out["ets_share"] = trial.suggest_categorical("ets_share", [0.0, 0.25, 0.5])
     return out
 
 

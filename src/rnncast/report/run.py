@@ -83,8 +83,8 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     note = None if forecaster is None else _averaging_note(forecaster)
     if note:
         lines.append(note)
-    if forecaster is not None and forecaster.theta_share:
-        lines.append(_theta_note(evaluation, forecaster.theta_share))
+    if forecaster is not None and (forecaster.theta_share or forecaster.ets_share):
+        lines.append(_blend_note(evaluation, forecaster.theta_share, forecaster.ets_share))
     if evaluation.lookahead_rmse is not None:
         lines.append(
             f"For teaching: scaled the lecture's way (the test period rescaled with its own min/max, which"
@@ -123,17 +123,25 @@ def _averaging_note(forecaster) -> str | None:
     return f"Weight averaging (--swa {forecaster.swa:g}): {who} weights at the end of {unit}s {spans}."
 
 
-def _theta_note(evaluation, w: float) -> str:
-    """What ``theta_share`` mixed in, and how Theta alone scores on the same targets (the table's row theta)."""
-    line = (f"Theta blend (--theta-share {w:g}): each forecast is {100 * (1 - w):.0f}% the network's and"
-            f" {100 * w:.0f}% the Theta method's")
-    net, theta = evaluation.table.get(evaluation.model, {}), evaluation.table.get("theta")
-    if not theta:
+def _blend_note(evaluation, theta: float, ets: float) -> str:
+    """What ``theta_share`` and ``ets_share`` mixed in, and how each method alone scores on the same targets
+    (the table's rows theta and ets)."""
+    parts = [(name, flag, w) for name, flag, w in (("Theta", "theta", theta), ("ETS", "ets", ets)) if w]
+    given = " ".join(f"--{flag}-share {w:g}" for _, flag, w in parts)
+    mix = " and ".join(f"{100 * w:.0f}% {name}'s" for name, _, w in parts)
+    line = f"Statistical blend ({given}): each forecast is {100 * (1 - theta - ets):.0f}% the network's and {mix}"
+    net = evaluation.table.get(evaluation.model, {})
+    alone = []
+    for name, flag, _ in parts:
+        row = evaluation.table.get(flag)
+        scores = [k for k in ("mase", "smape", "rmse") if row and row.get(k) is not None and net.get(k) is not None]
+        if scores:
+            alone.append(f"{name} alone scores " + ", ".join(f"{k.upper()} {row[k]:.4g}" for k in scores[:2]))
+    if not alone:
         return line + "."
-    scores = [k for k in ("mase", "smape", "rmse") if theta.get(k) is not None and net.get(k) is not None][:2]
-    shown = ", ".join(f"{k.upper()} {theta[k]:.4g}" for k in scores)
-    blend = ", ".join(f"{k.upper()} {net[k]:.4g}" for k in scores)
-    return f"{line}; Theta alone scores {shown} on the same targets (the blend: {blend})."
+    keys = [k for k in ("mase", "smape", "rmse") if net.get(k) is not None][:2]
+    blend = ", ".join(f"{k.upper()} {net[k]:.4g}" for k in keys)
+    return f"{line}; {'; '.join(alone)} on the same targets (the blend: {blend})."
 
 
 def _interval_note(evaluation, forecaster) -> str | None:
