@@ -41,6 +41,9 @@ S = 200
 
 
 def preset(block, **changes):
+    """The preset's one network without the statistical blends (quantile outputs refuse them; the runs in
+    BENCHMARKS.md predate them), ``changes`` applied."""
+    changes = {"theta_share": 0.0, "ets_share": 0.0, **changes}
     f = rnncast.Forecaster.from_preset(block.freq, block.H, ensemble=1, **changes)
     if f.normalize in ("season", "auto"):
         f.season_length = block.m

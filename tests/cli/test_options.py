@@ -42,6 +42,14 @@ def test_preset_members_train_its_member_epochs_unless_the_epochs_are_given(quar
     assert json.loads((out / "metrics.json").read_text())["iterations"] == 1  # rounds the members ran
 
 
+def test_preset_with_quantiles_leaves_its_point_forecast_blends_out(quarterly_csv, tmp_path):
+    out = tmp_path / "run"  # the quarterly preset blends Theta and ETS into point forecasts; intervals are the net's
+    assert main(["train", str(quarterly_csv), "--preset", "quarterly", "--horizon", "4", "--epochs", "2",
+                 "--ensemble", "1", "--quantiles", "0.1,0.9", "--quiet", "--out", str(out)]) == 0
+    settings = json.loads((out / "config.json").read_text())["settings"]
+    assert (settings["theta_share"], settings["ets_share"]) == (0.0, 0.0) and settings["quantiles"] == [0.1, 0.9]
+
+
 def test_season_anchor_and_metric_loss_from_the_command_line(quarterly_csv, tmp_path):
     out = tmp_path / "run"
     code = main(["train", str(quarterly_csv), "--normalize", "season", "--season-length", "2", "--loss", "smape",

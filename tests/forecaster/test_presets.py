@@ -52,6 +52,10 @@ def test_presets_blend_theta_and_ets_by_frequency_for_one_network_and_the_ensemb
     assert shares == {"yearly": (0.5, 0.0), "quarterly": (0.25, 0.25), "monthly": (0.0, 0.5), "other": (0.0, 0.0)}
     assert preset_params("monthly", 18, ensemble=1)["ets_share"] == 0.5
     assert rnncast.Forecaster.from_preset("yearly", 6, theta_share=0.0).theta_share == 0.0  # a given share wins
+    for asked in ({"quantiles": (0.1, 0.9)}, {"likelihood": "gaussian"}):  # their spread is the network's own
+        f = rnncast.Forecaster.from_preset("quarterly", 8, **asked)
+        assert (f.theta_share, f.ets_share) == (0.0, 0.0)
+        f.specs()  # accepted: no blend to refuse
 
 
 def test_unknown_preset_or_bad_horizon_is_refused():

@@ -133,8 +133,9 @@ def apply_preset(args, parser: argparse.ArgumentParser, argv: list[str]) -> None
         from rnncast.forecaster.presets import preset_params
 
         ensemble = args.ensemble if "ensemble" in given else None
+        probabilistic = any(name in given and getattr(args, name, None) for name in ("quantiles", "likelihood"))
         for name, value in preset_params(args.preset, args.horizon, own_epochs="epochs" in given,
-                                         ensemble=ensemble).items():
+                                         ensemble=ensemble, probabilistic=probabilistic).items():
             if name not in given:
                 setattr(args, name, value)
 

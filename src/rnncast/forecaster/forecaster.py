@@ -72,8 +72,9 @@ class Forecaster:
         ``rnncast.forecaster.presets``) for ``horizon`` steps; ``overrides`` replace any of them."""
         from rnncast.forecaster.presets import preset_params
 
+        probabilistic = bool(overrides.get("quantiles") or overrides.get("likelihood"))
         return cls(**{**preset_params(preset, horizon, own_epochs="epochs" in overrides,
-                                      ensemble=overrides.get("ensemble")), **overrides})
+                                      ensemble=overrides.get("ensemble"), probabilistic=probabilistic), **overrides})
 
     @classmethod
     def from_config(cls, path: str | Path, **overrides) -> Forecaster:

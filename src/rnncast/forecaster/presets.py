@@ -106,11 +106,15 @@ PRESETS = {
 }
 
 
-def preset_params(name: str, horizon: int, own_epochs: bool = False, ensemble: int | None = None) -> dict:
+def preset_params(name: str, horizon: int, own_epochs: bool = False, ensemble: int | None = None,
+                  probabilistic: bool = False) -> dict:
     """Forecaster keyword arguments of preset ``name`` for forecasting ``horizon`` steps; ``own_epochs``: the
     caller sets the epochs itself, and the ensemble's members train as many (no ``member_epochs``);
     ``ensemble``: the caller's member count (None: the preset's), as one network alone averages its weights
-    where the preset says so (``single_swa``)."""
+    where the preset says so (``single_swa``); ``probabilistic``: the caller asks for quantiles or a
+    likelihood, which train on their own loss (pinball, NLL) and whose spread is the network's own: the
+    metric losses, the shrunk correction and the point-forecast blends are left out (MSE on the held-out
+    values, as ``benchmarks/probabilistic.py`` runs them)."""
     if name not in PRESETS:
         raise RnncastError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
@@ -137,4 +141,8 @@ def preset_params(name: str, horizon: int, own_epochs: bool = False, ensemble: i
     params["swa"] = p.get("single_swa", 0.0) if (ensemble or COMMON["ensemble"]) == 1 else 0.0
     params["theta_share"] = p.get("theta_share", 0.0)
     params["ets_share"] = p.get("ets_share", 0.0)
+    if probabilistic:
+        params.update(loss="mse", shrink=1.0, theta_share=0.0, ets_share=0.0)
+        if "val_metric" in params:
+            params["val_metric"] = "loss"
     return params
