@@ -34,9 +34,11 @@ from competitions import FREQS, LABELS, as_matrix, load_block
 import rnncast
 from rnncast import metrics
 from rnncast.baselines import bootstrap_paths
+from rnncast.forecaster.rollout import levels_of
+from rnncast.forecaster.sampling import QUANTILES, quantiles_of
 from rnncast.specs import LIKELIHOODS
 
-LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
+LEVELS = QUANTILES  # (0.025, 0.1, 0.5, 0.9, 0.975)
 S = 200
 
 
@@ -79,7 +81,8 @@ def quantiles_of_method(block, name: str) -> tuple[dict, np.ndarray | None]:
         f = likelihood_model(block, name).fit(frame)
         paths = f.predict(paths=True)
         drawn = np.stack([as_matrix(paths[paths["sample"] == s], f.model, block)[0] for s in range(S)])
-        return dict(zip(LEVELS, np.quantile(drawn, LEVELS, axis=0), strict=True)), drawn
+        # the paths' quantiles at LEVELS (= QUANTILES), or at the levels recalibration measured (--set recalibrate=true)
+        return dict(zip(LEVELS, np.moveaxis(quantiles_of(drawn, levels_of(f)), -1, 0), strict=True)), drawn
     if name == "quantile":
         f = preset(block, quantiles=(0.025, 0.1, 0.9, 0.975), loss="mse", shrink=1.0, val_metric="loss",
                    val_size=0.0, refit_best=False, patience=None).fit(frame)

@@ -23,7 +23,7 @@ MODEL_OPTIONS = ("model", "nonlinearity", "engine", "seq_length", "horizon", "st
                  "hidden_size", "num_layers", "series_embedding", "dropout", "scaler", "normalize", "season_length",
                  "shrink", "theta_share", "ets_share", "deseasonalize", "ensemble", "member_epochs", "loss", "lr",
                  "iterations", "epochs", "batch_size", "swa", "clip", "history", "val_size", "patience", "val_metric",
-                 "min_delta", "refit_best", "restore_best", "seed", "likelihood", "num_samples")
+                 "min_delta", "refit_best", "restore_best", "seed", "likelihood", "num_samples", "recalibrate")
 
 # The lecture's experiment (rnncast demo): what its script does, not rnncast's defaults (Forecaster arguments).
 LECTURE = {
@@ -33,6 +33,7 @@ LECTURE = {
     "min_delta": 0.0, "val_metric": "loss", "loss": "mse", "ensemble": 1, "deseasonalize": False, "history": None,
     "series_embedding": 0, "pad": False, "quantiles": None, "conformal": None, "season_length": None,
     "shrink": 1.0, "restore_best": True, "swa": 0.0, "theta_share": 0.0, "ets_share": 0.0,
+    "recalibrate": False,
 }
 
 

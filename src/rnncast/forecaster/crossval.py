@@ -28,7 +28,7 @@ from rnncast.data.input_rows import pad_left
 from rnncast.data.panel import Panel
 from rnncast.data.seasons import infer_season
 from rnncast.errors import RnncastError
-from rnncast.forecaster.rollout import blend_shares, statistical_of
+from rnncast.forecaster.rollout import blend_shares, levels_of, statistical_of
 from rnncast.forecaster.sampling import quantiles_of
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
     actual = np.concatenate(places["y"])  # every target, in the rows' order
     if forecaster.likelihood:  # paths -> quantile columns, and the CRPS of the paths at every target
         drawn = np.concatenate([network[uid] for uid in ids], axis=1)  # (S, N, H)
-        point = forecaster.forecast_columns(quantiles_of(drawn))
+        point = forecaster.forecast_columns(quantiles_of(drawn, levels_of(forecaster)))
         point[f"{forecaster.model}-crps"] = metrics.crps_samples(drawn, actual.reshape(-1, H))
     else:
         point = forecaster.forecast_columns(np.concatenate([network[uid] for uid in ids]))  # (N, H) each, at once

@@ -210,6 +210,11 @@ def _fit(f, panel):
         from rnncast.forecaster.intervals import calibrate
 
         calibration = calibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps), f.conformal)
+    recalibrated = None
+    if f.recalibrate:  # a likelihood model's quantile levels, measured on each series' last H values
+        from rnncast.forecaster.recalibration import recalibrate
+
+        recalibrated = recalibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps))
     period = season_period(f.deseasonalize, panel.freq)
     state = FittedState(freq=panel.freq, skipped=skipped,
                         seasons={s.uid: fit_season(s, period, panel.freq) if period else None for s in usable},
@@ -242,6 +247,7 @@ def _fit(f, panel):
     whole = f.theta_share or f.ets_share  # Theta and ETS read each series' whole history
     state.tails = {s.uid: forecast_tail(s, len(s) if whole else L) for s in usable}
     state.conformal = calibration
+    state.recalibrated = recalibrated
     state.interval_scales = {s.uid: metrics.naive_scale(s.y) or 1.0 for s in usable}
     state.n_features_in, state.n_series = rows[0].shape[1], len(usable)
     return state

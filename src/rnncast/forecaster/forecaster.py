@@ -137,6 +137,9 @@ class Forecaster:
         if self.theta_share + self.ets_share > 1.0:
             raise RnncastError(f"theta_share + ets_share must be at most 1 (the rest is the network's), got"
                                f" {self.theta_share:g} + {self.ets_share:g}")
+        if self.recalibrate and not likelihood:
+            raise RnncastError("recalibrate reads a likelihood model's sample paths at measured levels: give a"
+                               " likelihood (--likelihood gaussian|studentt|negbin|lognormal)")
         if self.conformal:
             from rnncast.forecaster.intervals import check_levels
 

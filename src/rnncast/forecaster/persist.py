@@ -62,6 +62,7 @@ def config_of(f) -> dict:
                          **({"seasonal_anchor": f.seasonal_anchors_[uid]} if f.seasonal_anchors_ else {})}
                    for uid, tail in f.tails_.items()},
         "conformal": f.conformal_,
+        "recalibrated": f.recalibrated_,
         "fit": {"refit_best": f.refit_best},
     }
 
@@ -148,6 +149,7 @@ def restore(Forecaster, path: str | Path, engine: str | None = None):
         nets=nets, members=members, scalings=scalings, columns=columns, target=target,
         time_col=data.get("time_col"), id_col=data.get("id_col"), known_columns=known,
         ignored_columns=dict(data.get("ignored") or {}), histories=[], tails=tails, conformal=calibration,
+        recalibrated=config.get("recalibrated"),
         interval_scales=interval_scales, n_features_in=n_inputs, n_series=len(scalings))
     return f
 

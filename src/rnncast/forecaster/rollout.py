@@ -94,7 +94,7 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
             drawn = np.concatenate([scalings[s.uid].past.inverse_column(part, n_past - 1) for s, part in
                                     zip(frames, np.split(drawn, np.cumsum([len(origins[s.uid]) for s in frames])[:-1],
                                                          axis=1), strict=True)], axis=1)
-        combined = np.moveaxis(drawn, 0, -1) if paths else quantiles_of(drawn)  # (n, H, S or Q)
+        combined = np.moveaxis(drawn, 0, -1) if paths else quantiles_of(drawn, levels_of(model))  # (n, H, S|Q)
     else:
         combined = combine([rollout(model.engine, net, w.strategy, windows_of(w), w.seq_length, H, n_past, n_q)
                             for net, (_, w, _) in members])
@@ -114,6 +114,12 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
                                                                  for name, w in shares.items())
         out[frame.uid] = np.moveaxis(values, -1, 0) if paths else values
     return out
+
+
+def levels_of(model) -> list | None:
+    """The recalibrated quantile levels ``[h][q]`` of a likelihood model (``recalibrate``), or None."""
+    recalibrated = getattr(model, "recalibrated_", None)
+    return None if not recalibrated else recalibrated["adjusted"]
 
 
 def blend_period(model) -> int:

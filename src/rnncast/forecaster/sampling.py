@@ -13,7 +13,8 @@ distribution (``training.likelihoods``):
 Each of the ``num_samples`` paths carries its own state (the context runs once per origin, then its
 state is repeated per path), so S paths × H steps cost H one-step calls on S·n rows. Draws come from
 torch's generator seeded with ``seed`` (forked, so the caller's stream is untouched): the same seed,
-the same paths. Quantiles of the paths are the forecast (``QUANTILES``; the median is the point forecast).
+the same paths. Quantiles of the paths are the forecast (``QUANTILES``; the median is the point forecast),
+read at recalibrated levels where ``recalibrate`` measured them (``forecaster.recalibration``).
 """
 
 from __future__ import annotations
@@ -63,9 +64,13 @@ def sample_paths(net, kind: str, windows: np.ndarray, L: int, H: int, n_past: in
     return out
 
 
-def quantiles_of(paths: np.ndarray) -> np.ndarray:
-    """``(n, H, Q)``: each origin and step's ``QUANTILES`` over the paths ``(S, n, H)``."""
-    return np.moveaxis(np.quantile(paths, QUANTILES, axis=0), 0, -1)
+def quantiles_of(paths: np.ndarray, levels: list | None = None) -> np.ndarray:
+    """``(n, H, Q)``: each origin and step's ``QUANTILES`` over the paths ``(S, n, H)``; ``levels`` ``[h][q]``
+    (``recalibration``): at step h the paths' ``levels[h][q]``-quantile stands for ``QUANTILES[q]``."""
+    if levels is None:
+        return np.moveaxis(np.quantile(paths, QUANTILES, axis=0), 0, -1)
+    steps = [np.quantile(paths[:, :, h], levels[h], axis=0) for h in range(paths.shape[2])]  # each (Q, n)
+    return np.moveaxis(np.stack(steps, axis=-1), 0, -1)  # (Q, n, H) -> (n, H, Q)
 
 
 def quantile_columns(model: str, values: np.ndarray) -> dict[str, np.ndarray]:

@@ -149,6 +149,10 @@ SETTINGS: tuple[Setting, ...] = (
             " log-likelihood with each series scaled by its mean absolute value (lognormal: log y less its mean"
             " log), and forecasts by sampling paths step by step, each sample fed back (the DeepAR form;"
             " torch). Its own scaling and stepping: scaler, normalize and strategy do not apply", LIKELIHOODS),
+    Setting("recalibrate", False, "model", "a likelihood model's quantiles read at levels measured on each"
+            " series' last H training values (a copy fitted without them samples them: where the paths put"
+            " those values, per step), so its intervals cover what they say (the median is read so too)",
+            form="switch"),
     Setting("num_samples", 100, "model", "sample paths per forecast of a likelihood model (its quantiles and"
             " intervals are theirs)", type=_I),
     Setting("progress", False, "runtime", "show a progress bar with the current loss (the command: unless"

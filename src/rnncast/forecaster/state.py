@@ -35,6 +35,7 @@ class FittedState:
     histories: list = field(default_factory=list)  # each member's TrainResult (None for a loaded run)
     tails: dict[str, SeriesFrame] = field(default_factory=dict)  # series id -> its last rows, to forecast from
     conformal: dict | None = None  # the conformal calibration, or None
+    recalibrated: dict | None = None  # a likelihood model's recalibrated quantile levels (recalibration)
     interval_scales: dict[str, float] = field(default_factory=dict)  # series id -> naive scale of its intervals
     n_features_in: int = 0  # input columns the nets read per step
     n_series: int = 0

@@ -155,6 +155,9 @@ def _interval_note(evaluation, forecaster) -> str | None:
                      f" (nominal {100 * extra['nominal_coverage']:.0f}%)")
     sampled = forecaster is not None and forecaster.likelihood
     kind = f"interval of the {forecaster.likelihood} sample paths" if sampled else "conformal interval"
+    recalibrated = getattr(forecaster, "recalibrated_", None) if sampled else None
+    if recalibrated:
+        kind += f" (recalibrated on {recalibrated['n_values']} held-out values per step)"
     # the baseline distribution (seasonal naive or naive with bootstrapped residuals), scored the same way
     base_name, base = next(((name, row) for name, row in evaluation.table.items()
                             if name != evaluation.model and row.get("crps") is not None), (None, {}))
