@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncast.theta import season_factors
+from rnncast.theta import many_inputs, season_factors
 
 _STEPS = np.round(np.arange(0.05, 1.0, 0.1), 2)  # α: 0.05 … 0.95
 _GAMMAS = [0.0, 0.01, 0.05, 0.1, 0.2]
@@ -53,13 +53,7 @@ def ets_forecasts_many(ys: list[np.ndarray], origins: list[np.ndarray], H: int,
                        m: int | None = None) -> list[np.ndarray]:
     """``ets_forecasts`` of many series at once: one pass over time steps, each series under every grid
     point advanced together as a (series × grid) array."""
-    origins = [np.asarray(o, dtype=np.int64) for o in origins]
-    out = [np.empty((len(o), H)) for o in origins]
-    ys = [np.asarray(y, dtype=np.float64) for y in ys]
-    for y, o in zip(ys, origins, strict=True):
-        if len(o) and (o.min() < 1 or o.max() > len(y)):
-            raise ValueError(f"origins must lie in 1 … {len(y)}")
-    keep_series = [k for k, o in enumerate(origins) if len(o)]
+    ys, origins, out, keep_series = many_inputs(ys, origins, H)
     for first in range(0, len(keep_series), CHUNK):
         _one_pass(ys, origins, keep_series[first : first + CHUNK], H, m, out)
     return out

@@ -39,6 +39,17 @@ def season_factors(y: np.ndarray, first_origin: int, m: int | None, length: int)
     return seasonal_indices(history, m)[np.arange(length) % m]
 
 
+def many_inputs(ys, origins, H: int) -> tuple[list, list, list, list[int]]:
+    """The series as float arrays, the origins as int arrays (each in 1 … len(y), else ValueError), an empty
+    ``(n_origins, H)`` output per series, and the indices of the series with an origin."""
+    origins = [np.asarray(o, dtype=np.int64) for o in origins]
+    ys = [np.asarray(y, dtype=np.float64) for y in ys]
+    for y, o in zip(ys, origins, strict=True):
+        if len(o) and (o.min() < 1 or o.max() > len(y)):
+            raise ValueError(f"origins must lie in 1 … {len(y)}")
+    return ys, origins, [np.empty((len(o), H)) for o in origins], [k for k, o in enumerate(origins) if len(o)]
+
+
 def theta_forecasts(y: np.ndarray, origins: np.ndarray, H: int, m: int | None = None) -> np.ndarray:
     """Theta forecasts ``(n_origins, H)`` of the series ``y`` ``(T,)`` from each origin o (history y[:o],
     1 ≤ o ≤ T), by the equations of the module docstring."""
@@ -50,13 +61,7 @@ def theta_forecasts_many(ys: list[np.ndarray], origins: list[np.ndarray], H: int
     """``theta_forecasts`` of many series at once: one pass over time steps, every series' smoothing for
     every α advanced together as a (series × α) array (the α-grid sums Σ d_t² and the time sums are the
     same for all series)."""
-    origins = [np.asarray(o, dtype=np.int64) for o in origins]
-    out = [np.empty((len(o), H)) for o in origins]
-    ys = [np.asarray(y, dtype=np.float64) for y in ys]
-    for y, o in zip(ys, origins, strict=True):
-        if len(o) and (o.min() < 1 or o.max() > len(y)):
-            raise ValueError(f"origins must lie in 1 … {len(y)}")
-    keep_series = [k for k, o in enumerate(origins) if len(o)]
+    ys, origins, out, keep_series = many_inputs(ys, origins, H)
     if not keep_series:
         return out
     last = max(int(origins[k].max()) for k in keep_series)
