@@ -144,7 +144,13 @@ def main() -> None:
             test = load_block(dataset, freq, args.series, args.validate)
             positive = all(np.all(y > 0) for y in valid.train) and all(np.all(y > 0) for y in test.train)
             candidates = [k for k in args.likelihoods.split(",") if k != "lognormal" or positive]  # logs of > 0
-            crps = {k: scores(valid, *quantiles_of_method(valid, k))["crps"] for k in candidates}
+            crps = {}
+            for k in candidates:
+                try:
+                    crps[k] = scores(valid, *quantiles_of_method(valid, k))["crps"]
+                except rnncast.RnncastError as exc:  # e.g. training diverged: not a candidate this time
+                    print(f"   {k} left out on {LABELS[dataset]} {freq}: {exc}", flush=True)
+                    crps[k] = float("inf")
             chosen = min(crps, key=crps.get)
             print(f"\n== {LABELS[dataset]} {freq}: validation CRPS "
                   + ", ".join(f"{k} {v:.4g}" for k, v in crps.items()) + f" -> {chosen}", flush=True)

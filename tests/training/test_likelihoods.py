@@ -74,3 +74,10 @@ def test_a_head_trained_on_the_nll_recovers_the_generating_distribution(kind, tr
     else:  # mean m, variance m + α m²
         assert d.mean.item() == pytest.approx(truth["mean"], rel=0.05)
         assert d.variance.item() == pytest.approx(truth["mean"] + truth["alpha"] * truth["mean"] ** 2, rel=0.1)
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "studentt", "negbin"])
+def test_a_diverged_output_gives_a_nan_loss_for_the_loop_to_report_not_a_torch_error(kind):
+    raw = torch.full((2, 3, likelihoods.N_PARAMS[kind]), float("nan"))
+    loss = likelihoods.nll(kind, raw, torch.ones(2, 3), torch.ones(2, 1))
+    assert torch.isnan(loss)  # training.loop turns a non-finite loss into "training diverged ... lower --lr"

@@ -33,26 +33,30 @@ FLOOR = 1e-6
 
 def distribution(kind: str, raw, scale):
     """The torch distribution of each value: ``raw`` ``(..., N_PARAMS[kind])`` network outputs, ``scale``
-    (ν) broadcastable to ``raw.shape[:-1]``."""
+    (ν) broadcastable to ``raw.shape[:-1]``. Parameters are not validated: a diverging network's NaN reaches
+    the loss (``nll``), where the training loop reports it in one line (not torch's ValueError)."""
     import torch
     from torch.nn.functional import softplus
 
     if kind in ("gaussian", "lognormal"):  # the lognormal's of z = log y - mean log y, o₁ already on z (nets)
-        return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR)
+        return torch.distributions.Normal(scale * raw[..., 0], scale * softplus(raw[..., 1]) + FLOOR,
+                                          validate_args=False)
     if kind == "studentt":
         return torch.distributions.StudentT(2.0 + softplus(raw[..., 2]), scale * raw[..., 0],
-                                            scale * softplus(raw[..., 1]) + FLOOR)
+                                            scale * softplus(raw[..., 1]) + FLOOR, validate_args=False)
     if kind == "negbin":
         mean = scale * softplus(raw[..., 0]) + FLOOR
         alpha = softplus(raw[..., 1]) / scale.sqrt() + FLOOR
         r = 1.0 / alpha
-        return torch.distributions.NegativeBinomial(total_count=r, probs=mean / (mean + r))
+        return torch.distributions.NegativeBinomial(total_count=r, probs=mean / (mean + r), validate_args=False)
     raise ValueError(f"unknown likelihood {kind!r}; choose one of {', '.join(LIKELIHOODS)}")
 
 
 def nll(kind: str, raw, y, scale):
     """Mean negative log-likelihood of the observed ``y`` (data units; the lognormal's: z) under the predicted
     distributions."""
+    if not bool(raw.isfinite().all()):  # a diverged network: a NaN loss, which the loop reports in one line
+        return raw.sum() * float("nan")  # (torch's own parameter checks would raise a ValueError instead)
     return -distribution(kind, raw, scale).log_prob(y).mean()
 
 
