@@ -99,3 +99,12 @@ def test_the_command_line_recalibrates_and_says_so(walks, tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["recalibrate"] is True and len(config["recalibrated"]["adjusted"]) == 4
     assert "sample paths (recalibrated on" in capsys.readouterr().out
+
+
+def test_short_padded_series_hold_out_real_values_only(walks):
+    train, _ = walks  # three series shorter than a window: padded to train, but never a padded value held out
+    short = pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], 3), "ds": np.tile(pd.date_range(
+        "2005-01-01", periods=3, freq="MS"), 3), "y": [5.0, 6.0, 7.0, 50.0, 51.0, 49.0, 9.0, 8.0, 9.5]})
+    f = rnncast.Forecaster(likelihood="lognormal", horizon=H, seq_length=12, epochs=2, num_samples=50, pad=True,
+                           recalibrate=True).fit(pd.concat([train, short]))
+    assert f.recalibrated_["n_values"] == 60  # the 60 walks; a, b and c have no H values after 2 rows

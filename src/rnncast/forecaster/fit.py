@@ -20,7 +20,6 @@ import numpy as np
 from rnncast import metrics
 from rnncast.data.frame import forecast_tail
 from rnncast.data.input_rows import pad_left, stacked_input_rows
-from rnncast.data.panel import Panel
 from rnncast.data.seasons import anchor_period, fit_season, is_seasonal, season_period
 from rnncast.data.series_scaling import fit_scaling
 from rnncast.data.training_sets import ScaledTargets, training_set
@@ -205,16 +204,16 @@ def _fit(f, panel):
         if bad is not None:
             raise RnncastError(f"the lognormal likelihood needs positive values; series {bad.uid!r} has"
                                f" {float(bad.y[bad.y <= 0][0]):g}: use --likelihood gaussian, studentt or negbin")
-    calibration = None
+    calibration = None  # both hold out each series' last values: its real ones, not the left padding
     if f.conformal:
         from rnncast.forecaster.intervals import calibrate
 
-        calibration = calibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps), f.conformal)
+        calibration = calibrate(f, panel, f.conformal)
     recalibrated = None
     if f.recalibrate:  # a likelihood model's quantile levels, measured on each series' last H values
         from rnncast.forecaster.recalibration import recalibrate
 
-        recalibrated = recalibrate(f, Panel(usable, panel.id_col, panel.freq, panel.gaps))
+        recalibrated = recalibrate(f, panel)
     period = season_period(f.deseasonalize, panel.freq)
     state = FittedState(freq=panel.freq, skipped=skipped,
                         seasons={s.uid: fit_season(s, period, panel.freq) if period else None for s in usable},
