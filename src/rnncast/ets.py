@@ -73,21 +73,24 @@ def _one_pass(ys, origins, keep_series, H, m, out) -> None:
         for j, o in enumerate(origins[k]):
             wanted.setdefault(int(o), []).append((row, k, j))
     learns_season = (season[:, 0] != 1.0).any(axis=1)[:, None] * GAMMAS  # γ = 0 where there is no season
-    season = np.repeat(season, len(ALPHAS), axis=1)  # (series, grid, m)
-    level = np.repeat(y[:, :1] / season[:, :1, 0], len(ALPHAS), axis=1)
+    season = np.ascontiguousarray(np.repeat(season, len(ALPHAS), axis=1).transpose(2, 0, 1))  # (m, series, grid)
+    level = y[:, :1] / season[0]
     trend = np.zeros_like(level)
     sse = np.zeros_like(level)
+    alpha_beta = ALPHAS * BETAS
     damp_sums = np.cumsum(PHIS[:, None] ** np.arange(1, H + 1), axis=1)  # φ + … + φ^h, (grid, H)
     for t in range(last):
-        s = season[:, :, t % period]
+        s = season[t % period]  # a view: updated in place below
+        value = y[:, t, None]
         step = level + PHIS * trend
-        error = y[:, t, None] - step * s
+        error = value - step * s
         sse += error * error
-        level = step + ALPHAS * error / s
-        trend = PHIS * trend + ALPHAS * BETAS * error / s
+        scaled = error / s
+        level = step + ALPHAS * scaled
+        trend = PHIS * trend + alpha_beta * scaled
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(level != 0, y[:, t, None] / level, s)
-        season[:, :, t % period] = s + learns_season * (ratio - s)
+            ratio = np.where(level != 0, value / level, s)
+        s += learns_season * (ratio - s)
         n = t + 1
         if n in wanted:
             _read_off(wanted[n], n, H, period, level, trend, season, sse, damp_sums, out)
@@ -103,6 +106,6 @@ def _read_off(wanted, n, H, period, level, trend, season, sse, damp_sums, out) -
     best = np.where(gain + 2 * EXTRA_PARAMETERS < 0, damped, flat)
     phases = (n + np.arange(H)) % period
     paths = (level[rows, best][:, None] + damp_sums[best] * trend[rows, best][:, None]) \
-        * season[rows[:, None], best[:, None], phases[None, :]]
+        * season[phases[None, :], rows[:, None], best[:, None]]
     for i, (_, k, j) in enumerate(wanted):
         out[k][j] = paths[i]
