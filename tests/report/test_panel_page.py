@@ -63,3 +63,17 @@ def test_series_the_page_does_not_draw_stay_searchable(monkeypatch):
     assert "The page shows 1 of 3 series" in data["notes"][-1]
     assert panel_page.shown_series({f"s{k}": {"lstm": {"mae": 1.0}, "naive": {"mae": 2.0}} for k in range(5)},
                                    "lstm", limit=3) <= {f"s{k}" for k in range(5)}
+
+
+def test_the_table_shows_the_methods_a_blend_put_beside_the_network():
+    rng = np.random.default_rng(3)
+    frames = [pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2015-01-01", periods=36, freq="MS"),
+                            "y": 50 + k + np.arange(36) * 0.5 + rng.normal(0, 1, 36)}) for k in range(3)]
+    panel = to_panel(pd.concat(frames, ignore_index=True))
+    f = rnncast.Forecaster(horizon=3, seq_length=6, hidden_size=4, iterations=3, ets_share=0.5)
+    ev = holdout(f, panel, test_size=6)
+    data = panel_page.evaluation_data("t", ev, panel.series, f.history_, "training loss", None, "iteration", [], "y")
+    assert [c["key"] for c in data["table_columns"]].count("mase_ets") == 1
+    assert "mase_theta" not in [c["key"] for c in data["table_columns"]]  # only what was blended in
+    for s in data["series"]:
+        assert s["row"]["mase_ets"] == ev.metrics["per_series"][s["id"]]["ets"]["mase"]

@@ -7,7 +7,8 @@ The page holds its data as JSON and draws every chart as SVG with ``panel_page.j
   and naive / seasonal naive on request), the interval band when the run has one;
 - error by horizon (MAE scaled by each series' in-sample naive MAE) for the network and the baselines;
 - the distribution of per-series skill vs naive, 1 - MAE(network) / MAE(naive);
-- a sortable per-series table (click a row to see the series);
+- a sortable per-series table (click a row to see the series), with the MASE of Theta and ETS alone where
+  the run blends them in;
 - training and validation curves on their own axes, named by the loss and the metric actually used.
 
 ``forecast_page`` is the same page for ``rnncast predict --plot``: each series' recent history and its
@@ -26,6 +27,7 @@ import pandas as pd
 SCRIPT = Path(__file__).with_name("panel_page.js")
 MAX_SERIES = 1000  # series drawn on one page (see shown_series)
 PATHS = ("naive", "seasonal_naive")  # baselines whose forecast paths the page can draw beside the network's
+BLENDED = ("theta", "ets")  # methods blended into the network's forecasts (theta_share, ets_share): a MASE column each
 STYLE = """body{font-family:system-ui,sans-serif;max-width:980px;margin:1.5em auto;color:#222;padding:0 1em}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 .verdict{background:#f3f6fb;padding:.6em .9em;border-left:4px solid #1f5fbf}
@@ -122,6 +124,7 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
         notes = [*notes, f"The page shows {len(shown):,} of {len(per_series):,} series: the {MAX_SERIES // 10} best"
                          f" and {MAX_SERIES // 10} worst by skill vs naive and an even sample of the rest"
                          " (every id can be searched; the run's per-series metrics hold every series)."]
+    blended = [name for name in BLENDED if name in table]  # the statistical methods a blend put beside the net
     out_series = []
     for frame, part in _with_rows([s for s in series if s.uid in shown], preds):
         m = per_series[frame.uid]
@@ -129,7 +132,7 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
         ds = frame.ds()
         row = {"id": frame.uid, "skill": skill, "mase": m[model]["mase"], "mase_naive": m["naive"]["mase"],
                "mase_snaive": (m.get("seasonal_naive") or {}).get("mase"), "smape": m[model]["smape"],
-               "smape_naive": m["naive"]["smape"]}
+               "smape_naive": m["naive"]["smape"], **{f"mase_{k}": (m.get(k) or {}).get("mase") for k in blended}}
         out_series.append({
             "id": frame.uid, "y": _round(frame.y), "start": _stamp(ds[0]), "end": _stamp(ds[-1]),
             "train_end": int(evaluation.train_sizes.get(frame.uid, len(frame))),
@@ -143,7 +146,8 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
         curves["val-curve"] = {"y": _round(history.val_losses), "label": val_label, "unit": unit,
                                "short": val_label.split(" (")[0], "best": history.best_step}
     columns = [("id", "series"), ("skill", "skill vs naive"), ("mase", f"MASE {model}"), ("mase_naive", "MASE naive"),
-               ("mase_snaive", "MASE s.naive"), ("smape", f"sMAPE {model}"), ("smape_naive", "sMAPE naive")]
+               ("mase_snaive", "MASE s.naive"), *((f"mase_{k}", f"MASE {k}") for k in blended),
+               ("smape", f"sMAPE {model}"), ("smape_naive", "sMAPE naive")]
     return {"mode": "evaluation", "title": title, "model": model, "target": target, "series": out_series,
             "by_horizon": {k: {"mase": v["mase"]} for k, v in (across.get("by_horizon") or {}).items()
                            if k in (model, *PATHS)},
