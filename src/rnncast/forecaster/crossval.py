@@ -86,18 +86,28 @@ def cross_validation(forecaster: Forecaster, panel: Panel, n_windows: int = 3, s
                            skipped + forecaster.skipped_)
 
 
+def padded_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
+                     paths: bool = False, blended: dict | None = None) -> dict[str, np.ndarray]:
+    """``forecaster.forecast_panel`` from ``origins`` of the real series, each series left-padded first where
+    its earliest origin has fewer rows before it than a window (with ``pad``, as training pads it); a
+    likelihood model's paths with ``paths`` (``(S, n, H)`` per series)."""
+    W = forecaster.window_length_
+    shifts = {s.uid: max(0, W - int(origins[s.uid].min())) if forecaster.pad else 0 for s in series}
+    padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
+    return forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series}, paths=paths,
+                                     blended=blended)
+
+
 def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins: dict[str, np.ndarray],
                    season: int | None) -> pd.DataFrame:
     """Long DataFrame of the network's and the baselines' forecasts from ``origins`` per series:
     ``unique_id, ds, cutoff, h, y, <model>[, <model>-q-…], naive[, seasonal_naive], drift, mean``."""
-    H, W = forecaster.horizon, forecaster.window_length_
+    H = forecaster.horizon
     series = [s for s in series if len(origins.get(s.uid, ())) > 0]
-    shifts = {s.uid: max(0, W - int(origins[s.uid].min())) if forecaster.pad else 0 for s in series}
-    padded = [pad_left(s, len(s) + shifts[s.uid], forecaster.freq_) if shifts[s.uid] else s for s in series]
     if not series:
         raise RnncastError("no series has a complete forecast window to evaluate")
-    network = forecaster.forecast_panel(padded, {s.uid: origins[s.uid] + shifts[s.uid] for s in series},
-                                        paths=bool(forecaster.likelihood))  # a likelihood model: (S, n, H) paths
+    blended = statistical_of(forecaster, series, origins, H, blend_shares(forecaster))  # once: blend and columns
+    network = padded_forecasts(forecaster, series, origins, paths=bool(forecaster.likelihood), blended=blended)
     ids, counts, places, base = [], [], {"ds": [], "cutoff": [], "h": [], "y": []}, []
     probabilistic = bool(forecaster.likelihood or forecaster.quantiles or forecaster.conformal)
     rng, bootstrap = np.random.default_rng(forecaster.seed), []  # the baseline distribution of such a model
@@ -116,7 +126,6 @@ def origin_forecasts(forecaster: Forecaster, series: list[SeriesFrame], origins:
         if probabilistic:  # (S, n·H) draws of seasonal naive (naive) with bootstrapped residuals
             bootstrap.append(baselines.bootstrap_paths(frame.y, o, H, m, forecaster.num_samples, rng).reshape(
                 forecaster.num_samples, -1))
-    blended = statistical_of(forecaster, series, origins, H, blend_shares(forecaster))
     for name, values in blended.items():  # what the network's forecasts are blended with, alone
         for part, frame in zip(base, series, strict=True):
             part[name] = values[frame.uid].ravel()

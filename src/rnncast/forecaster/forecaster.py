@@ -309,9 +309,11 @@ class Forecaster:
         return self.forecast_panel([frame], {frame.uid: np.asarray(origins)}, H, scalings)[frame.uid]
 
     def forecast_panel(self, frames: list[SeriesFrame], origins: dict[str, np.ndarray], H: int | None = None,
-                       scalings: dict[str, SeriesScaling] | None = None, paths: bool = False
-                       ) -> dict[str, np.ndarray]:
-        """Forecasts in original units of many series from their ``origins``: ``{uid: (n, H[, Q])}``.
+                       scalings: dict[str, SeriesScaling] | None = None, paths: bool = False,
+                       blended: dict | None = None) -> dict[str, np.ndarray]:
+        """Forecasts in original units of many series from their ``origins``: ``{uid: (n, H[, Q])}``;
+        ``blended``: the Theta/ETS forecasts of the same origins (``rollout.statistical_of``) when the caller
+        has computed them already.
 
         The windows of every series go through each network together (``rollout.rollout``: one call per
         ``rollout.CHUNK`` windows, not one per series); series are taken in groups of about that many
@@ -327,7 +329,7 @@ class Forecaster:
             group.append(frame)
             size += len(origins[frame.uid])
             if size >= CHUNK or k == len(frames) - 1:
-                out.update(forecast_group(self, group, origins, H, n_q, scalings, paths))
+                out.update(forecast_group(self, group, origins, H, n_q, scalings, paths, blended))
                 group, size = [], 0
         return out
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncast.data.input_rows import pad_left
 from rnncast.data.panel import Panel
 from rnncast.errors import RnncastError
+from rnncast.forecaster.crossval import padded_forecasts
 from rnncast.forecaster.sampling import QUANTILES
 
 MIN_VALUES = 20  # held-out values per horizon step below which the levels are not estimated
@@ -55,18 +55,12 @@ def recalibrate(forecaster, panel: Panel) -> dict:
     except RnncastError as exc:
         raise RnncastError(f"recalibration holds out each series' last {H} values and fits on the rest:"
                            f" {exc}") from None
-    W = model.window_length_
-    frames, origins = [], {}
-    for frame in panel.series:
-        o = len(frame) - H
-        if frame.uid not in model.scalings_ or o < 2 or (o < W and not model.pad):
-            continue
-        shift = max(0, W - o)
-        frames.append(pad_left(frame, len(frame) + shift, model.freq_) if shift else frame)
-        origins[frame.uid] = np.array([o + shift])
-    drawn = model.forecast_panel(frames, origins, paths=True) if frames else {}
+    frames = [frame for frame in panel.series if frame.uid in model.scalings_ and len(frame) - H >= 2
+              and (model.pad or len(frame) - H >= model.window_length_)]
+    origins = {frame.uid: np.array([len(frame) - H]) for frame in frames}
+    drawn = padded_forecasts(model, frames, origins, paths=True) if frames else {}
     if len(drawn) < MIN_VALUES:
         raise RnncastError(f"recalibration needs at least {MIN_VALUES} series with {H} values after a training"
                            f" part; {len(drawn)} have them (use fewer steps or no --recalibrate)")
-    pit = np.concatenate([pit_values(drawn[f.uid], f.y[origins[f.uid][0] :][None, :H]) for f in frames])
+    pit = np.concatenate([pit_values(drawn[f.uid], f.y[None, len(f) - H :]) for f in frames])
     return {"levels": list(QUANTILES), "adjusted": adjusted_levels(pit), "n_values": int(len(pit))}

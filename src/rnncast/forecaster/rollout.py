@@ -69,11 +69,13 @@ def net_forecasts(engine: str, net, strategy: str, rows: np.ndarray, origins: np
     return rollout(engine, net, strategy, windows, L, H, n_past, n_quantiles)
 
 
-def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, paths: bool = False) -> dict:
+def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, paths: bool = False,
+                   blended: dict | None = None) -> dict:
     """A fitted Forecaster ``model``'s forecasts ``{uid: (n, H[, Q])}`` of a group of series, in the data's
     units: each member's rollout of every series' origins stacked (``rollout``), their median; a likelihood
     model's quantiles of its sample paths, every member's paths pooled (a mixture of their distributions;
-    ``forecaster.sampling``), or with ``paths=True`` the paths themselves, ``(S, n, H)``."""
+    ``forecaster.sampling``), or with ``paths=True`` the paths themselves, ``(S, n, H)``. ``blended``: the
+    statistical forecasts ``statistical_of`` gives for these series and origins, when the caller has them."""
     from rnncast.forecaster.ensemble import combine
     from rnncast.forecaster.sampling import quantiles_of, sample_paths
 
@@ -100,7 +102,7 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
                             for net, (_, w, _) in members])
     out, start = {}, 0
     shares = blend_shares(model) if not paths else {}
-    others = statistical_of(model, frames, origins, H, shares)
+    others = blended if blended is not None else statistical_of(model, frames, origins, H, shares)
     for frame in frames:
         o = origins[frame.uid]
         part = combined[start : start + len(o)]
