@@ -55,9 +55,13 @@ def distribution(kind: str, raw, scale):
 def nll(kind: str, raw, y, scale):
     """Mean negative log-likelihood of the observed ``y`` (data units; the lognormal's: z) under the predicted
     distributions."""
-    if not bool(raw.isfinite().all()):  # a diverged network: a NaN loss, which the loop reports in one line
-        return raw.sum() * float("nan")  # (torch's own parameter checks would raise a ValueError instead)
-    return -distribution(kind, raw, scale).log_prob(y).mean()
+    import torch
+
+    # A diverged network (a non-finite output) gets a NaN loss, which the loop reports in one line; torch's own
+    # parameter checks would raise a ValueError instead. Branch-free, so a GPU step does not wait on the check.
+    finite = raw.isfinite().all()
+    loss = -distribution(kind, torch.where(finite, raw, torch.zeros_like(raw)), scale).log_prob(y).mean()
+    return torch.where(finite, loss, torch.full_like(loss, float("nan")))
 
 
 def sample(kind: str, raw, scale, n: int, seed: int):
