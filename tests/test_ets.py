@@ -1,35 +1,49 @@
 """Exponential smoothing (rnncast.ets): the one-pass forecasts equal a direct fit, the season is learned and put
-back, a trend is damped where Akaike's criterion wants one, no future value is read, many series equal each alone."""
+back (multiplying, or adding where a value is not positive), a trend is damped where Akaike's criterion wants one,
+no future value is read, many series equal each alone."""
 
 import numpy as np
 import pytest
 
 from rnncast import ets
-from rnncast.ets import ets_forecasts, ets_forecasts_many
-from rnncast.theta import season_factors
+from rnncast.ets import ets_forecasts, ets_forecasts_many, season_start
 
 
-def direct_ets(y: np.ndarray, H: int, m: int, start: np.ndarray) -> np.ndarray:
-    """The method written out for one history, one grid point at a time, in plain Python."""
-    n, fits = len(y), []
-    seasonal = bool(np.any(start != 1.0))
-    for alpha, gamma, beta, phi in zip(ets.ALPHAS, ets.GAMMAS, ets.BETAS, ets.PHIS, strict=True):
-        gamma = gamma if seasonal else 0.0
-        s, level, slope, sse = list(start), y[0] / start[0], 0.0, 0.0
+def direct_fit(y: np.ndarray, H: int, start: np.ndarray, additive: bool, grid, k_season: int) -> tuple[float, list]:
+    """One candidate written out in plain Python, one grid point at a time: (criterion, forecast)."""
+    n, m, fits = len(y), len(start), []
+    alphas, gammas, betas, phis, n_flat = grid
+    for point, (alpha, gamma, beta, phi) in enumerate(zip(alphas, gammas, betas, phis, strict=True)):
+        s, slope, sse = list(start), 0.0, 0.0
+        level = y[0] - s[0] if additive else y[0] / s[0]
         for t, value in enumerate(y):
             p = t % m
-            error = value - (level + phi * slope) * s[p]
+            forecast = level + phi * slope + s[p] if additive else (level + phi * slope) * s[p]
+            error = value - forecast
             sse += error**2
-            new_level = level + phi * slope + alpha * error / s[p]
-            slope = phi * slope + alpha * beta * error / s[p]
-            s[p] = s[p] + gamma * (value / new_level - s[p])
+            scaled = error if additive else error / s[p]
+            new_level = level + phi * slope + alpha * scaled
+            slope = phi * slope + alpha * beta * scaled
+            s[p] = s[p] + gamma * ((value - new_level if additive else value / new_level) - s[p])
             level = new_level
-        path = [(level + sum(phi**j for j in range(1, h + 1)) * slope) * s[(n + h - 1) % m] for h in range(1, H + 1)]
-        fits.append((sse, path))
-    flat = min(fits[: ets.FLAT], key=lambda f: f[0])
-    damped = min(fits[ets.FLAT :], key=lambda f: f[0])
-    damped_wins = n * np.log(damped[0] / flat[0]) + 2 * ets.EXTRA_PARAMETERS < 0
-    return np.array(damped[1] if damped_wins else flat[1])
+        paths = [level + sum(phi**j for j in range(1, h + 1)) * slope for h in range(1, H + 1)]
+        paths = [v + s[(n + h) % m] if additive else v * s[(n + h) % m] for h, v in enumerate(paths)]
+        k = (2 if point < n_flat else 5) + k_season
+        fits.append((n * np.log(sse / n) + 2 * k, sse, point < n_flat, paths))
+    flat = min((f for f in fits if f[2]), key=lambda f: f[1])
+    damped = min((f for f in fits if not f[2]), key=lambda f: f[1])
+    best = damped if damped[0] < flat[0] else flat
+    return best[0], best[3]
+
+
+def direct_ets(y: np.ndarray, H: int, m: int, first_origin: int) -> np.ndarray:
+    """The method for one history: no season, and the seasonal candidate judged before ``first_origin``."""
+    best = direct_fit(y, H, np.ones(1), False, ets.NO_SEASON, 0)
+    seasonal = season_start(y, first_origin, m)
+    if seasonal is not None:
+        other = direct_fit(y, H, seasonal[0], seasonal[1], ets.WITH_SEASON, m)
+        best = other if other[0] < best[0] else best
+    return np.array(best[1])
 
 
 def test_one_pass_forecasts_equal_a_direct_fit_from_every_origin():
@@ -38,16 +52,26 @@ def test_one_pass_forecasts_equal_a_direct_fit_from_every_origin():
     y = (50 + np.cumsum(rng.normal(0.5, 1.0, 36))) * np.tile(pattern, 9) * (1 + 0.02 * rng.standard_normal(36))
     origins = np.array([16, 25, 36])
     got = ets_forecasts(y, origins, 5, 4)
-    start = season_factors(y, 16, 4, 4)  # the season judged on the history before the first origin
-    assert np.ptp(start) > 0.3
+    start, additive = season_start(y, 16, 4)  # the season judged on the history before the first origin
+    assert np.ptp(start) > 0.3 and not additive
     for row, o in zip(got, origins, strict=True):
-        np.testing.assert_allclose(row, direct_ets(y[:o], 5, 4, start), rtol=1e-9, err_msg=f"origin {o}")
+        np.testing.assert_allclose(row, direct_ets(y[:o], 5, 4, 16), rtol=1e-9, err_msg=f"origin {o}")
+
+
+def test_a_series_with_values_below_zero_gets_an_additive_season_equal_to_a_direct_fit():
+    rng = np.random.default_rng(5)
+    y = np.tile([-20.0, 15.0, 30.0, -5.0], 10) + np.cumsum(rng.normal(0.3, 1.0, 40))
+    start, additive = season_start(y, 40, 4)
+    assert additive and abs(start.mean()) < 1e-12 and np.ptp(start) > 30
+    got = ets_forecasts(y, [30, 40], 6, 4)
+    np.testing.assert_allclose(got[1], direct_ets(y, 6, 4, 30), rtol=1e-9)
+    assert np.ptp(got[1][:4]) > 30  # the season is put back
 
 
 def test_a_series_without_a_season_is_fitted_without_one():
     rng = np.random.default_rng(3)
     y = 30 + np.cumsum(rng.normal(0.0, 1.0, 30))
-    np.testing.assert_allclose(ets_forecasts(y, [30], 4, 1)[0], direct_ets(y, 4, 1, np.ones(1)), rtol=1e-9)
+    np.testing.assert_allclose(ets_forecasts(y, [30], 4, 1)[0], direct_ets(y, 4, 1, 30), rtol=1e-9)
 
 
 def test_a_seasonal_pattern_is_put_back():

@@ -1,25 +1,33 @@
-"""Exponential smoothing with a seasonal state (Holt-Winters), the trend chosen per series: the second
-statistical opinion beside Theta (``ets_share``: the forecast is (1 − w_θ − w_e)·network + w_θ·Theta +
+"""Exponential smoothing with a seasonal state (Holt-Winters), the season and the trend chosen per series: the
+second statistical opinion beside Theta (``ets_share``: the forecast is (1 − w_θ − w_e)·network + w_θ·Theta +
 w_e·ETS).
 
 Theta extrapolates half the straight-line trend of the whole history through fixed seasonal indices; this
 method follows a level, a damped local trend where one pays, and seasonal factors that it keeps learning,
 so their errors differ. For the history y_0 … y_{n-1} before an origin, with period m:
 
-    season start   s_p = the classical multiplicative index of phase p (``data.seasons``) when Naive2's test
-                   finds a season, else 1 (and then it stays 1: γ = 0)
-    one step       ŷ_t = (ℓ_{t-1} + φ b_{t-1}) · s_{t-m},   e_t = y_t − ŷ_t
-    update         ℓ_t = ℓ_{t-1} + φ b_{t-1} + α e_t / s_{t-m}
-                   b_t = φ b_{t-1} + α β e_t / s_{t-m}
-                   s_t = s_{t-m} + γ (y_t / ℓ_t − s_{t-m})
-    start          ℓ_{-1} = y_0 / s_0,  b_{-1} = 0
-    choice         (α, γ) on a grid without a trend (β = 0, φ = 1), and (α, γ, β, φ) with a damped trend;
-                   each by the least Σ e_t²; the damped one is kept where Akaike's criterion prefers it,
-                   n·log(SSE_damped / SSE_flat) + 2·3 < 0 (three more parameters: β, φ, b_{-1})
+    candidates     no season (s ≡ 1, γ = 0); and, where the history before the series' first origin has 2m
+                   values, a season started from its classical indices (``data.seasons``): multiplicative
+                   when every value is positive, additive (s_p added, starting at the additive indices)
+                   when one is not, as a ratio to a level means nothing there
+    one step       ŷ_t = (ℓ_{t-1} + φ b_{t-1}) · s_{t-m},   e_t = y_t − ŷ_t,   ε_t = e_t / s_{t-m}
+                   (additive: ŷ_t = ℓ_{t-1} + φ b_{t-1} + s_{t-m},   ε_t = e_t)
+    update         ℓ_t = ℓ_{t-1} + φ b_{t-1} + α ε_t
+                   b_t = φ b_{t-1} + α β ε_t
+                   s_t = s_{t-m} + γ (y_t / ℓ_t − s_{t-m})        (additive: γ (y_t − ℓ_t − s_{t-m}))
+    start          ℓ_{-1} = y_0 / s_0 (additive: y_0 − s_0),  b_{-1} = 0
+    fit            per candidate, the grid point of least Σ e_t² among those without a trend (β = 0, φ = 1)
+                   and among those with a damped one
+    choice         of those fits, the one of least Akaike criterion  n·log(Σe²/n) + 2k,  k = 2 (α, ℓ_{-1})
+                   + 3 with a trend (β, φ, b_{-1}) + m with a season (γ and m − 1 free starting factors)
     forecast       ŷ_{n-1+h} = (ℓ_{n-1} + (φ + … + φ^h) b_{n-1}) · s_{n-1+h-m⌈h/m⌉},   h = 1 … H
+                   (additive: + s)
+
+Choosing the season by the criterion rather than by Naive2's significance test, the additive season, and the
+finer γ grid were chosen on the competitions' validation origins (BENCHMARKS.md "Exponential smoothing").
 
 One pass over time steps advances every series under every grid point together, and the forecasts from many
-origins are read off that one pass. The seasonal test and the starting indices use the history before each
+origins are read off that one pass. The candidates and their starting indices use the history before each
 series' first origin only, so no origin sees its future.
 """
 
@@ -27,20 +35,38 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncast.theta import many_inputs, season_factors
+from rnncast.data.seasons import additive_seasonal_indices, seasonal_indices
+from rnncast.theta import many_inputs
 
-_STEPS = np.round(np.arange(0.05, 1.0, 0.1), 2)  # α: 0.05 … 0.95
-_GAMMAS = [0.0, 0.01, 0.05, 0.1, 0.2]
-_A, _G, _B, _P = (g.ravel() for g in np.meshgrid(_STEPS, _GAMMAS, [0.01, 0.05, 0.1, 0.2], [0.8, 0.9, 0.95, 0.98],
-                                                 indexing="ij"))
-_FA, _FG = (g.ravel() for g in np.meshgrid(_STEPS, _GAMMAS, indexing="ij"))
-ALPHAS = np.concatenate([_FA, _A])  # the grid: first every flat (α, γ), then every damped (α, γ, β, φ)
-GAMMAS = np.concatenate([_FG, _G])
-BETAS = np.concatenate([np.zeros(len(_FA)), _B])
-PHIS = np.concatenate([np.ones(len(_FA)), _P])
-FLAT = len(_FA)  # grid points [0, FLAT) have no trend
-EXTRA_PARAMETERS = 3  # the damped trend's β, φ and starting slope
-CHUNK = 256  # series per pass: the state is (series × grid × m) floats, 21 MB for 256 monthly series
+ALPHA_VALUES = np.round(np.arange(0.05, 1.0, 0.1), 2)  # α: 0.05 … 0.95
+GAMMA_VALUES = [0.0, 0.002, 0.01, 0.03, 0.06, 0.1, 0.2, 0.35]
+BETA_VALUES = [0.01, 0.05, 0.1, 0.2]
+PHI_VALUES = [0.8, 0.9, 0.95, 0.98]
+CHUNK = 256  # rows per pass: the state is (rows × grid × m) floats, 22 MB for 256 monthly series
+
+
+def grid(gammas) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """(α, γ, β, φ) of every grid point, first every one without a trend (β = 0, φ = 1), then every one
+    with a damped trend; and the count of those without."""
+    flat_a, flat_g = (g.ravel() for g in np.meshgrid(ALPHA_VALUES, gammas, indexing="ij"))
+    a, g, b, p = (g.ravel() for g in np.meshgrid(ALPHA_VALUES, gammas, BETA_VALUES, PHI_VALUES, indexing="ij"))
+    return (np.concatenate([flat_a, a]), np.concatenate([flat_g, g]), np.concatenate([np.zeros(len(flat_a)), b]),
+            np.concatenate([np.ones(len(flat_a)), p]), len(flat_a))
+
+
+NO_SEASON = grid([0.0])
+WITH_SEASON = grid(GAMMA_VALUES)
+
+
+def season_start(y: np.ndarray, first_origin: int, m: int | None) -> tuple[np.ndarray, bool] | None:
+    """The seasonal candidate's starting factors ``(m,)`` and whether they add (True) or multiply, from the
+    history before ``first_origin``; None without a period or with fewer than 2m values."""
+    history = np.asarray(y[:first_origin], dtype=np.float64)
+    if not m or m < 2 or len(history) < 2 * m:
+        return None
+    if np.all(history > 0):
+        return seasonal_indices(history, m), False
+    return additive_seasonal_indices(history, m), True
 
 
 def ets_forecasts(y: np.ndarray, origins: np.ndarray, H: int, m: int | None = None) -> np.ndarray:
@@ -51,61 +77,82 @@ def ets_forecasts(y: np.ndarray, origins: np.ndarray, H: int, m: int | None = No
 
 def ets_forecasts_many(ys: list[np.ndarray], origins: list[np.ndarray], H: int,
                        m: int | None = None) -> list[np.ndarray]:
-    """``ets_forecasts`` of many series at once: one pass over time steps, each series under every grid
-    point advanced together as a (series × grid) array."""
+    """``ets_forecasts`` of many series at once: one pass over time steps per kind of candidate (no season,
+    multiplicative, additive), each series under every grid point advanced together as a (rows × grid) array;
+    a series' forecast is that of its candidate with the least criterion."""
     ys, origins, out, keep_series = many_inputs(ys, origins, H)
-    for first in range(0, len(keep_series), CHUNK):
-        _one_pass(ys, origins, keep_series[first : first + CHUNK], H, m, out)
+    starts = {k: season_start(ys[k], int(origins[k].min()), m) for k in keep_series}
+    criterion = [np.full(len(o), np.inf) for o in origins]
+    for kind in ("none", "multiplicative", "additive"):
+        if kind == "none":
+            rows = [(k, np.ones(1)) for k in keep_series]
+        else:
+            rows = [(k, starts[k][0]) for k in keep_series if starts[k] and starts[k][1] == (kind == "additive")]
+        for first in range(0, len(rows), CHUNK):
+            _one_pass(ys, origins, rows[first : first + CHUNK], H, kind, out, criterion)
     return out
 
 
-def _one_pass(ys, origins, keep_series, H, m, out) -> None:
-    """Advance the series ``keep_series`` together over time, writing their forecasts into ``out``."""
-    period = m if m and m > 1 else 1
-    last = max(int(origins[k].max()) for k in keep_series)
-    y = np.zeros((len(keep_series), last))
-    season = np.ones((len(keep_series), 1, period))  # s by phase, the same start for every grid point
-    wanted: dict[int, list[tuple[int, int, int]]] = {}  # history length -> (row of y, series, row of its out)
-    for row, k in enumerate(keep_series):
+def _one_pass(ys, origins, rows, H, kind, out, criterion) -> None:
+    """Advance the candidates ``rows`` ((series, starting factors)) of one kind together over time, writing
+    each one's forecasts into ``out`` where its criterion beats the series' best so far."""
+    alphas, gammas, betas, phis, n_flat = NO_SEASON if kind == "none" else WITH_SEASON
+    additive = kind == "additive"
+    period = len(rows[0][1])
+    last = max(int(origins[k].max()) for k, _ in rows)
+    y = np.zeros((len(rows), last))
+    wanted: dict[int, list[tuple[int, int, int]]] = {}  # history length -> (row, series, row of its out)
+    for row, (k, _) in enumerate(rows):
         end = int(origins[k].max())
         y[row, :end] = ys[k][:end]
-        season[row, 0] = season_factors(ys[k], int(origins[k].min()), m, period)
         for j, o in enumerate(origins[k]):
             wanted.setdefault(int(o), []).append((row, k, j))
-    learns_season = (season[:, 0] != 1.0).any(axis=1)[:, None] * GAMMAS  # γ = 0 where there is no season
-    season = np.ascontiguousarray(np.repeat(season, len(ALPHAS), axis=1).transpose(2, 0, 1))  # (m, series, grid)
-    level = y[:, :1] / season[0]
+    start = np.stack([factors for _, factors in rows])  # (rows, m)
+    season = np.ascontiguousarray(np.repeat(start.T[:, :, None], len(alphas), axis=2))  # (m, rows, grid)
+    level = (y[:, :1] - season[0]) if additive else y[:, :1] / season[0]
     trend = np.zeros_like(level)
     sse = np.zeros_like(level)
-    alpha_beta = ALPHAS * BETAS
-    damp_sums = np.cumsum(PHIS[:, None] ** np.arange(1, H + 1), axis=1)  # φ + … + φ^h, (grid, H)
+    alpha_beta = alphas * betas
+    damp_sums = np.cumsum(phis[:, None] ** np.arange(1, H + 1), axis=1)  # φ + … + φ^h, (grid, H)
+    parameters = np.where(np.arange(len(alphas)) < n_flat, 2, 5) + (0 if kind == "none" else period)
     for t in range(last):
         s = season[t % period]  # a view: updated in place below
         value = y[:, t, None]
-        step = level + PHIS * trend
-        error = value - step * s
+        step = level + phis * trend
+        error = value - (step + s if additive else step * s)
         sse += error * error
-        scaled = error / s
-        level = step + ALPHAS * scaled
-        trend = PHIS * trend + alpha_beta * scaled
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(level != 0, value / level, s)
-        s += learns_season * (ratio - s)
+        scaled = error if additive else error / s
+        level = step + alphas * scaled
+        trend = phis * trend + alpha_beta * scaled
+        if kind == "additive":
+            s += gammas * (value - level - s)
+        elif kind == "multiplicative":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s += gammas * (np.where(level != 0, value / level, s) - s)
         n = t + 1
         if n in wanted:
-            _read_off(wanted[n], n, H, period, level, trend, season, sse, damp_sums, out)
+            _read_off(wanted[n], n, H, period, additive, n_flat, parameters, level, trend, season, sse, damp_sums,
+                      out, criterion)
 
 
-def _read_off(wanted, n, H, period, level, trend, season, sse, damp_sums, out) -> None:
-    """The forecasts of the series in ``wanted`` whose histories end at n, from the chosen grid point."""
+def _read_off(wanted, n, H, period, additive, n_flat, parameters, level, trend, season, sse, damp_sums, out,
+              criterion) -> None:
+    """The forecasts of the candidates in ``wanted`` whose histories end at n: each one's best grid point
+    without a trend and with one, the better by the criterion; written where it beats the series' best."""
     rows = np.array([r for r, _, _ in wanted])
-    flat = np.argmin(sse[rows, :FLAT], axis=1)
-    damped = FLAT + np.argmin(sse[rows, FLAT:], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gain = n * np.log(sse[rows, damped] / sse[rows, flat])
-    best = np.where(gain + 2 * EXTRA_PARAMETERS < 0, damped, flat)
+    fits = np.where(np.isfinite(sse[rows]), sse[rows], np.inf)
+    flat = np.argmin(fits[:, :n_flat], axis=1)
+    damped = n_flat + np.argmin(fits[:, n_flat:], axis=1)
+    with np.errstate(divide="ignore"):
+        aic_flat = n * np.log(fits[np.arange(len(rows)), flat] / n) + 2 * parameters[flat]
+        aic_damped = n * np.log(fits[np.arange(len(rows)), damped] / n) + 2 * parameters[damped]
+    best = np.where(aic_damped < aic_flat, damped, flat)
+    aic = np.minimum(aic_flat, aic_damped)
     phases = (n + np.arange(H)) % period
-    paths = (level[rows, best][:, None] + damp_sums[best] * trend[rows, best][:, None]) \
-        * season[phases[None, :], rows[:, None], best[:, None]]
+    base = level[rows, best][:, None] + damp_sums[best] * trend[rows, best][:, None]
+    factors = season[phases[None, :], rows[:, None], best[:, None]]
+    paths = base + factors if additive else base * factors
     for i, (_, k, j) in enumerate(wanted):
-        out[k][j] = paths[i]
+        if np.isinf(criterion[k][j]) and criterion[k][j] > 0 or aic[i] < criterion[k][j]:
+            out[k][j] = paths[i]
+            criterion[k][j] = aic[i]

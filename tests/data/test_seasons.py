@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from rnncast.data.frame import SeriesFrame
-from rnncast.data.seasons import Season, acf, fit_season, is_seasonal, seasonal_indices
+from rnncast.data.seasons import Season, acf, additive_seasonal_indices, fit_season, is_seasonal, seasonal_indices
 from rnncast.errors import RnncastError
 
 PATTERN = np.array([0.8, 0.9, 1.3, 1.0])  # mean 1
@@ -42,6 +42,13 @@ def test_indices_recover_a_multiplicative_pattern():
     # odd period
     y = 10 * np.tile([0.5, 1.0, 1.5], 20)
     np.testing.assert_allclose(seasonal_indices(y, 3), [0.5, 1.0, 1.5], atol=1e-9)
+
+
+def test_additive_indices_recover_a_pattern_added_to_a_trend_through_zero():
+    pattern = np.array([-6.0, 2.0, 7.0, -3.0])
+    y = np.linspace(-20.0, 20.0, 40) + np.tile(pattern, 10)  # values below zero: ratios would mean nothing
+    np.testing.assert_allclose(additive_seasonal_indices(y, 4), pattern - pattern.mean(), atol=1e-9)
+    np.testing.assert_allclose(additive_seasonal_indices(y[1:], 4), np.roll(pattern, -1), atol=1e-9)  # phase 0 = y[1]
 
 
 def test_remove_restore_round_trip_and_phases_follow_the_dates():

@@ -49,7 +49,7 @@ def test_one_monthly_network_alone_averages_its_weights_and_an_ensemble_does_not
 def test_presets_blend_theta_and_ets_by_frequency_for_one_network_and_the_ensemble():
     shares = {name: (preset_params(name, 6)["theta_share"], preset_params(name, 6)["ets_share"])
               for name in ("yearly", "quarterly", "monthly", "other")}
-    assert shares == {"yearly": (0.5, 0.0), "quarterly": (0.25, 0.25), "monthly": (0.0, 0.5), "other": (0.0, 0.0)}
+    assert shares == {"yearly": (0.5, 0.0), "quarterly": (0.0, 0.5), "monthly": (0.0, 0.5), "other": (0.0, 0.0)}
     assert preset_params("monthly", 18, ensemble=1)["ets_share"] == 0.5
     assert rnncast.Forecaster.from_preset("yearly", 6, theta_share=0.0).theta_share == 0.0  # a given share wins
     for asked in ({"quantiles": (0.1, 0.9)}, {"likelihood": "gaussian"}):  # their spread is the network's own

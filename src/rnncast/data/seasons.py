@@ -59,18 +59,32 @@ def seasonal_indices(y: np.ndarray, m: int, phases: np.ndarray | None = None) ->
     """Classical multiplicative seasonal indices ``(m,)`` of ``y``, mean 1; ``phases`` ``(T,)`` gives each
     value's phase (default: position mod m)."""
     y = np.asarray(y, dtype=np.float64)
-    phases = np.arange(len(y)) % m if phases is None else np.asarray(phases)
-    if m % 2:
-        trend = np.convolve(y, np.ones(m) / m, mode="valid")  # centred at t = (m-1)/2 ...
-        first = (m - 1) // 2
-    else:
-        weights = np.r_[0.5, np.ones(m - 1), 0.5] / m  # 2×m moving average
-        trend = np.convolve(y, weights, mode="valid")
-        first = m // 2
-    ratios = y[first : first + len(trend)] / trend
-    covered = phases[first : first + len(trend)]
-    index = np.array([ratios[covered == j].mean() for j in range(m)])
+    trend, first = _centred_trend(y, m)
+    index = _phase_means(y[first : first + len(trend)] / trend, first, m, phases, len(y))
     return index / index.mean()
+
+
+def additive_seasonal_indices(y: np.ndarray, m: int) -> np.ndarray:
+    """Classical additive seasonal indices ``(m,)`` of ``y`` (phase = position mod m), mean 0: each phase's
+    mean of y less its centred moving average. For series with values ≤ 0, where ratios mean nothing."""
+    y = np.asarray(y, dtype=np.float64)
+    trend, first = _centred_trend(y, m)
+    index = _phase_means(y[first : first + len(trend)] - trend, first, m, None, len(y))
+    return index - index.mean()
+
+
+def _centred_trend(y: np.ndarray, m: int) -> tuple[np.ndarray, int]:
+    """The centred moving average of period m (2×m for even m) and the position of its first value."""
+    if m % 2:
+        return np.convolve(y, np.ones(m) / m, mode="valid"), (m - 1) // 2
+    weights = np.r_[0.5, np.ones(m - 1), 0.5] / m  # 2×m moving average
+    return np.convolve(y, weights, mode="valid"), m // 2
+
+
+def _phase_means(detrended: np.ndarray, first: int, m: int, phases: np.ndarray | None, n: int) -> np.ndarray:
+    phases = np.arange(n) % m if phases is None else np.asarray(phases)
+    covered = phases[first : first + len(detrended)]
+    return np.array([detrended[covered == j].mean() for j in range(m)])
 
 
 @dataclass

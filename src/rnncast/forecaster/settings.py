@@ -102,8 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
             " ŷ = (1 − w)·network + w·Theta (simple exponential smoothing with half the linear trend, on each"
             " series' deseasonalised history; rnncast.theta); 0: the network alone", type=_F, metavar="W"),
     Setting("ets_share", 0.0, "model", "the share w_e of exponential smoothing's forecast in the point forecast,"
-            " ŷ = (1 − w_θ − w_e)·network + w_θ·Theta + w_e·ETS (a level, a damped trend where Akaike's criterion"
-            " wants one, and seasonal factors it keeps learning; rnncast.ets); 0: none", type=_F, metavar="W"),
+            " ŷ = (1 − w_θ − w_e)·network + w_θ·Theta + w_e·ETS (a level, a damped trend and seasonal factors it"
+            " keeps learning, each where Akaike's criterion wants one; rnncast.ets); 0: none", type=_F, metavar="W"),
     Setting("refit_best", True, "validation", "after early stopping, train a fresh net on all windows for the"
             " number of rounds it chose", form="toggle"),
     Setting("restore_best", True, "validation", "with validation, keep the best round's weights; False: the"
