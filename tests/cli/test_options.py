@@ -195,6 +195,20 @@ def test_theta_and_ets_shares_from_the_command_line_are_saved_scored_alone_and_r
         assert message in capsys.readouterr().err and not bad.exists()
 
 
+def test_ets_share_on_series_below_zero_puts_an_additive_season_back(tmp_path):
+    rng = np.random.default_rng(2)  # a season of ±25 around a wandering level that crosses zero: no ratios
+    parts = [pd.DataFrame({"unique_id": f"s{k}", "ds": np.arange(60),
+                           "y": np.tile([-20.0, 15.0, 30.0, -5.0], 15) + np.cumsum(rng.normal(0.2, 1.0, 60)) + k})
+             for k in range(3)]
+    path = tmp_path / "below_zero.csv"
+    pd.concat(parts).to_csv(path, index=False)
+    out = tmp_path / "run"
+    assert main(["train", str(path), "--horizon", "8", "--seq-length", "8", "--epochs", "2", "--deseasonalize", "4",
+                 "--ets-share", "0.5", "--quiet", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())["test"]
+    assert metrics["ets"]["mase"] < 0.3 * metrics["naive"]["mase"]  # the season is forecast, not flattened
+
+
 def test_preset_monthly_with_one_member_on_the_command_line_averages_its_weights(tmp_path):
     rng = np.random.default_rng(1)
     season = np.tile(1 + 0.2 * np.sin(np.arange(12) / 12 * 2 * np.pi), 4)
