@@ -24,6 +24,23 @@ def test_runs_come_back_in_order_from_other_processes():
     assert sorted(seen) == [0, 1, 2, 3, 4]
 
 
+@needs_fork
+def test_runs_start_in_the_order_given_and_come_back_by_index():
+    import time
+
+    def task(k):
+        started = time.time()
+        time.sleep(0.3)
+        return k, started
+
+    results = workers.run_all(task, 3, 2, order=[2, 1, 0])
+    assert [k for k, _ in results] == [0, 1, 2]
+    started = {k: t for k, t in results}
+    assert started[0] > max(started[1], started[2]) + 0.2  # run 0 waited for a place: it was given last
+    with pytest.raises(ValueError, match="order must list the runs"):
+        workers.run_all(task, 3, 2, order=[0, 0, 1])
+
+
 def test_one_job_runs_in_turn_in_this_process():
     assert workers.run_all(lambda k: (k, os.getpid()), 3, 1) == [(k, os.getpid()) for k in range(3)]
 

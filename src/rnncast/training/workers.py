@@ -48,11 +48,12 @@ def jobs_for(n_jobs: int, n_runs: int) -> int:
     return max(1, min(wanted, n_runs))
 
 
-def run_all(task, n: int, jobs: int, finished=None) -> list:
+def run_all(task, n: int, jobs: int, finished=None, order: list[int] | None = None) -> list:
     """``[task(k) for k in range(n)]``, on ``jobs`` forked processes at a time when ``jobs > 1``;
     ``finished(k, result)`` is called in this process as each run comes back (in the order they finish).
 
-    One process per run, forked when a place frees up. Ctrl-C is this process's to handle: the workers
+    One process per run, forked when a place frees up, in ``order`` (default 0 … n − 1): the longest runs
+    first, and the short ones fill the gaps at the end. Ctrl-C is this process's to handle: the workers
     ignore it, and on any error here (a run's own error, a worker killed, Ctrl-C) the others are stopped."""
     if jobs <= 1:
         results = []
@@ -65,7 +66,10 @@ def run_all(task, n: int, jobs: int, finished=None) -> list:
     torch = sys.modules.get("torch")  # the numpy engine need not import torch
     threads = max(1, (torch.get_num_threads() if torch is not None else 1) // jobs)
     context = multiprocessing.get_context("fork")
-    _TASK, results, waiting, running = task, [None] * n, list(range(n)), {}
+    waiting = list(range(n)) if order is None else list(order)
+    if sorted(waiting) != list(range(n)):
+        raise ValueError(f"order must list the runs 0 … {n - 1} once each, got {order}")
+    _TASK, results, running = task, [None] * n, {}
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
