@@ -42,7 +42,7 @@ ALPHA_VALUES = np.round(np.arange(0.05, 1.0, 0.1), 2)  # α: 0.05 … 0.95
 GAMMA_VALUES = [0.0, 0.002, 0.01, 0.03, 0.06, 0.1, 0.2, 0.35]
 BETA_VALUES = [0.01, 0.05, 0.1, 0.2]
 PHI_VALUES = [0.8, 0.9, 0.95, 0.98]
-CHUNK = 256  # rows per pass: the state is (rows × grid × m) floats, 22 MB for 256 monthly series
+CHUNK = 256  # rows per pass: the state is (m × rows × grid) floats, 33 MB for 256 monthly series
 
 
 def grid(gammas) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
@@ -153,6 +153,6 @@ def _read_off(wanted, n, H, period, additive, n_flat, parameters, level, trend, 
     factors = season[phases[None, :], rows[:, None], best[:, None]]
     paths = base + factors if additive else base * factors
     for i, (_, k, j) in enumerate(wanted):
-        if np.isinf(criterion[k][j]) and criterion[k][j] > 0 or aic[i] < criterion[k][j]:
+        if criterion[k][j] == np.inf or aic[i] < criterion[k][j]:  # the first candidate, or a better one
             out[k][j] = paths[i]
             criterion[k][j] = aic[i]
