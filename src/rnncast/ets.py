@@ -124,7 +124,7 @@ def _one_pass(ys, origins, rows, H, kind, out, criterion) -> None:
         scaled = error if additive else error / s
         level = step + alphas * scaled
         trend = phis * trend + alpha_beta * scaled
-        if kind == "additive":
+        if additive:
             s += gammas * (value - level - s)
         elif kind == "multiplicative":
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -140,12 +140,14 @@ def _read_off(wanted, n, H, period, additive, n_flat, parameters, level, trend, 
     """The forecasts of the candidates in ``wanted`` whose histories end at n: each one's best grid point
     without a trend and with one, the better by the criterion; written where it beats the series' best."""
     rows = np.array([r for r, _, _ in wanted])
-    fits = np.where(np.isfinite(sse[rows]), sse[rows], np.inf)
+    fits = sse[rows]
+    fits[~np.isfinite(fits)] = np.inf  # a grid point that overflowed is never the best
     flat = np.argmin(fits[:, :n_flat], axis=1)
     damped = n_flat + np.argmin(fits[:, n_flat:], axis=1)
+    each = np.arange(len(rows))
     with np.errstate(divide="ignore"):
-        aic_flat = n * np.log(fits[np.arange(len(rows)), flat] / n) + 2 * parameters[flat]
-        aic_damped = n * np.log(fits[np.arange(len(rows)), damped] / n) + 2 * parameters[damped]
+        aic_flat = n * np.log(fits[each, flat] / n) + 2 * parameters[flat]
+        aic_damped = n * np.log(fits[each, damped] / n) + 2 * parameters[damped]
     best = np.where(aic_damped < aic_flat, damped, flat)
     aic = np.minimum(aic_flat, aic_damped)
     phases = (n + np.arange(H)) % period

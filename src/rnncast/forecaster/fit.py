@@ -124,7 +124,8 @@ CELL_COST = {"lstm": 1.0, "gru": 1.5, "rnn": 0.5}  # one step's time, relative (
 def expected_cost(specs) -> float:
     """A member's training time, up to a constant: its rounds × input length × its cell's cost per step. Only
     the order matters: the workers start the longest members first, so that the two (or more) of them end
-    together rather than one running a long member alone at the end (M1 monthly, n_jobs=2: 43.7 s -> 37.1 s)."""
+    together rather than one running a long member alone at the end (M1 monthly, n_jobs=2: 43.1 s -> 37.1 s, median
+    of 3; BENCHMARKS.md)."""
     model_spec, window, train_spec = specs
     return budget(train_spec) * window.seq_length * CELL_COST.get(model_spec.kind, 1.0)
 

@@ -55,7 +55,10 @@ def run_all(task, n: int, jobs: int, finished=None, order: list[int] | None = No
     One process per run, forked when a place frees up, in ``order`` (default 0 … n − 1): the longest runs
     first, and the short ones fill the gaps at the end. Ctrl-C is this process's to handle: the workers
     ignore it, and on any error here (a run's own error, a worker killed, Ctrl-C) the others are stopped."""
-    if jobs <= 1:
+    waiting = list(range(n)) if order is None else list(order)
+    if sorted(waiting) != list(range(n)):
+        raise ValueError(f"order must list the runs 0 … {n - 1} once each, got {order}")
+    if jobs <= 1:  # in turn: the order of the runs changes nothing
         results = []
         for k in range(n):
             results.append(task(k))
@@ -66,9 +69,6 @@ def run_all(task, n: int, jobs: int, finished=None, order: list[int] | None = No
     torch = sys.modules.get("torch")  # the numpy engine need not import torch
     threads = max(1, (torch.get_num_threads() if torch is not None else 1) // jobs)
     context = multiprocessing.get_context("fork")
-    waiting = list(range(n)) if order is None else list(order)
-    if sorted(waiting) != list(range(n)):
-        raise ValueError(f"order must list the runs 0 … {n - 1} once each, got {order}")
     _TASK, results, running = task, [None] * n, {}
     try:
         while waiting or running:
