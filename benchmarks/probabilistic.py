@@ -7,7 +7,8 @@ and a bootstrap baseline (issue 19).
 For every data set and frequency (``competitions.load_block``), one network each (ensemble 1), with the
 preset's input length, hidden size, learning rate, epochs and batch size:
 
-- ``gaussian`` / ``studentt`` / ``lognormal`` (``--likelihoods``): ``likelihood=...``, 200 sample paths;
+- ``gaussian`` / ``studentt`` / ``lognormal`` / ``logstudentt`` (``--likelihoods``): ``likelihood=...``, 200
+  sample paths (the log ones only where every training value is positive);
 - ``quantile``: the preset's network with ``quantiles=(0.025, 0.1, 0.9, 0.975)`` (pinball loss);
 - ``conformal``: the preset's network with ``conformal=(80, 95)``;
 - ``bootstrap``: seasonal naive (naive for yearly) with bootstrapped residuals, 200 draws.
@@ -143,7 +144,7 @@ def main() -> None:
             valid = load_block(dataset, freq, args.series, args.validate + 1)
             test = load_block(dataset, freq, args.series, args.validate)
             positive = all(np.all(y > 0) for y in valid.train) and all(np.all(y > 0) for y in test.train)
-            candidates = [k for k in args.likelihoods.split(",") if k != "lognormal" or positive]  # logs of > 0
+            candidates = [k for k in args.likelihoods.split(",") if not k.startswith("log") or positive]  # logs of > 0
             crps = {}
             for k in candidates:
                 try:

@@ -20,7 +20,8 @@ LOSSES = ("mse", "mae", "mape", "smape")
 RATIO_LOSSES = ("mape", "smape")  # of the forecasts in the data's units, from log ratios (training.losses.RatioLoss)
 VAL_METRICS = ("loss", "rmse", "mae", "mape", "smape")
 # distribution heads (training.likelihoods); as a loss: its NLL
-LIKELIHOODS = ("gaussian", "studentt", "negbin", "lognormal")
+LIKELIHOODS = ("gaussian", "studentt", "negbin", "lognormal", "logstudentt")
+LOG_LIKELIHOODS = ("lognormal", "logstudentt")  # of log y (positive data): training.likelihoods
 NORMALIZE = ("none", "last", "season", "auto")
 SHRINK_GRID = (0.25, 0.5, 0.75, 1.0)  # the shares shrink="auto" tries on the validation hold-out
 

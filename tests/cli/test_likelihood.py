@@ -37,17 +37,18 @@ def test_train_and_predict_paths_of_a_negbin_model(tmp_path, capsys):
         main(["predict", str(run), "--paths", str(data)])  # the data: never
 
 
-def test_a_lognormal_model_refuses_a_zero_and_trains_on_positive_data(tmp_path, capsys):
+@pytest.mark.parametrize("kind", ["lognormal", "logstudentt"])
+def test_a_log_model_refuses_a_zero_and_trains_on_positive_data(kind, tmp_path, capsys):
     rng = np.random.default_rng(1)
     df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=50, freq="D"),
                                   "y": rng.lognormal(3.0 + k, 0.2, 50)}) for k in range(3)])
     good, bad = tmp_path / "sales.csv", tmp_path / "with_zero.csv"
     df.to_csv(good, index=False)
     df.assign(y=df["y"].where(np.arange(len(df)) != 7, 0.0)).to_csv(bad, index=False)
-    args = ["--likelihood", "lognormal", "--num-samples", "30", "--horizon", "3", "--seq-length", "8",
+    args = ["--likelihood", kind, "--num-samples", "30", "--horizon", "3", "--seq-length", "8",
             "--hidden-size", "8", "--epochs", "2", "--quiet"]
-    with pytest.raises(RnncastError, match="lognormal likelihood needs positive values; series 's0' has 0"):
+    with pytest.raises(RnncastError, match=f"{kind} likelihood needs positive values; series 's0' has 0"):
         main(["train", str(bad), *args, "--out", str(tmp_path / "refused")])
     assert not (tmp_path / "refused").exists()
     assert main(["train", str(good), *args, "--out", str(tmp_path / "run")]) == 0
-    assert "lognormal sample paths" in capsys.readouterr().out
+    assert f"{kind} sample paths" in capsys.readouterr().out

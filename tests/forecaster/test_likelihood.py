@@ -23,10 +23,10 @@ def count_panel(n_series=5, n=80, seed=0):
     return pd.concat(parts, ignore_index=True)
 
 
-@pytest.mark.parametrize("kind", ["gaussian", "studentt", "negbin", "lognormal"])
+@pytest.mark.parametrize("kind", ["gaussian", "studentt", "negbin", "lognormal", "logstudentt"])
 def test_forecasts_are_quantiles_of_seeded_paths_that_survive_a_round_trip(kind, tmp_path):
     df = count_panel()
-    if kind == "lognormal":  # positive values only
+    if kind.startswith("log"):  # positive values only
         df = df.assign(y=df["y"] + 1.0)
     f = rnncast.Forecaster(likelihood=kind, **SMALL).fit(df)
     out = f.predict()
@@ -40,7 +40,7 @@ def test_forecasts_are_quantiles_of_seeded_paths_that_survive_a_round_trip(kind,
     np.testing.assert_allclose(np.median(s0, axis=0), out[out.unique_id == "s0"]["lstm"], rtol=1e-6)
     if kind == "negbin":
         assert np.all(paths["lstm"] >= 0) and np.all(paths["lstm"] == np.round(paths["lstm"]))
-    if kind == "lognormal":
+    if kind.startswith("log"):
         assert np.all(paths["lstm"] > 0)
     again = rnncast.load(f.save(tmp_path / "run"))
     pd.testing.assert_frame_equal(again.predict(), out)
@@ -95,6 +95,24 @@ def test_a_lognormal_model_learns_a_log_random_walks_step_spread_through_padding
     np.testing.assert_allclose(np.log(ratio[:3]), 2 * 1.2816 * 0.3, rtol=0.25)
     np.testing.assert_allclose(first["lstm"].to_numpy()[:3], last.to_numpy()[:3], rtol=0.1)  # the median: ~y_T
     assert np.all(out["lstm-lo-95"] > 0)
+
+
+def test_a_log_studentt_model_learns_how_heavy_its_steps_tails_are():
+    # log y_t = log y_{t-1} + 0.1·e_t: the 95% interval of one step is 1.96 / 1.28 = 1.53 times as wide as the
+    # 80% one for Gaussian e (a log-t with df → ∞), 1.81 at the least df the head allows (4); the untrained
+    # net's df is 10 (1.62), so heavy-tailed steps have to move it (measured: medians 1.67 and 1.84)
+    def ratio_learned(steps) -> float:
+        df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=300, freq="D"),
+                                      "y": np.exp(3.0 + k + np.cumsum(0.1 * steps(300)))}) for k in range(3)],
+                       ignore_index=True)
+        f = rnncast.Forecaster(likelihood="logstudentt", **{**SMALL, "epochs": 30, "num_samples": 2000}).fit(df)
+        first = f.predict().groupby("unique_id").head(1)
+        return float(np.median(np.log(first["lstm-hi-95"] / first["lstm-lo-95"])
+                               / np.log(first["lstm-hi-80"] / first["lstm-lo-80"])))
+
+    rng = np.random.default_rng(0)
+    assert ratio_learned(lambda n: rng.normal(0.0, 1.0, n)) < 1.76
+    assert ratio_learned(lambda n: rng.standard_t(2.5, n)) > 1.76
 
 
 @pytest.mark.parametrize("kind", ["negbin", "lognormal"])

@@ -103,15 +103,19 @@ def test_shrink_keeps_a_share_of_the_correction_in_eval_mode_only():
         ModelSpec(shrink="half").check()
 
 
-def test_a_lognormal_head_sits_on_each_steps_own_input_in_forward_and_run():
-    # likelihood="lognormal": location o₁ + z_t at every step (the untrained net: a random walk in log space)
-    spec = ModelSpec(kind="lstm", hidden_size=5, likelihood="lognormal")
-    net = build_net(spec, input_size=3, output_size=2, many_to_many=True, n_past=2)
+@pytest.mark.parametrize("kind, n_params", [("lognormal", 2), ("logstudentt", 3)])
+def test_a_log_likelihoods_head_sits_on_each_steps_own_input_in_forward_and_run(kind, n_params):
+    # likelihood="lognormal" (or its Student-t): location o₁ + z_t at every step (the untrained net: a random
+    # walk in log space)
+    spec = ModelSpec(kind="lstm", hidden_size=5, likelihood=kind)
+    net = build_net(spec, input_size=3, output_size=n_params, many_to_many=True, n_past=2)
     x = torch.randn(4, 6, 3)
     out = net(x)
     torch.testing.assert_close(out[..., 0], x[..., 1])  # column n_past - 1: the target
     spread = torch.nn.functional.softplus(out[..., 1])  # the untrained step: 10% of the level, everywhere
     torch.testing.assert_close(spread, torch.full((4, 6), 0.1), rtol=1e-4, atol=0.0)
+    if n_params == 3:  # the Student-t's df starts at 4 + softplus(b) = 10: near-Gaussian steps
+        torch.testing.assert_close(4.0 + torch.nn.functional.softplus(out[..., 2]), torch.full((4, 6), 10.0))
     torch.nn.init.normal_(net.fc.weight)
     stepped, state = net.run(x[:, :4])
     more, _ = net.run(x[:, 4:], state)  # one window in two calls: the same outputs as one forward

@@ -26,7 +26,7 @@ from rnncast.data.training_sets import ScaledTargets, training_set
 from rnncast.errors import RnncastError
 from rnncast.forecaster.ensemble import member_specs
 from rnncast.forecaster.state import FittedState
-from rnncast.specs import RATIO_LOSSES
+from rnncast.specs import LOG_LIKELIHOODS, RATIO_LOSSES
 from rnncast.training import devices, distributed, engines, workers
 from rnncast.training import tensorboard as tblog
 from rnncast.training.progress import Progress
@@ -212,11 +212,11 @@ def _fit(f, panel):
         raise RnncastError(f"a likelihood model samples the target alone, and would need the future of"
                            f" {', '.join(usable[0].columns[:-1])} too: pass such columns as future-known (--known)"
                            f" or leave them out (--features {usable[0].target})")
-    if model_spec.likelihood == "lognormal":
+    if model_spec.likelihood in LOG_LIKELIHOODS:
         bad = next((s for s in panel.series if np.any(s.y <= 0)), None)
         if bad is not None:
-            raise RnncastError(f"the lognormal likelihood needs positive values; series {bad.uid!r} has"
-                               f" {float(bad.y[bad.y <= 0][0]):g}: use --likelihood gaussian, studentt or negbin")
+            raise RnncastError(f"the {model_spec.likelihood} likelihood needs positive values; series {bad.uid!r}"
+                               f" has {float(bad.y[bad.y <= 0][0]):g}: use --likelihood gaussian, studentt or negbin")
     calibration = None  # both hold out each series' last values: its real ones, not the left padding
     if f.conformal:
         from rnncast.forecaster.intervals import calibrate

@@ -42,7 +42,7 @@ from rnncast.forecaster.persist import (  # noqa: F401
 from rnncast.forecaster.rollout import CHUNK, forecast_group
 from rnncast.forecaster.sampling import check_likelihood, paths_frame, quantile_columns
 from rnncast.forecaster.state import FIELDS, FittedState
-from rnncast.specs import ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
+from rnncast.specs import LOG_LIKELIHOODS, ModelSpec, TrainSpec, WindowSpec, anchor_lags, check_together
 from rnncast.training import engines, workers
 
 
@@ -100,7 +100,7 @@ class Forecaster:
         # A likelihood model reads values scaled by each series' mean absolute value (ν), outputs the next
         # value's distribution at every step (seq2seq's many-to-many windows) and trains on its NLL; the
         # lognormal one reads log y less the series' mean log (its scale is 1: ν does not apply).
-        scaled = "log_unscaled" if likelihood == "lognormal" else "meanabs"
+        scaled = "log_unscaled" if likelihood in LOG_LIKELIHOODS else "meanabs"
         normalize, scaler, strategy, loss = (("none", scaled, "seq2seq", likelihood) if likelihood else
                                              (self.normalize, self.scaler, self.strategy, self.loss))
         specs = (

@@ -20,6 +20,7 @@ import numpy as np
 
 from rnncast.data.windows import sliding_windows
 from rnncast.errors import RnncastError
+from rnncast.specs import LOG_LIKELIHOODS
 from rnncast.training import engines
 
 CHUNK = 16384  # windows per network call: many series' origins forecast together, memory bounded
@@ -92,7 +93,7 @@ def forecast_group(model, frames, origins: dict, H: int, n_q: int, scalings, pat
         scale = np.concatenate([np.full(len(origins[s.uid]), scalings[s.uid].past.scale[-1]) for s in frames])
         drawn = np.concatenate([sample_paths(net, model.likelihood, windows_of(w), w.seq_length, H, n_past, scale,
                                              model.num_samples, t.seed) for net, (_, w, t) in members])
-        if model.likelihood == "lognormal":  # its paths are logs: to the data's units before any quantile
+        if model.likelihood in LOG_LIKELIHOODS:  # its paths are logs: to the data's units before any quantile
             drawn = np.concatenate([scalings[s.uid].past.inverse_column(part, n_past - 1) for s, part in
                                     zip(frames, np.split(drawn, np.cumsum([len(origins[s.uid]) for s in frames])[:-1],
                                                          axis=1), strict=True)], axis=1)

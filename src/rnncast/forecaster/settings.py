@@ -144,10 +144,10 @@ SETTINGS: tuple[Setting, ...] = (
             " BPTT by hand, no torch)", ENGINES),
     Setting("conformal", None, "model", "interval levels in percent, e.g. (80, 95): conformal intervals"
             " calibrated on a backtest of the training data", form="list", type=_F),
-    Setting("likelihood", None, "model", "gaussian, studentt, negbin (counts) or lognormal (positive data):"
-            " the network outputs the next value's distribution at every step, trains on its negative"
-            " log-likelihood with each series scaled by its mean absolute value (lognormal: log y less its mean"
-            " log), and forecasts by sampling paths step by step, each sample fed back (the DeepAR form;"
+    Setting("likelihood", None, "model", "gaussian, studentt, negbin (counts), lognormal or logstudentt"
+            " (positive data): the network outputs the next value's distribution at every step, trains on its negative"
+            " log-likelihood with each series scaled by its mean absolute value (the log ones: log y less its"
+            " mean log), and forecasts by sampling paths step by step, each sample fed back (the DeepAR form;"
             " torch). Its own scaling and stepping: scaler, normalize and strategy do not apply", LIKELIHOODS),
     Setting("recalibrate", False, "model", "a likelihood model's quantiles read at levels measured on each"
             " series' last H training values (a copy fitted without them samples them: where the paths put"

@@ -16,10 +16,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnncast.specs import ModelSpec
+from rnncast.specs import LOG_LIKELIHOODS, ModelSpec
 
 LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 LOG_STEP_INIT = -2.2522  # softplus⁻¹(0.1): the untrained lognormal net's spread of a step, 10% of the level
+LOG_T_DF_INIT = 5.9975  # softplus⁻¹(6): the untrained log Student-t's df, 4 + 6 = 10 (near-Gaussian steps)
 
 
 class RecurrentNet(nn.Module):
@@ -38,10 +39,10 @@ class RecurrentNet(nn.Module):
         # (that anchor) and 0 for one that did not (the last value's): a = a_last + flag·(a_season - a_last).
         self.flag_col = flag_col
         self.n_past = n_past if spec.relative else 0
-        # likelihood="lognormal": the location output at every step is added to that step's own input value
-        # (column n_past - 1: the target, as log y less its series' mean), so the untrained net is a random
-        # walk in log space (training.likelihoods).
-        self.step_anchor = n_past - 1 if spec.likelihood == "lognormal" and n_past else None
+        # likelihood="lognormal" or "logstudentt": the location output at every step is added to that step's
+        # own input value (column n_past - 1: the target, as log y less its series' mean), so the untrained net
+        # is a random walk in log space (training.likelihoods).
+        self.step_anchor = n_past - 1 if spec.likelihood in LOG_LIKELIHOODS and n_past else None
         self.anchor = anchor
         self.register_buffer("lags", None if lags is None else torch.tensor(lags, dtype=torch.long),
                              persistent=False)  # not a weight: model.safetensors stays the same
@@ -67,6 +68,8 @@ class RecurrentNet(nn.Module):
             nn.init.zeros_(self.fc.bias)
         if self.step_anchor is not None:  # ... with steps of σ = softplus(b) = 0.1 in log y (10%), not 0.69
             nn.init.constant_(self.fc.bias[1:2], LOG_STEP_INIT)
+            if spec.likelihood == "logstudentt":  # ... and tails the data has to ask for
+                nn.init.constant_(self.fc.bias[2:3], LOG_T_DF_INIT)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         P = self.n_past
