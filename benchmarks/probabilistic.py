@@ -121,8 +121,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a likelihood model's setting (JSON value, else text), e.g. --set epochs=10")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--likelihoods", default="gaussian,studentt",
-                        help="the candidates, one chosen per frequency on validation (its CRPS there)")
+    parser.add_argument("--likelihoods", default="gaussian,studentt,lognormal,logstudentt",
+                        help="the candidates, one chosen per frequency on validation (its CRPS there); the four"
+                             " since the rule of BENCHMARKS.md adopted the log Student-t (2026-12-03)")
     parser.add_argument("--methods", default="likelihood,quantile,conformal,bootstrap",
                         help="which to score after the likelihood choice")
     args = parser.parse_args()
