@@ -111,6 +111,17 @@ def scores(block, quantiles: dict, drawn) -> dict:
     return out
 
 
+def earlier_choices(paths) -> dict:
+    """``{"M1 yearly": "lognormal", ...}`` from an earlier run's ``== M1 yearly: validation CRPS ... -> lognormal``."""
+    choices = {}
+    for path in paths:
+        for line in open(path):
+            if line.startswith("== "):
+                block, _, rest = line[3:].partition(":")
+                choices[block] = rest.rsplit("-> ", 1)[1].strip()
+    return choices
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="m1,tourism")
@@ -124,6 +135,9 @@ def main() -> None:
     parser.add_argument("--likelihoods", default="gaussian,studentt,lognormal,logstudentt",
                         help="the candidates, one chosen per frequency on validation (its CRPS there); the four"
                              " since the rule of BENCHMARKS.md adopted the log Student-t (2026-12-03)")
+    parser.add_argument("--choices", action="append", default=[], metavar="FILE",
+                        help="take each block's likelihood from the '-> chosen' lines of an earlier run's output"
+                             " (the same origin and candidates) instead of fitting the candidates again")
     parser.add_argument("--methods", default="likelihood,quantile,conformal,bootstrap",
                         help="which to score after the likelihood choice")
     args = parser.parse_args()
@@ -140,6 +154,7 @@ def main() -> None:
     print(f"scored on {'validation origin ' + str(args.validate) if args.validate else 'the test parts'};"
           f" likelihood settings {CHANGES or 'as the preset'}; seed {SEED}")
     start = time.perf_counter()
+    earlier = earlier_choices(args.choices)
     for dataset in args.datasets.split(","):
         for freq in args.freqs.split(","):
             valid = load_block(dataset, freq, args.series, args.validate + 1)
@@ -147,6 +162,9 @@ def main() -> None:
             positive = all(np.all(y > 0) for y in valid.train) and all(np.all(y > 0) for y in test.train)
             candidates = [k for k in args.likelihoods.split(",") if not k.startswith("log") or positive]  # logs of > 0
             crps = {}
+            block = f"{LABELS[dataset]} {freq}"
+            if block in earlier:  # --choices: the earlier run's choice; no candidate fitted again
+                candidates, crps[earlier[block]] = [], float("nan")
             for k in candidates:
                 try:
                     crps[k] = scores(valid, *quantiles_of_method(valid, k))["crps"]
@@ -154,8 +172,9 @@ def main() -> None:
                     print(f"   {k} left out on {LABELS[dataset]} {freq}: {exc}", flush=True)
                     crps[k] = float("inf")
             chosen = min(crps, key=crps.get)
-            print(f"\n== {LABELS[dataset]} {freq}: validation CRPS "
-                  + ", ".join(f"{k} {v:.4g}" for k, v in crps.items()) + f" -> {chosen}", flush=True)
+            seen = ", ".join(f"{k} {v:.4g}" for k, v in crps.items())
+            seen = "of the earlier run (--choices)" if block in earlier else seen
+            print(f"\n== {block}: validation CRPS {seen} -> {chosen}", flush=True)
             for name in [chosen if m == "likelihood" else m for m in args.methods.split(",")]:
                 t0 = time.perf_counter()
                 row = scores(test, *quantiles_of_method(test, name))
