@@ -81,7 +81,8 @@ def quantiles_of_method(block, name: str) -> tuple[dict, np.ndarray | None]:
     if name in LIKELIHOODS:
         f = likelihood_model(block, name).fit(frame)
         paths = f.predict(paths=True)
-        drawn = np.stack([as_matrix(paths[paths["sample"] == s], f.model, block)[0] for s in range(S)])
+        drawn = np.stack([as_matrix(paths[paths["sample"] == s], f.model, block)[0]  # every member's paths
+                          for s in range(int(paths["sample"].max()) + 1)])
         # the paths' quantiles at LEVELS (= QUANTILES), or at the levels recalibration measured (--set recalibrate=true)
         return dict(zip(LEVELS, np.moveaxis(quantiles_of(drawn, levels_of(f)), -1, 0), strict=True)), drawn
     if name == "quantile":
