@@ -22,7 +22,8 @@ value the network may never have seen; over 18 steps a few paths ran off to 10�
 
     min(z_window) - log 10  ≤  ẑ  ≤  max(z_window) + log 10      (a tenth of the least value, ten times the most)
 
-On validation this removed the runaways and moved no quantile score by more than 2% (most not at all).
+On validation (M1, Tourism yearly; 3 origins) this removed the runaways, and no quantile score got worse
+(three improved by 1-5%: the runaways had widened their 97.5% quantiles).
 """
 
 from __future__ import annotations
