@@ -17,6 +17,8 @@ Choice: the likelihood (of ``--likelihoods``) is chosen per frequency on the val
 values of each training part; ``--validate``-style, the test parts unread); then every method is scored once
 on the test parts. ``--validate k`` scores on the k-th validation origin instead (the test parts unread), to
 choose settings of the likelihood models (``--set``, e.g. ``--set val_size=horizon --set patience=5``).
+The protocol BENCHMARKS.md adopted (2026-12-03): choose with one network (this script as it is), then score
+three networks' pooled paths of the chosen likelihood: ``--set ensemble=3 --choices <the first run's output>``.
 Scores, weighted as GluonTS weights them (Σ over all targets / Σ |y|, so that large
 series do not drown the others): CRPS (sample paths: the likelihood models and the bootstrap), the quantile
 score (2 × mean pinball at 0.025, 0.1, 0.5, 0.9, 0.975: comparable across all five); the coverage of the 80%
