@@ -39,7 +39,7 @@ from rnncast import metrics
 from rnncast.baselines import bootstrap_paths
 from rnncast.forecaster.rollout import levels_of
 from rnncast.forecaster.sampling import QUANTILES, quantiles_of
-from rnncast.specs import LIKELIHOODS
+from rnncast.specs import LIKELIHOODS, LOG_LIKELIHOODS
 
 LEVELS = QUANTILES  # (0.025, 0.1, 0.5, 0.9, 0.975)
 S = 200
@@ -163,20 +163,20 @@ def main() -> None:
             valid = load_block(dataset, freq, args.series, args.validate + 1)
             test = load_block(dataset, freq, args.series, args.validate)
             positive = all(np.all(y > 0) for y in valid.train) and all(np.all(y > 0) for y in test.train)
-            candidates = [k for k in args.likelihoods.split(",") if not k.startswith("log") or positive]  # logs of > 0
-            crps = {}
             block = f"{LABELS[dataset]} {freq}"
+            candidates = [k for k in args.likelihoods.split(",") if k not in LOG_LIKELIHOODS or positive]  # of > 0
+            crps = {}
             if block in earlier:  # --choices: the earlier run's choice; no candidate fitted again
                 candidates, crps[earlier[block]] = [], float("nan")
             for k in candidates:
                 try:
                     crps[k] = scores(valid, *quantiles_of_method(valid, k))["crps"]
                 except rnncast.RnncastError as exc:  # e.g. training diverged: not a candidate this time
-                    print(f"   {k} left out on {LABELS[dataset]} {freq}: {exc}", flush=True)
+                    print(f"   {k} left out on {block}: {exc}", flush=True)
                     crps[k] = float("inf")
             chosen = min(crps, key=crps.get)
-            seen = ", ".join(f"{k} {v:.4g}" for k, v in crps.items())
-            seen = "of the earlier run (--choices)" if block in earlier else seen
+            seen = "of the earlier run (--choices)" if block in earlier else ", ".join(f"{k} {v:.4g}" for k, v in
+                                                                                     crps.items())
             print(f"\n== {block}: validation CRPS {seen} -> {chosen}", flush=True)
             for name in [chosen if m == "likelihood" else m for m in args.methods.split(",")]:
                 t0 = time.perf_counter()

@@ -47,8 +47,6 @@ def sample_paths(net, kind: str, windows: np.ndarray, L: int, H: int, n_past: in
     each window's ν. Counts (negbin) come out as whole numbers."""
     import torch
 
-    from rnncast.training.likelihoods import distribution
-
     S, n = num_samples, len(windows)
     out = np.empty((S, n, H), dtype=np.float32)
     per = max(1, PATH_ROWS // S)
@@ -63,23 +61,30 @@ def sample_paths(net, kind: str, windows: np.ndarray, L: int, H: int, n_past: in
             raw, state = net.run(W[:, :L])  # the context, once per window
             state = tuple(s.repeat_interleave(S, dim=1) for s in state) if isinstance(state, tuple) \
                 else state.repeat_interleave(S, dim=1)  # (layers, c·S, hidden)
-            reach = None
-            if kind in LOG_LIKELIHOODS:  # (c·S,) bounds of each path's draws: its window's range ± LOG_REACH
+            reach = None  # a log model's bounds, (c·S,) each: its window's range ± LOG_REACH
+            if kind in LOG_LIKELIHOODS:
                 seen = W[:, :L, n_past - 1]
-                reach = ((seen.min(dim=1).values - LOG_REACH).repeat_interleave(S),
-                         (seen.max(dim=1).values + LOG_REACH).repeat_interleave(S))
-            value = distribution(kind, raw[:, -1].repeat_interleave(S, dim=0), nu_s).sample()  # (c·S,)
-            value = value if reach is None else torch.minimum(torch.maximum(value, reach[0]), reach[1])
+                reach = ((seen.amin(dim=1) - LOG_REACH).repeat_interleave(S),
+                         (seen.amax(dim=1) + LOG_REACH).repeat_interleave(S))
+            value = _draw(kind, raw[:, -1].repeat_interleave(S, dim=0), nu_s, reach)  # (c·S,)
             paths = [value]
             for h in range(1, H):
                 row = W[:, L + h - 1].repeat_interleave(S, dim=0)  # (c·S, F): known covariates, mask, ids
                 row[:, n_past - 1] = value / nu_s
                 raw, state = net.run(row[:, None, :], state)
-                value = distribution(kind, raw[:, -1], nu_s).sample()
-                value = value if reach is None else torch.minimum(torch.maximum(value, reach[0]), reach[1])
+                value = _draw(kind, raw[:, -1], nu_s, reach)
                 paths.append(value)
             out[:, a : a + c] = torch.stack(paths, dim=1).reshape(c, S, H).permute(1, 0, 2).numpy()
     return out
+
+
+def _draw(kind: str, params, nu, reach):
+    """One value per path from the step's distribution (``params`` ``(c·S, N_PARAMS)``), held within ``reach``
+    ``(lo, hi)`` where it is given (the log models)."""
+    from rnncast.training.likelihoods import distribution
+
+    value = distribution(kind, params, nu).sample()
+    return value if reach is None else value.clamp(*reach)
 
 
 def quantiles_of(paths: np.ndarray, levels: list | None = None) -> np.ndarray:

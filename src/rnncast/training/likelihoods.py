@@ -23,8 +23,9 @@ which suits sales, visitors and most business series; a series with a value ≤ 
 Student-t is the same random walk with a Student-t step: for a given 80% spread, wider 95% intervals (the
 ratio of their widths is 1.53 for the Gaussian step, up to 1.81 at df = 4). Its df stays above 4 and starts
 at 10 (``models.nets``): exp of a Student-t has no mean, and a step with df near 2, fed back through a
-horizon, drew paths at 10⁶ times the level and more; from df 4 the extreme draws of 200 paths stay within a
-factor of ~100, and the sample CRPS with them.
+horizon, drew paths at 10⁶ times the level and more. Even from df 4 (and with Gaussian steps) a few paths
+could run far over 18 steps, so the sampler holds every log model's draws near its window's range
+(``forecaster.sampling.LOG_REACH``).
 
     nll(raw, y, scale)          mean of -log p(y | θ(raw, scale))
     sample(raw, scale, n, seed) n draws per value, ``(n, *raw.shape[:-1])``; the same seed, the same draws
