@@ -52,3 +52,30 @@ def test_a_log_model_refuses_a_zero_and_trains_on_positive_data(kind, tmp_path, 
     assert not (tmp_path / "refused").exists()
     assert main(["train", str(good), *args, "--out", str(tmp_path / "run")]) == 0
     assert f"{kind} sample paths" in capsys.readouterr().out
+
+
+def test_a_backtest_writes_and_says_each_windows_coverage(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=40, freq="D"),
+                                  "y": 50 + 5 * k + rng.normal(0, 3, 40).cumsum()}) for k in range(3)])
+    data, run = tmp_path / "sales.csv", tmp_path / "run"
+    df.to_csv(data, index=False)
+    args = ["--likelihood", "gaussian", "--num-samples", "40", "--horizon", "3", "--seq-length", "8",
+            "--hidden-size", "8", "--epochs", "2", "--n-windows", "2", "--quiet"]
+    assert main(["backtest", str(data), *args, "--out", str(run)]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads((run / "metrics.json").read_text())
+    preds = pd.read_csv(run / "predictions.csv")
+    assert len(doc["windows"]) == 2 and sorted(doc["windows"]) == sorted(preds["cutoff"].unique())
+    cells = []
+    for cutoff, part in preds.groupby("cutoff"):  # each window's coverage, counted from the written table
+        row = doc["windows"][cutoff]["lstm"]
+        for level in (80, 95):
+            inside = (part["y"] >= part[f"lstm-lo-{level}"]) & (part["y"] <= part[f"lstm-hi-{level}"])
+            assert row[f"coverage_{level}"] == pytest.approx(inside.mean())
+        cells.append(f"{cutoff} {100 * row['coverage_80']:.1f} / {100 * row['coverage_95']:.1f}")
+    line = f"Coverage by window (80% / 95% intervals, %): {'; '.join(cells)}."
+    assert line in out
+    assert line.replace("%", "") in (run / "report.html").read_text().replace("%", "")
+    assert main(["backtest", str(data), *args[:-3], "--n-windows", "1", "--quiet", "--out", str(tmp_path / "one")]) == 0
+    assert "Coverage by window" not in capsys.readouterr().out  # one window: nothing to compare

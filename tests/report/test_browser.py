@@ -121,3 +121,25 @@ def test_a_likelihood_models_report_draws_its_sampled_interval(tmp_path):
         text = page.evaluate("document.body.innerText")
         assert "95% interval" in text and "CRPS" in text and "negbin sample paths" in text
         assert page.errors == [] and page.requests == []
+
+
+def test_a_backtest_report_shows_each_windows_coverage(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=40, freq="D"),
+                                  "y": 40 + k + rng.normal(0, 2, 40).cumsum()}) for k in range(3)])
+    data = tmp_path / "sales.csv"
+    df.to_csv(data, index=False)
+    assert main(["backtest", str(data), "--likelihood", "gaussian", "--num-samples", "30", "--horizon", "3",
+                 "--seq-length", "8", "--hidden-size", "8", "--epochs", "2", "--n-windows", "3", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 0
+    with Browser() as page:
+        page.open((tmp_path / "run" / "report.html").as_uri())
+        page.wait_for("document.body.dataset.ready === '1'")
+        text = page.evaluate("document.body.innerText")
+        line = next(part for part in text.splitlines() if part.startswith("Coverage by window"))
+        cutoffs = pd.read_csv(tmp_path / "run" / "predictions.csv")["cutoff"].unique()
+        assert len(cutoffs) == 3 and all(f"{c} " in line for c in cutoffs) and line.count(" / ") == 1 + 3
+        assert page.errors == [] and page.requests == []

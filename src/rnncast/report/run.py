@@ -59,9 +59,9 @@ def notes(evaluation: Evaluation, panel, forecaster=None) -> list[str]:
     shares = [] if forecaster is None else [model.shrink for model, _, _ in forecaster.members_]
 
     lines = [evaluation.verdict(), evaluation.significance_note()]
-    note = _interval_note(evaluation, forecaster)
-    if note:
-        lines.append(note)
+    for note in (_interval_note(evaluation, forecaster), _window_coverage_note(evaluation)):
+        if note:
+            lines.append(note)
     beaten = not evaluation.beats_naive()
     first = panel.first
     why = range_note(first, evaluation.train_sizes[first.uid]) if len(panel) == 1 else None
@@ -144,6 +144,26 @@ def _blend_note(evaluation, theta: float, ets: float) -> str:
     return f"{line}; {'; '.join(alone)} on the same targets (the blend: {blend})."
 
 
+def _window_coverage_note(evaluation, shown: int = 12) -> str | None:
+    """A backtest's interval coverage window by window (None with fewer than two windows or no intervals).
+
+    One period's coverage moves with how much that period moved: on M1 and Tourism a forecaster calibrated on
+    its past covered its 80% interval anywhere from 59% to 89% from one period to the next (BENCHMARKS.md,
+    ``benchmarks/coverage_spread.py``), so an interval is judged over several windows, not on one."""
+    windows = evaluation.metrics.get("windows") or {}
+    rows = [(cutoff, table.get(evaluation.model) or {}) for cutoff, table in windows.items()]
+    keys = sorted({k for _, row in rows for k in row if k.startswith("coverage_") and row[k] is not None},
+                  key=lambda k: float(k.split("_", 1)[1]))
+    if len(rows) < 2 or not keys:
+        return None
+    levels = " / ".join(f"{k.split('_', 1)[1]}%" for k in keys)
+    cells = [f"{cutoff} " + " / ".join("n/a" if row.get(k) is None else f"{100 * row[k]:.1f}" for k in keys)
+             for cutoff, row in rows]
+    more = f"; ... ({len(cells) - shown} more in metrics.json)" if len(cells) > shown else ""
+    return (f"Coverage by window ({levels} intervals, %): {'; '.join(cells[:shown])}{more}. One period's coverage"
+            f" moves with that period; judge the intervals over the windows together.")
+
+
 def _interval_note(evaluation, forecaster) -> str | None:
     """The quantile, interval or distribution scores of the network, on one line (None without any)."""
     extra = {k: v for k, v in evaluation.table[evaluation.model].items() if k not in NAMES and v is not None}
@@ -172,6 +192,8 @@ def _interval_note(evaluation, forecaster) -> str | None:
 
 def metrics_document(evaluation: Evaluation, history) -> dict:
     doc = {"test": evaluation.table, "per_series": evaluation.metrics["per_series"]}
+    if "windows" in evaluation.metrics:  # a backtest: each window's table
+        doc["windows"] = evaluation.metrics["windows"]
     if evaluation.across_series is not None:
         doc["across_series"] = evaluation.across_series
     doc.update(
