@@ -1,7 +1,7 @@
 """How far one period's interval coverage can fall from nominal for a forecaster that is calibrated on average
 (issue 19: "coverage within 5 points of nominal" on one test period).
 
-    python benchmarks/coverage_spread.py [--origins K] [--history L] [--boot B]
+    python benchmarks/coverage_spread.py [--origins K] [--history L] [--boot B] [--same-series]
 
 Validation origins only (``competitions.load_block(..., origin=k)``, k = 1..K + L: the k-th last H values of each
 training part, the test parts unread). The reference forecaster needs no training, so it runs on many periods:
@@ -18,13 +18,15 @@ the quantiles q taken per horizon step h over all series of a block. Two ways to
 - ``walk-forward``: the errors of the L periods before the one scored (origins k+1..k+L), as a forecaster
   calibrated on its own past would do; what an honest method sees.
 
-Per block and level: the coverage of each origin, their mean and standard deviation, how many are within 5
+Deeper origins hold fewer series (a series needs k·H + 2 values); ``--same-series`` scores every origin on
+the series of the deepest one, so that only the period changes. Per block and level: the coverage of each origin, their mean and standard deviation, how many are within 5
 points of nominal; the sampling error of one period's coverage from the series it holds (bootstrap over series,
 B draws, the interval fixed); and over the K origins how often all twelve intervals (six blocks × 80/95%) are
 within 5 points at once.
 """
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 from _machine import describe
@@ -47,6 +49,12 @@ def covered(block, point, scale, pooled: np.ndarray, level: int) -> np.ndarray:
     return (block.test >= point + scale[:, None] * lo) & (block.test <= point + scale[:, None] * hi)
 
 
+def only(block, ids: set):
+    """The block restricted to the series ``ids``."""
+    keep = [k for k, uid in enumerate(block.ids) if uid in ids]
+    return replace(block, ids=[block.ids[k] for k in keep], train=[block.train[k] for k in keep], test=block.test[keep])
+
+
 def boot_sd(hits: np.ndarray, draws: int, rng) -> float:
     """Standard deviation of the coverage when the series are drawn again (each series' H values together)."""
     per_series = hits.mean(axis=1)
@@ -59,6 +67,8 @@ def main() -> None:
     parser.add_argument("--origins", type=int, default=5, help="periods scored: validation origins 1..K")
     parser.add_argument("--history", type=int, default=2, help="walk-forward: periods of errors before the scored one")
     parser.add_argument("--boot", type=int, default=500)
+    parser.add_argument("--same-series", action="store_true",
+                        help="score every origin on the same series (those long enough for the deepest origin)")
     args = parser.parse_args()
     print(describe())
     K, L = args.origins, args.history
@@ -73,6 +83,9 @@ def main() -> None:
                 blocks[k] = load_block(dataset, freq, None, k)
             except ValueError:  # no series long enough for this origin
                 break
+        if args.same_series:  # deeper origins hold fewer series; keep those of the deepest one
+            deepest = set(blocks[max(blocks)].ids)
+            blocks = {k: only(b, deepest) for k, b in blocks.items()}
         out = {k: errors(b) for k, b in blocks.items()}
         everything = np.concatenate([out[k][2] for k in range(1, K + 1)])
         print(f"\n== {label}: H={blocks[1].H}, series per origin {[len(b.ids) for b in blocks.values()]}")
