@@ -19,7 +19,9 @@ the quantiles q taken per horizon step h over all series of a block. Two ways to
   calibrated on its own past would do; what an honest method sees.
 
 Deeper origins hold fewer series (a series needs k·H + 2 values); ``--same-series`` scores every origin on
-the series of the deepest one, so that only the period changes. Per block and level: the coverage of each origin, their mean and standard deviation, how many are within 5
+the series of the deepest one, so that only the period changes.
+
+Per block and level: the coverage of each origin, their mean and standard deviation, how many are within 5
 points of nominal; the sampling error of one period's coverage from the series it holds (bootstrap over series,
 B draws, the interval fixed); and over the K origins how often all twelve intervals (six blocks × 80/95%) are
 within 5 points at once.
