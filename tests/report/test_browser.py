@@ -102,20 +102,27 @@ def test_a_series_the_page_does_not_draw_is_found_by_id(tmp_path, monkeypatch):
         assert page.errors == [] and page.requests == []
 
 
-def test_a_likelihood_models_report_draws_its_sampled_interval(tmp_path):
-    import numpy as np
+def likelihood_run(tmp_path, command: str, values, *options: str):
+    """``rnncast <command>`` of a small likelihood model on three daily series ``values(k)``; the run folder."""
     import pandas as pd
 
-    rng = np.random.default_rng(0)
-    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=50, freq="D"),
-                                  "y": rng.negative_binomial(2, 2 / (2 + 5 + k), 50)}) for k in range(3)])
-    data = tmp_path / "counts.csv"
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=len(y), freq="D"),
+                                  "y": y}) for k, y in enumerate(values(k) for k in range(3))])
+    data = tmp_path / "data.csv"
     df.to_csv(data, index=False)
-    assert main(["train", str(data), "--likelihood", "negbin", "--num-samples", "30", "--horizon", "3",
-                 "--seq-length", "10", "--hidden-size", "8", "--epochs", "2", "--batch-size", "64", "--quiet",
-                 "--out", str(tmp_path / "run")]) == 0
+    assert main([command, str(data), "--num-samples", "30", "--horizon", "3", "--hidden-size", "8", "--epochs", "2",
+                 "--quiet", *options, "--out", str(tmp_path / "run")]) == 0
+    return tmp_path / "run"
+
+
+def test_a_likelihood_models_report_draws_its_sampled_interval(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    run = likelihood_run(tmp_path, "train", lambda k: rng.negative_binomial(2, 2 / (2 + 5 + k), 50),
+                         "--likelihood", "negbin", "--seq-length", "10", "--batch-size", "64")
     with Browser() as page:
-        page.open((tmp_path / "run" / "report.html").as_uri())
+        page.open((run / "report.html").as_uri())
         page.wait_for("document.body.dataset.ready === '1'")
         assert "polygon" in chart(page)  # the 95% interval of the sample paths, as a band
         text = page.evaluate("document.body.innerText")
@@ -128,18 +135,13 @@ def test_a_backtest_report_shows_each_windows_coverage(tmp_path):
     import pandas as pd
 
     rng = np.random.default_rng(1)
-    df = pd.concat([pd.DataFrame({"unique_id": f"s{k}", "ds": pd.date_range("2018-01-01", periods=40, freq="D"),
-                                  "y": 40 + k + rng.normal(0, 2, 40).cumsum()}) for k in range(3)])
-    data = tmp_path / "sales.csv"
-    df.to_csv(data, index=False)
-    assert main(["backtest", str(data), "--likelihood", "gaussian", "--num-samples", "30", "--horizon", "3",
-                 "--seq-length", "8", "--hidden-size", "8", "--epochs", "2", "--n-windows", "3", "--quiet",
-                 "--out", str(tmp_path / "run")]) == 0
+    run = likelihood_run(tmp_path, "backtest", lambda k: 40 + k + rng.normal(0, 2, 40).cumsum(),
+                         "--likelihood", "gaussian", "--seq-length", "8", "--n-windows", "3")
     with Browser() as page:
-        page.open((tmp_path / "run" / "report.html").as_uri())
+        page.open((run / "report.html").as_uri())
         page.wait_for("document.body.dataset.ready === '1'")
         text = page.evaluate("document.body.innerText")
         line = next(part for part in text.splitlines() if part.startswith("Coverage by window"))
-        cutoffs = pd.read_csv(tmp_path / "run" / "predictions.csv")["cutoff"].unique()
+        cutoffs = pd.read_csv(run / "predictions.csv")["cutoff"].unique()
         assert len(cutoffs) == 3 and all(f"{c} " in line for c in cutoffs) and line.count(" / ") == 1 + 3
         assert page.errors == [] and page.requests == []
