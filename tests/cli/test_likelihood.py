@@ -24,6 +24,7 @@ def test_train_and_predict_paths_of_a_negbin_model(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Distribution: pinball loss" in out and "CRPS" in out and "with bootstrapped residuals" in out
     assert "negbin sample paths" in out
+    assert out.index("inside the 80% interval") < out.index("inside the 95% interval")  # in order of level
     doc = json.loads((run / "metrics.json").read_text())
     assert doc["test"]["lstm"]["crps"] > 0 and doc["test"]["seasonal_naive"]["crps"] > 0
     assert {"coverage_80", "coverage_95"} <= set(doc["test"]["lstm"])

@@ -185,8 +185,8 @@ def _interval_note(evaluation, forecaster) -> str | None:
         if key in extra:
             versus = f" vs {base[key]:.4g} for {base_name} with bootstrapped residuals" if key in base else ""
             parts.append(f"{label} {extra[key]:.4g}{versus}")
-    parts += [f"{100 * v:.1f}% inside the {k.split('_', 1)[1]}% {kind}"
-              for k, v in extra.items() if k.startswith("coverage_")]
+    levels = sorted((k for k in extra if k.startswith("coverage_")), key=lambda k: float(k.split("_", 1)[1]))
+    parts += [f"{100 * extra[k]:.1f}% inside the {k.split('_', 1)[1]}% {kind}" for k in levels]
     return ("Distribution: " if sampled else "Intervals: ") + "; ".join(parts) + " (scores: lower is better)."
 
 
