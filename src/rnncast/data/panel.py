@@ -196,6 +196,15 @@ def _gaps(series: list[SeriesFrame], freq: str | None) -> dict[str, int]:
     return {s.uid: gaps[s.uid] for s in series if s.uid in gaps}  # in the series' order
 
 
+def stamp_text(value, sep: str = "T") -> str:
+    """A time stamp as people write it: the date alone at midnight, else ISO 8601 with ``sep`` between date and
+    time (" ": as pandas writes a CSV); a step number as it is."""
+    if isinstance(value, np.datetime64 | pd.Timestamp):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.isoformat(sep=sep)
+    return str(value)
+
+
 def future_stamps(frame: SeriesFrame, freq: str | None, horizon: int) -> np.ndarray:
     """The ``horizon`` time stamps after the last observed row (the given future rows first)."""
     given = frame.future_timestamps if frame.future_timestamps is not None else np.array([], dtype="int64")

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from rnncast.data.panel import Panel
+from rnncast.data.panel import Panel, stamp_text
 from rnncast.evaluation.holdout import Evaluation, mase_scales, summarize
 from rnncast.forecaster.crossval import cross_validation
 
@@ -22,14 +20,8 @@ def backtest(forecaster: Forecaster, panel: Panel, n_windows: int = 3, step_size
     cv = cross_validation(forecaster, panel, n_windows, step_size, refit, season)
     scales = mase_scales(cv.series, cv.train_ends, cv.season)
     table = summarize(cv.predictions, forecaster.model, scales)
-    table["windows"] = {cutoff_text(cutoff): summarize(one, forecaster.model, scales)["test"]
+    # each window keyed by its cutoff as predictions.csv writes it
+    table["windows"] = {stamp_text(cutoff, sep=" "): summarize(one, forecaster.model, scales)["test"]
                         for cutoff, one in cv.predictions.groupby("cutoff", sort=True)}
     used = cv.season if cv.season is not None and all(cv.season <= e for e in cv.train_ends.values()) else None
     return Evaluation(cv.predictions, table, forecaster.model, cv.train_ends, used, None, cv.skipped)
-
-
-def cutoff_text(cutoff) -> str:
-    """A window's key, as predictions.csv writes its cutoff: a midnight time stamp as its date alone."""
-    if isinstance(cutoff, pd.Timestamp) and cutoff == cutoff.normalize():
-        return cutoff.strftime("%Y-%m-%d")
-    return str(cutoff)

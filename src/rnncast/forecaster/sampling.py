@@ -34,6 +34,7 @@ import pandas as pd
 from rnncast.data.panel import future_stamps
 from rnncast.errors import RnncastError
 from rnncast.specs import LOG_LIKELIHOODS
+from rnncast.training.likelihoods import distribution
 
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)  # the median and the 80% and 95% intervals
 PATH_ROWS = 262_144  # origins × paths per chunk: bounds the memory of the states
@@ -81,8 +82,6 @@ def sample_paths(net, kind: str, windows: np.ndarray, L: int, H: int, n_past: in
 def _draw(kind: str, params, nu, reach):
     """One value per path from the step's distribution (``params`` ``(c·S, N_PARAMS)``), held within ``reach``
     ``(lo, hi)`` where it is given (the log models)."""
-    from rnncast.training.likelihoods import distribution
-
     value = distribution(kind, params, nu).sample()
     return value if reach is None else value.clamp(*reach)
 

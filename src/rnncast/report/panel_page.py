@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rnncast.data.panel import stamp_text
+
 SCRIPT = Path(__file__).with_name("panel_page.js")
 MAX_SERIES = 1000  # series drawn on one page (see shown_series)
 PATHS = ("naive", "seasonal_naive")  # baselines whose forecast paths the page can draw beside the network's
@@ -45,14 +47,6 @@ def _round(values) -> list:
     for v in np.asarray(values, dtype=np.float64).tolist():
         out.append(float(f"{v:.6g}") if np.isfinite(v) else None)
     return out
-
-
-def _stamp(value) -> str:
-    """A time stamp as people write it (the date alone at midnight), or a step number."""
-    if isinstance(value, np.datetime64 | pd.Timestamp):
-        stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.isoformat()
-    return str(value)
 
 
 def _band_columns(columns, model: str) -> tuple[str | None, str | None, str | None]:
@@ -134,7 +128,7 @@ def evaluation_data(title: str, evaluation, series: list, history, loss_label: s
                "mase_snaive": (m.get("seasonal_naive") or {}).get("mase"), "smape": m[model]["smape"],
                "smape_naive": m["naive"]["smape"], **{f"mase_{k}": (m.get(k) or {}).get("mase") for k in blended}}
         out_series.append({
-            "id": frame.uid, "y": _round(frame.y), "start": _stamp(ds[0]), "end": _stamp(ds[-1]),
+            "id": frame.uid, "y": _round(frame.y), "start": stamp_text(ds[0]), "end": stamp_text(ds[-1]),
             "train_end": int(evaluation.train_sizes.get(frame.uid, len(frame))),
             "windows": _windows(frame, part, model, band), "skill": skill, "row": row,
             "metrics": {k: {"mase": v["mase"], "smape": v["smape"]} for k, v in m.items() if k in (model, *PATHS)},
@@ -178,8 +172,8 @@ def forecast_data(title: str, forecast: pd.DataFrame, frames: list, model: str, 
         if band[0] is not None:
             window["lo"], window["hi"] = _round(part[band[0]]), _round(part[band[1]])
         ds = frame.ds()[-history_steps:]
-        out.append({"id": frame.uid, "y": _round(y), "start": _stamp(ds[0]),
-                    "end": _stamp(part["ds"].iloc[-1]), "train_end": len(y), "windows": [window]})
+        out.append({"id": frame.uid, "y": _round(y), "start": stamp_text(ds[0]),
+                    "end": stamp_text(part["ds"].iloc[-1]), "train_end": len(y), "windows": [window]})
     return {"mode": "forecast", "title": title, "model": model, "target": target, "series": out,
             "band_label": band[2], "notes": []}
 

@@ -144,6 +144,12 @@ def _blend_note(evaluation, theta: float, ets: float) -> str:
     return f"{line}; {'; '.join(alone)} on the same targets (the blend: {blend})."
 
 
+def _coverage_levels(keys) -> dict[str, str]:
+    """``{"coverage_80": "80", "coverage_95": "95"}``: the interval coverages among ``keys``, in order of level."""
+    levels = {k: k.split("_", 1)[1] for k in keys if k.startswith("coverage_")}
+    return dict(sorted(levels.items(), key=lambda item: float(item[1])))
+
+
 def _window_coverage_note(evaluation, shown: int = 12) -> str | None:
     """A backtest's interval coverage window by window (None with fewer than two windows or no intervals).
 
@@ -152,11 +158,10 @@ def _window_coverage_note(evaluation, shown: int = 12) -> str | None:
     ``benchmarks/coverage_spread.py``), so an interval is judged over several windows, not on one."""
     windows = evaluation.metrics.get("windows") or {}
     rows = [(cutoff, table.get(evaluation.model) or {}) for cutoff, table in windows.items()]
-    keys = sorted({k for _, row in rows for k in row if k.startswith("coverage_") and row[k] is not None},
-                  key=lambda k: float(k.split("_", 1)[1]))
+    keys = _coverage_levels({k for _, row in rows for k in row if row[k] is not None})
     if len(rows) < 2 or not keys:
         return None
-    levels = " / ".join(f"{k.split('_', 1)[1]}%" for k in keys)
+    levels = " / ".join(f"{level}%" for level in keys.values())
     cells = [f"{cutoff} " + " / ".join("n/a" if row.get(k) is None else f"{100 * row[k]:.1f}" for k in keys)
              for cutoff, row in rows]
     more = f"; ... ({len(cells) - shown} more in metrics.json)" if len(cells) > shown else ""
@@ -185,8 +190,7 @@ def _interval_note(evaluation, forecaster) -> str | None:
         if key in extra:
             versus = f" vs {base[key]:.4g} for {base_name} with bootstrapped residuals" if key in base else ""
             parts.append(f"{label} {extra[key]:.4g}{versus}")
-    levels = sorted((k for k in extra if k.startswith("coverage_")), key=lambda k: float(k.split("_", 1)[1]))
-    parts += [f"{100 * extra[k]:.1f}% inside the {k.split('_', 1)[1]}% {kind}" for k in levels]
+    parts += [f"{100 * extra[k]:.1f}% inside the {level}% {kind}" for k, level in _coverage_levels(extra).items()]
     return ("Distribution: " if sampled else "Intervals: ") + "; ".join(parts) + " (scores: lower is better)."
 
 
